@@ -1,0 +1,49 @@
+// The interleave subcommands, each a function from parsed options to an exit code.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace interleave::cli {
+
+inline constexpr int kExitClean = 0;
+inline constexpr int kExitBug = 1;
+inline constexpr int kExitInput = 2;
+
+struct ModelChoice {
+  std::string model;
+  std::string variant;
+  std::vector<std::string> params;  // "K=V"
+};
+
+struct ExploreOptions {
+  ModelChoice choice;
+  std::string strategy = "random";
+  uint64_t executions = 1000;
+  uint64_t seed = 1;
+  uint64_t max_steps = 100'000;
+  double time_limit_s = 0;
+  bool all = false;
+  bool json = false;
+  std::string save;
+};
+
+struct ReplayOptions {
+  std::string trace;
+  bool timeline = false;
+  bool json = false;
+};
+
+struct NativeOptions {
+  ModelChoice choice;
+  double duration_s = 5;
+  bool json = false;
+};
+
+int list_command(bool json);
+int explore_command(const ExploreOptions& options);
+int replay_command(const ReplayOptions& options);
+int native_command(const NativeOptions& options);
+
+}  // namespace interleave::cli

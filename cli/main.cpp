@@ -1,0 +1,93 @@
+// interleave: the command line. Parses, dispatches, and maps bad input to one line and exit 2.
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.hpp"
+#include "sim/input_error.hpp"
+
+namespace {
+
+using interleave::cli::kExitInput;
+
+void add_model_choice(CLI::App& cmd, interleave::cli::ModelChoice& choice) {
+  cmd.add_option("model", choice.model, "model name (see 'interleave list')")->required();
+  cmd.add_option("--variant", choice.variant, "model variant (default: the model's first)");
+  cmd.add_option("--param", choice.params, "set a model parameter, NAME=VALUE (repeatable)")
+      ->take_all()
+      ->allow_extra_args(false);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "interleave: a deterministic concurrency simulator and race detector for C++.\n"
+      "Exit codes: 0 nothing found, 1 a bug was found, 2 bad usage or input."};
+  app.name("interleave");
+  app.require_subcommand(1);
+
+  bool list_json = false;
+  CLI::App* list = app.add_subcommand("list", "list the models, their variants and params");
+  list->add_flag("--json", list_json, "print one JSON object");
+
+  interleave::cli::ExploreOptions explore;
+  CLI::App* ex =
+      app.add_subcommand("explore", "run many schedules of a model and report the bugs they reach");
+  add_model_choice(*ex, explore.choice);
+  ex->add_option("--strategy", explore.strategy, "random (seeded) or rr (round-robin)")
+      ->capture_default_str();
+  ex->add_option("--executions", explore.executions, "at most this many executions")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  ex->add_option("--seed", explore.seed, "seed of the random strategy")->capture_default_str();
+  ex->add_option("--max-steps", explore.max_steps,
+                 "steps after which a run counts as never ending (step_limit)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  ex->add_option("--time-limit", explore.time_limit_s, "stop after this many seconds")
+      ->check(CLI::NonNegativeNumber);
+  ex->add_flag("--all", explore.all, "explore everything; list every distinct bug with its count");
+  ex->add_option("--save", explore.save, "write the first failing run as a trace to FILE");
+  ex->add_flag("--json", explore.json, "print one JSON object");
+
+  interleave::cli::ReplayOptions replay;
+  CLI::App* re = app.add_subcommand("replay", "re-run a saved trace exactly and print it");
+  re->add_option("trace", replay.trace, "trace file written by 'explore --save'")->required();
+  re->add_flag("--timeline", replay.timeline, "with --json: include the timeline's events");
+  re->add_flag("--json", replay.json, "print one JSON object");
+
+  interleave::cli::NativeOptions native;
+  CLI::App* na = app.add_subcommand("native", "run a model on real threads (std::thread)");
+  add_model_choice(*na, native.choice);
+  na->add_option("--duration", native.duration_s,
+                 "seconds a looping model runs (counter/heartbeat loops until then)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  na->add_flag("--json", native.json, "print one JSON object");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (what.empty()) what = e.get_name();
+    std::cerr << "interleave: " << what << " (see 'interleave --help')\n";
+    return kExitInput;
+  }
+
+  try {
+    if (*list) return interleave::cli::list_command(list_json);
+    if (*ex) return interleave::cli::explore_command(explore);
+    if (*re) return interleave::cli::replay_command(replay);
+    if (*na) return interleave::cli::native_command(native);
+  } catch (const interleave::InputError& e) {
+    std::cerr << "interleave: " << e.what() << '\n';
+    return kExitInput;
+  }
+  return kExitInput;
+}

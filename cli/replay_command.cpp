@@ -1,0 +1,131 @@
+// interleave replay: follow a saved schedule exactly, print the run, and check it still matches.
+#include <iostream>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+#include "models/registry.hpp"
+#include "sim/input_error.hpp"
+
+namespace interleave::cli {
+namespace {
+
+std::string describe(const RecordedEvent& e, const std::vector<std::string>& threads) {
+  const std::string who = e.thread < threads.size() ? threads[e.thread] : std::to_string(e.thread);
+  std::string s = "step " + std::to_string(e.step) + " " + who + " " + std::string(op_name(e.op));
+  if (!e.object.empty()) s += " " + e.object;
+  s += " = " + std::to_string(e.value);
+  if (!e.loc.empty()) s += " at " + e.loc;
+  return s;
+}
+
+/// The first way the re-run differs from what the trace recorded, if any.
+std::optional<Finding> compare(const Trace& t, const CapturedRun& run) {
+  auto diverged = [&](std::string message) {
+    return Finding{
+        FindingKind::kNondeterminism, std::move(message), run.result.steps, "nondeterminism", {}};
+  };
+  if (run.schedule.size() < t.schedule.size()) {
+    return diverged("the run ended after " + std::to_string(run.schedule.size()) +
+                    " steps but the trace's schedule has " + std::to_string(t.schedule.size()));
+  }
+  if (!t.events.empty()) {
+    const std::size_t n = std::min(t.events.size(), run.events.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!(t.events[i] == run.events[i])) {
+        return diverged("event " + std::to_string(i) + " differs: recorded " +
+                        describe(t.events[i], t.threads) + ", replayed " +
+                        describe(run.events[i], run.threads));
+      }
+    }
+    if (t.events.size() != run.events.size()) {
+      return diverged("the trace recorded " + std::to_string(t.events.size()) +
+                      " events, the replay produced " + std::to_string(run.events.size()));
+    }
+  }
+  const Finding* first = run.result.findings.empty() ? nullptr : &run.result.findings.front();
+  if (t.verdict) {
+    if (first == nullptr) {
+      return diverged("the trace recorded " + std::string(kind_name(t.verdict->kind)) +
+                      " at step " + std::to_string(t.verdict->step) + ", the replay found nothing");
+    }
+    if (first->kind != t.verdict->kind || first->step != t.verdict->step) {
+      return diverged("the trace recorded " + std::string(kind_name(t.verdict->kind)) +
+                      " at step " + std::to_string(t.verdict->step) + ", the replay found " +
+                      std::string(kind_name(first->kind)) + " at step " +
+                      std::to_string(first->step));
+    }
+  }
+  return std::nullopt;
+}
+
+nlohmann::ordered_json event_json(const RecordedEvent& e) {
+  nlohmann::ordered_json j = {{"step", e.step}, {"thread", e.thread}, {"op", op_name(e.op)}};
+  if (!e.object.empty()) j["object"] = e.object;
+  j["value"] = e.value;
+  if (!e.loc.empty()) j["loc"] = e.loc;
+  return j;
+}
+
+}  // namespace
+
+int replay_command(const ReplayOptions& o) {
+  const Trace t = read_trace(o.trace);
+  const ModelInfo* model = nullptr;
+  ParamValues params;
+  try {
+    model = &find_model(t.model);
+    params = params_from_trace(*model, t.variant, t.params);
+  } catch (const InputError& e) {
+    throw InputError("trace " + o.trace + ": " + e.what());
+  }
+  ExecutionConfig config;
+  config.step_limit = std::max<uint64_t>(config.step_limit, t.schedule.size() + 1);
+  CapturedRun run = capture(*model, params, t.schedule, t.random, config);
+  if (run.result.status == RunStatus::kAbandoned) {
+    throw InputError("trace " + o.trace + ": " + run.result.abandon_reason);
+  }
+  std::vector<Finding> bugs = run.result.findings;
+  if (std::optional<Finding> diff = compare(t, run)) bugs.insert(bugs.begin(), *diff);
+
+  if (o.json) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const Finding& f : bugs) {
+      nlohmann::ordered_json b = finding_json(f);
+      b["count"] = 1;
+      b["execution"] = 1;
+      b["preemptions"] = run.result.preemptions;
+      list.push_back(b);
+    }
+    nlohmann::ordered_json j = {{"trace", o.trace},
+                                {"model", model->name},
+                                {"variant", params.variant},
+                                {"params", params_json(params)},
+                                {"steps", run.result.steps},
+                                {"preemptions", run.result.preemptions},
+                                {"bugs", list}};
+    if (o.timeline) {
+      nlohmann::ordered_json events = nlohmann::ordered_json::array();
+      for (const RecordedEvent& e : run.events) events.push_back(event_json(e));
+      j["threads"] = run.threads;
+      j["events"] = events;
+    }
+    std::cout << j.dump() << '\n';
+  } else {
+    std::cout << "replay of " << o.trace << ": " << model->name << " --variant " << params.variant
+              << ", " << run.result.steps << " steps, " << run.result.preemptions
+              << " preemptions\n\n";
+    print_timeline(std::cout, run.events, run.threads);
+    std::cout << '\n';
+    if (bugs.empty()) std::cout << "interleave: the run is clean\n";
+    for (const Finding& f : bugs) {
+      print_finding(std::cout, f);
+      std::cout << "  at step " << f.step << '\n';
+    }
+  }
+  return bugs.empty() ? kExitClean : kExitBug;
+}
+
+}  // namespace interleave::cli

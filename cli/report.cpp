@@ -1,0 +1,102 @@
+// Shared output: timelines, findings, JSON fragments, and the capturing re-run.
+#include "cli/report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+#include "sim/replay_strategy.hpp"
+
+namespace interleave::cli {
+
+CapturedRun capture(const ModelInfo& model, const ParamValues& params,
+                    std::vector<ThreadId> schedule, std::vector<uint64_t> random,
+                    const ExecutionConfig& config) {
+  const ModelRunners runners = model.bind(params);
+  ReplayStrategy replay(std::move(schedule), std::move(random));
+  EventRecorder recorder;
+  CapturedRun out;
+  out.result = run_once(runners.sim, replay, &recorder, config, &out.schedule);
+  out.events = recorder.events();
+  out.threads = recorder.threads();
+  return out;
+}
+
+nlohmann::ordered_json params_json(const ParamValues& params) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : params.values) {
+    if (std::floor(value) == value && std::fabs(value) < 9e15) {
+      j[name] = static_cast<int64_t>(value);
+    } else {
+      j[name] = value;
+    }
+  }
+  return j;
+}
+
+nlohmann::ordered_json finding_json(const Finding& f) {
+  return {{"kind", kind_name(f.kind)}, {"message", f.message}, {"steps", f.step}};
+}
+
+void print_timeline(std::ostream& out, const std::vector<RecordedEvent>& events,
+                    const std::vector<std::string>& threads, std::size_t from) {
+  char line[512];
+  std::snprintf(line, sizeof line, "%6s  %-10s %-10s %-20s %9s  %s\n", "step", "thread", "op",
+                "object", "value", "location");
+  out << line;
+  for (std::size_t i = from; i < events.size(); ++i) {
+    const RecordedEvent& e = events[i];
+    const std::string thread =
+        e.thread < threads.size() ? threads[e.thread] : "#" + std::to_string(e.thread);
+    std::string object = e.object;
+    std::string value = std::to_string(e.value);
+    switch (e.op) {
+      case Op::kSpawn:
+      case Op::kJoin:
+        value = static_cast<uint64_t>(e.value) < threads.size() ? threads[e.value] : value;
+        break;
+      case Op::kCheck:
+        value = e.value != 0 ? "held" : "FAILED";
+        break;
+      case Op::kLock:
+      case Op::kUnlock:
+      case Op::kTryLockFail:
+      case Op::kWait:
+      case Op::kWake:
+      case Op::kYield:
+      case Op::kAwait:
+      case Op::kFinish:
+        value = "";
+        break;
+      case Op::kSleep: {
+        char secs[32];
+        std::snprintf(secs, sizeof secs, "%gs", static_cast<double>(e.value) / 1e9);
+        value = secs;
+        break;
+      }
+      default:
+        break;
+    }
+    std::snprintf(line, sizeof line, "%6llu  %-10s %-10s %-20s %9s  %s\n",
+                  static_cast<unsigned long long>(e.step), thread.c_str(),
+                  std::string(op_name(e.op)).c_str(), object.c_str(), value.c_str(), e.loc.c_str());
+    out << line;
+  }
+}
+
+void print_finding(std::ostream& out, const Finding& f) {
+  out << "interleave: " << kind_headline(f.kind) << ": " << f.message << '\n';
+  for (const std::string& d : f.details) out << "  " << d << '\n';
+}
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_-./=:,") == std::string::npos) {
+    return s;
+  }
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+}  // namespace interleave::cli

@@ -1,0 +1,41 @@
+// Output shared by the commands: JSON pieces, timelines, finding reports, captured re-runs.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/registry.hpp"
+#include "sim/runner.hpp"
+#include "sim/trace.hpp"
+
+namespace interleave::cli {
+
+/// A run replayed once with every event captured (principle 5: rich when explaining).
+struct CapturedRun {
+  RunResult result;
+  std::vector<RecordedEvent> events;
+  std::vector<std::string> threads;
+  std::vector<ThreadId> schedule;  // the steps the run actually took
+};
+
+CapturedRun capture(const ModelInfo& model, const ParamValues& params,
+                    std::vector<ThreadId> schedule, std::vector<uint64_t> random,
+                    const ExecutionConfig& config);
+
+nlohmann::ordered_json params_json(const ParamValues& params);
+nlohmann::ordered_json finding_json(const Finding& f);
+
+/// One row per event: step, thread, operation, object, value, file:line. `from` skips early rows.
+void print_timeline(std::ostream& out, const std::vector<RecordedEvent>& events,
+                    const std::vector<std::string>& threads, std::size_t from = 0);
+
+/// "interleave: INVARIANT VIOLATED: ..." followed by the finding's detail lines.
+void print_finding(std::ostream& out, const Finding& f);
+
+std::string shell_quote(const std::string& s);
+
+}  // namespace interleave::cli

@@ -1,0 +1,146 @@
+// The registry: every model by name, and parameter resolution with one-line errors.
+#include "models/registry.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "sim/input_error.hpp"
+#include "sim/internal_check.hpp"
+
+namespace interleave {
+namespace {
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+std::string number_text(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
+void check_value(const ModelInfo& model, const ParamSpec& spec, double value) {
+  if (std::isnan(value)) throw InputError("param " + spec.name + " is not a number");
+  if (spec.integer && std::floor(value) != value) {
+    throw InputError("param " + spec.name + " must be a whole number, got " + number_text(value));
+  }
+  if (value < spec.min || value > spec.max) {
+    throw InputError("param " + spec.name + "=" + number_text(value) + " is out of range [" +
+                     number_text(spec.min) + ", " + number_text(spec.max) + "] for model " +
+                     model.name);
+  }
+}
+
+const ParamSpec& find_param(const ModelInfo& model, const std::string& name) {
+  for (const ParamSpec& p : model.params) {
+    if (p.name == name) return p;
+  }
+  std::vector<std::string> names;
+  for (const ParamSpec& p : model.params) names.push_back(p.name);
+  throw InputError("unknown param '" + name + "' for model " + model.name +
+                   " (params: " + join_names(names) + ")");
+}
+
+const VariantSpec& require_variant(const ModelInfo& model, std::string_view variant) {
+  if (variant.empty()) return model.variants.front();
+  if (const VariantSpec* v = model.find_variant(variant)) return *v;
+  std::vector<std::string> names;
+  for (const VariantSpec& v : model.variants) names.push_back(v.name);
+  throw InputError("unknown variant '" + std::string(variant) + "' for model " + model.name +
+                   " (variants: " + join_names(names) + ")");
+}
+
+void set(ParamValues& out, const std::string& name, double value) {
+  for (auto& [n, v] : out.values) {
+    if (n == name) v = value;
+  }
+}
+
+}  // namespace
+
+const VariantSpec* ModelInfo::find_variant(std::string_view variant) const {
+  for (const VariantSpec& v : variants) {
+    if (v.name == variant) return &v;
+  }
+  return nullptr;
+}
+
+double ParamValues::get(std::string_view name) const {
+  for (const auto& [n, v] : values) {
+    if (n == name) return v;
+  }
+  INTERLEAVE_INTERNAL_CHECK(false, "a model asked for a param it does not declare");
+  return 0;
+}
+
+const std::vector<ModelInfo>& models() {
+  static const std::vector<ModelInfo> kModels = [] {
+    std::vector<ModelInfo> all;
+    all.push_back(counter_heartbeat_model());
+    return all;
+  }();
+  return kModels;
+}
+
+const ModelInfo& find_model(std::string_view name) {
+  for (const ModelInfo& m : models()) {
+    if (m.name == name) return m;
+  }
+  throw InputError("unknown model '" + std::string(name) +
+                   "' (run 'interleave list' to see the models)");
+}
+
+ParamValues resolve_params(const ModelInfo& model, std::string_view variant,
+                           const std::vector<std::string>& overrides, bool native) {
+  ParamValues out;
+  out.variant = require_variant(model, variant).name;
+  for (const ParamSpec& p : model.params) {
+    out.values.emplace_back(p.name,
+                            native && p.native_default ? *p.native_default : p.default_value);
+  }
+  for (const std::string& kv : overrides) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw InputError("--param expects NAME=VALUE, got '" + kv + "'");
+    }
+    const std::string name = kv.substr(0, eq);
+    const std::string text = kv.substr(eq + 1);
+    const ParamSpec& spec = find_param(model, name);
+    char* end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(value)) {
+      throw InputError("param " + name + ": '" + text + "' is not a number");
+    }
+    check_value(model, spec, value);
+    set(out, name, value);
+  }
+  return out;
+}
+
+ParamValues params_from_trace(const ModelInfo& model, const std::string& variant,
+                              const std::vector<std::pair<std::string, double>>& params) {
+  ParamValues out = resolve_params(model, variant, {});
+  for (const auto& [name, value] : params) {
+    check_value(model, find_param(model, name), value);
+    set(out, name, value);
+  }
+  return out;
+}
+
+std::string format_note(const ModelInfo& model, std::string_view label, int64_t value,
+                        double seconds) {
+  if (model.format_note) {
+    std::string line = model.format_note(label, value, seconds);
+    if (!line.empty()) return line;
+  }
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%.*s = %lld at +%.2f s", static_cast<int>(label.size()),
+                label.data(), static_cast<long long>(value), seconds);
+  return buf;
+}
+
+}  // namespace interleave

@@ -1,0 +1,79 @@
+// The model registry: names, variants, parameters with ranges, and how to run each model.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "models/native_run.hpp"
+#include "sim/runner.hpp"
+
+namespace interleave {
+
+class StdEnv;
+
+struct VariantSpec {
+  std::string name;
+  bool buggy = false;  // expected to yield findings (tests and cross-checks rely on it)
+  std::string description;
+};
+
+struct ParamSpec {
+  std::string name;
+  std::string description;
+  double default_value = 0;
+  double min = 0;
+  double max = 0;
+  bool integer = true;
+  /// Default for native runs (real threads), when it differs from the exploration default.
+  std::optional<double> native_default;
+};
+
+/// A model's parameters after defaults and overrides, in registry order.
+struct ParamValues {
+  std::string variant;
+  std::vector<std::pair<std::string, double>> values;
+  double get(std::string_view name) const;
+};
+
+struct ModelRunners {
+  SimModel sim;
+  std::function<void(StdEnv&)> native;
+};
+
+struct ModelInfo {
+  std::string name;
+  std::string description;
+  std::vector<VariantSpec> variants;  // the first is the default
+  std::vector<ParamSpec> params;
+  std::function<ModelRunners(const ParamValues&)> bind;
+  /// Human line for a note ("All values are 3 at +1.00 s"); empty: "label = value at +T s".
+  std::function<std::string(std::string_view label, int64_t value, double seconds)> format_note;
+
+  const VariantSpec* find_variant(std::string_view variant) const;
+};
+
+const std::vector<ModelInfo>& models();
+/// Throws InputError naming the unknown model.
+const ModelInfo& find_model(std::string_view name);
+
+/// Applies defaults (exploration or native) and "K=V" overrides; throws InputError on an unknown
+/// variant or param, a value that is not a number, not whole, or out of range.
+ParamValues resolve_params(const ModelInfo& model, std::string_view variant,
+                           const std::vector<std::string>& overrides, bool native = false);
+
+/// Checks a trace's recorded params against the model; throws InputError on a mismatch.
+ParamValues params_from_trace(const ModelInfo& model, const std::string& variant,
+                              const std::vector<std::pair<std::string, double>>& params);
+
+std::string format_note(const ModelInfo& model, std::string_view label, int64_t value,
+                        double seconds);
+
+// Registry entries, one per model file.
+ModelInfo counter_heartbeat_model();
+
+}  // namespace interleave

@@ -1,0 +1,269 @@
+// StdEnv: the same models on real threads, std::mutex and plain memory, at zero overhead.
+// Plain `Shared<T>` accesses are real unsynchronised accesses, so ThreadSanitizer judges them.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/context/fiber.hpp>
+
+#include "models/native_run.hpp"
+#include "sim/loc.hpp"
+
+namespace interleave {
+
+class StdEnv;
+
+namespace native {
+
+template <class T>
+class Shared {
+ public:
+  template <class Env>
+  Shared(Env&, const char*, T initial = T{}) : value_(initial) {}
+  T load(Loc = Loc::here()) const { return value_; }
+  void store(T v, Loc = Loc::here()) { value_ = v; }
+
+ private:
+  T value_;
+};
+
+template <class T>
+class SharedArray {
+ public:
+  template <class Env>
+  SharedArray(Env&, const char*, std::size_t size, T initial = T{})
+      : values_(std::make_unique<T[]>(size)), size_(size) {
+    for (std::size_t i = 0; i < size; ++i) values_[i] = initial;
+  }
+  class Ref {
+   public:
+    T load(Loc = Loc::here()) const { return *p_; }
+    void store(T v, Loc = Loc::here()) { *p_ = v; }
+
+   private:
+    friend class SharedArray;
+    explicit Ref(T* p) : p_(p) {}
+    T* p_;
+  };
+  Ref operator[](std::size_t i) { return Ref(&values_[i]); }
+  std::size_t size() const { return size_; }
+
+ private:
+  std::unique_ptr<T[]> values_;
+  std::size_t size_;
+};
+
+/// Sequentially consistent, like the simulator's atomics.
+template <class T>
+class Atomic {
+ public:
+  template <class Env>
+  Atomic(Env&, const char*, T initial = T{}) : value_(initial) {}
+  T load(Loc = Loc::here()) const { return value_.load(); }
+  void store(T v, Loc = Loc::here()) { value_.store(v); }
+  T exchange(T v, Loc = Loc::here()) { return value_.exchange(v); }
+  bool compare_exchange(T& expected, T desired, Loc = Loc::here()) {
+    return value_.compare_exchange_strong(expected, desired);
+  }
+  T fetch_add(T delta, Loc = Loc::here()) { return value_.fetch_add(delta); }
+
+ private:
+  std::atomic<T> value_;
+};
+
+class Mutex {
+ public:
+  template <class Env>
+  Mutex(Env&, const char*) {}
+  void lock(Loc = Loc::here()) { m_.lock(); }
+  bool try_lock(Loc = Loc::here()) { return m_.try_lock(); }
+  void unlock(Loc = Loc::here()) { m_.unlock(); }
+  std::mutex& native() { return m_; }
+
+ private:
+  std::mutex m_;
+};
+
+class CondVar {
+ public:
+  template <class Env>
+  CondVar(Env&, const char*) {}
+  void wait(Mutex& m, Loc = Loc::here()) {
+    std::unique_lock<std::mutex> held(m.native(), std::adopt_lock);
+    cv_.wait(held);
+    held.release();  // the caller still owns the mutex, as with the simulated CondVar
+  }
+  template <class Pred>
+  void wait(Mutex& m, Pred pred, Loc loc = Loc::here()) {
+    while (!pred()) wait(m, loc);
+  }
+  void notify_one(Loc = Loc::here()) { cv_.notify_one(); }
+  void notify_all(Loc = Loc::here()) { cv_.notify_all(); }
+
+ private:
+  std::condition_variable cv_;
+};
+
+class Thread {
+ public:
+  Thread() = default;
+  explicit Thread(std::thread t) : t_(std::move(t)) {}
+  void join(Loc = Loc::here()) {
+    if (t_.joinable()) t_.join();
+  }
+
+ private:
+  std::thread t_;
+};
+
+/// An asyncio-style loop on the calling thread: tasks are fibers that switch only at awaits.
+class EventLoop {
+ public:
+  EventLoop(StdEnv& env, const char*);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  template <class F>
+  Thread spawn(const char* name, F&& body, Loc = Loc::here());
+  void yield_now(Loc = Loc::here());
+  template <class Rep, class Period>
+  void sleep_for(std::chrono::duration<Rep, Period> d, Loc loc = Loc::here()) {
+    wake_at(std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(d),
+            loc);
+  }
+  /// Runs the tasks, round-robin among those ready, until every one has finished.
+  void run(Loc = Loc::here());
+
+ private:
+  struct Task {
+    boost::context::fiber fiber;
+    const char* name = "";
+    std::chrono::steady_clock::time_point wake{};
+    bool done = false;
+  };
+  void wake_at(std::chrono::steady_clock::time_point when, Loc loc);
+
+  StdEnv* env_;
+  std::vector<std::unique_ptr<Task>> tasks_;
+  Task* running_ = nullptr;
+  boost::context::fiber loop_;  // the loop's own context while a task runs
+};
+
+}  // namespace native
+
+/// The native environment. Construct it over a NativeRun that collects findings and notes.
+class StdEnv {
+ public:
+  static constexpr bool kSimulated = false;
+
+  template <class T>
+  using Shared = native::Shared<T>;
+  template <class T>
+  using SharedArray = native::SharedArray<T>;
+  template <class T>
+  using Atomic = native::Atomic<T>;
+  using Mutex = native::Mutex;
+  using CondVar = native::CondVar;
+  using Thread = native::Thread;
+  using EventLoop = native::EventLoop;
+
+  explicit StdEnv(NativeRun& run) : run_(&run) {}
+
+  template <class F>
+  Thread spawn(const char* name, F&& body, Loc = Loc::here()) {
+    return Thread(
+        std::thread([this, name, fn = std::forward<F>(body)]() mutable { guarded(name, fn); }));
+  }
+  void yield(Loc = Loc::here()) { std::this_thread::yield(); }
+  template <class Rep, class Period>
+  void sleep_for(std::chrono::duration<Rep, Period> d, Loc = Loc::here()) {
+    std::this_thread::sleep_for(d);
+  }
+  void check(bool holds, const char* message, Loc loc = Loc::here()) {
+    if (!holds) [[unlikely]]
+      run_->check_failed(message, loc);
+  }
+  /// Natively a false assumption cannot discard the run; it is ignored.
+  void assume(bool) {}
+  uint64_t random(uint64_t bound);
+  void note(const char* label, int64_t value, Loc = Loc::here()) { run_->note(label, value); }
+  bool running() const { return run_->running(); }
+  double now() const { return run_->now(); }
+
+  /// Runs `fn`, turning an escaping exception into a finding of this run.
+  template <class F>
+  void guarded(const char* name, F& fn) {
+    try {
+      fn();
+    } catch (const boost::context::detail::forced_unwind&) {
+      throw;
+    } catch (const std::exception& e) {
+      run_->threw(name, e.what());
+    } catch (...) {
+      run_->threw(name, "an exception not derived from std::exception");
+    }
+  }
+
+ private:
+  NativeRun* run_;
+};
+
+namespace native {
+
+template <class F>
+Thread EventLoop::spawn(const char* name, F&& body, Loc) {
+  auto task = std::make_unique<Task>();
+  Task* t = task.get();
+  t->name = name;
+  t->fiber = boost::context::fiber(
+      [this, t, fn = std::forward<F>(body)](boost::context::fiber&& loop) mutable {
+        loop_ = std::move(loop);
+        env_->guarded(t->name, fn);
+        t->done = true;
+        return std::move(loop_);
+      });
+  tasks_.push_back(std::move(task));
+  return Thread();
+}
+
+}  // namespace native
+
+/// Shorthands so models read `Shared<Env, int> x(env, "x");`.
+template <class Env, class T>
+using Shared = typename Env::template Shared<T>;
+template <class Env, class T>
+using SharedArray = typename Env::template SharedArray<T>;
+template <class Env, class T>
+using Atomic = typename Env::template Atomic<T>;
+template <class Env>
+using Mutex = typename Env::Mutex;
+template <class Env>
+using CondVar = typename Env::CondVar;
+template <class Env>
+using EventLoop = typename Env::EventLoop;
+
+/// lock_guard for either environment, keeping the caller's source location on lock and unlock.
+template <class M>
+class ScopedLock {
+ public:
+  explicit ScopedLock(M& m, Loc loc = Loc::here()) : m_(m), loc_(loc) { m_.lock(loc_); }
+  ~ScopedLock() { m_.unlock(loc_); }
+  ScopedLock(const ScopedLock&) = delete;
+  ScopedLock& operator=(const ScopedLock&) = delete;
+
+ private:
+  M& m_;
+  Loc loc_;
+};
+
+}  // namespace interleave

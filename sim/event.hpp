@@ -1,0 +1,97 @@
+// The event stream: what the simulator tells its listeners about every visible operation.
+// Ground rules: pure data, no fiber code; the checker and trace I/O include this and nothing else
+// of the mechanism.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "sim/ids.hpp"
+#include "sim/loc.hpp"
+
+namespace interleave {
+
+/// Every kind of operation an event can record.
+enum class Op : uint8_t {
+  kLoad,         // Shared<T>::load
+  kStore,        // Shared<T>::store
+  kAtomicLoad,   // Atomic<T>::load
+  kAtomicStore,  // Atomic<T>::store
+  kExchange,     // Atomic<T>::exchange
+  kCasOk,        // compare_exchange that succeeded (a write)
+  kCasFail,      // compare_exchange that failed (a read)
+  kFetchAdd,     // Atomic<T>::fetch_add
+  kLock,         // Mutex::lock (also a successful try_lock)
+  kTryLockFail,  // Mutex::try_lock that found the mutex held
+  kUnlock,       // Mutex::unlock
+  kWait,         // CondVar::wait: releases the mutex and starts waiting
+  kWake,         // CondVar::wait returns: notified and the mutex re-acquired
+  kNotifyOne,    // value: the thread woken, or -1
+  kNotifyAll,    // value: how many threads were woken
+  kSpawn,        // value: the new thread; object: its event loop, if any
+  kJoin,         // value: the joined thread
+  kSleep,        // value: nanoseconds asked for
+  kYield,
+  kAwait,   // an event-loop task gives the loop back (await)
+  kCheck,   // value: 1 held, 0 violated; name: the message
+  kFinish,  // the thread's body returned
+  kNote,    // a model annotation (name: label, value), e.g. a heartbeat
+};
+
+inline constexpr int kOpCount = static_cast<int>(Op::kNote) + 1;
+
+/// The stable lower-case name used in timelines and traces.
+std::string_view op_name(Op op);
+/// Inverse of op_name; nullopt for an unknown name.
+std::optional<Op> op_from_name(std::string_view name);
+
+/// True for operations on a Shared/Atomic memory location.
+constexpr bool is_memory_op(Op op) {
+  return op <= Op::kFetchAdd;
+}
+/// True for memory operations that write.
+constexpr bool is_write(Op op) {
+  return op == Op::kStore || op == Op::kAtomicStore || op == Op::kExchange || op == Op::kCasOk ||
+         op == Op::kFetchAdd;
+}
+/// True for operations on a plain (non-atomic) Shared location: the ones that can race.
+constexpr bool is_plain_access(Op op) {
+  return op == Op::kLoad || op == Op::kStore;
+}
+
+/// One visible operation, after it took effect.
+struct Event {
+  uint64_t step = 0;  // index in the execution's schedule
+  ThreadId thread{};  // who performed it
+  Op op = Op::kLoad;
+  ObjectId object = kNoObject;  // location, mutex, condition variable, loop
+  int32_t index = -1;           // element index for arrays, -1 for a scalar
+  const char* name = nullptr;   // object name (or check message / note label)
+  int64_t value = 0;            // value read or written, thread id for spawn/join, ...
+  ObjectId aux = kNoObject;     // second object: the mutex of a wait/wake
+  Loc loc{};
+};
+
+/// Whoever listens to an execution: the checker, a trace recorder, a timeline printer.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  /// A thread was created (before its spawn event); names come from the model.
+  virtual void on_thread(ThreadId /*thread*/, const char* /*name*/, ThreadId /*parent*/,
+                         ObjectId /*loop*/) {}
+  virtual void on_event(const Event& event) = 0;
+};
+
+struct Finding;
+
+/// A listener that judges runs (the race detector, a recorder): told where each run starts and
+/// ends, it adds its findings to the run's own.
+class Monitor : public EventSink {
+ public:
+  virtual void begin_run() = 0;
+  virtual void end_run(std::vector<Finding>& findings) = 0;
+};
+
+}  // namespace interleave

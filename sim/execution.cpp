@@ -1,0 +1,427 @@
+// One run of a model: the scheduling loop, fiber switches and simulated sync objects.
+#include "sim/execution.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "sim/internal_check.hpp"
+
+namespace interleave {
+namespace {
+
+bool yields(Op op) {
+  return op == Op::kYield || op == Op::kSleep || op == Op::kAwait;
+}
+
+std::string where(Loc loc) {
+  return std::string(loc.file) + ":" + std::to_string(loc.line);
+}
+
+}  // namespace
+
+Execution::Execution(StackPool& pool, ExecutionConfig config) : pool_(&pool), config_(config) {
+  threads_.reserve(16);
+  objects_.reserve(64);
+  schedule_.reserve(1024);
+}
+
+Execution::~Execution() = default;
+
+void Execution::reset(Strategy& strategy, EventSink* sink) {
+  strategy_ = &strategy;
+  sink_ = sink;
+  current_ = kMainSlot;
+  from_ = kMainSlot;
+  unwinding_ = false;
+  status_ = RunStatus::kCompleted;
+  preemptions_ = 0;
+  wait_seq_ = 0;
+  abandon_reason_.clear();
+  threads_.clear();
+  pending_.clear();
+  objects_.clear();
+  schedule_.clear();
+  random_.clear();
+  findings_.clear();
+}
+
+RunResult Execution::teardown() {
+  // Unwind unfinished threads, children first: they may refer to their parents' locals.
+  unwinding_ = true;
+  for (size_t i = threads_.size(); i-- > 0;) {
+    boost::context::fiber doomed = std::move(threads_[i].ctx);
+    // Destroying an unfinished fiber unwinds its stack and returns here.
+  }
+  RunResult result;
+  result.status = status_;
+  result.steps = schedule_.size();
+  result.preemptions = preemptions_;
+  result.findings = std::move(findings_);
+  findings_.clear();
+  result.abandon_reason = std::move(abandon_reason_);
+  return result;
+}
+
+void Execution::switch_to(uint32_t next) {
+  from_ = current_;
+  current_ = next;
+  boost::context::fiber back = std::move(slot(next)).resume();
+  // Resumed: whoever switched here recorded itself in from_; keep its continuation.
+  slot(from_) = std::move(back);
+}
+
+void Execution::start_child(uint32_t child) {
+  // The child runs its invisible prefix up to its first announcement, then hands back.
+  switch_to(child);
+}
+
+void Execution::point(const PendingOp& op, Loc loc) {
+  if (unwinding_) return;
+  const uint32_t self = current_;
+  ThreadState& t = threads_[self];
+  pending_[self] = op;
+  t.pending_loc = loc;
+  if (t.loop != kNoObject && yields(op.op)) object(t.loop).holder = kNoThread;
+  if (t.starting) {
+    t.starting = false;
+    switch_to(t.parent);  // back to the spawner; we resume when picked
+    return;
+  }
+  const uint32_t next = choose(self);
+  if (next != self) switch_to(next);
+}
+
+bool Execution::enabled(const ThreadState& t, uint32_t index) const {
+  if (t.finished) return false;
+  if (t.loop != kNoObject) {
+    const ThreadId running = objects_[to_index(t.loop)].holder;
+    if (running != kNoThread && running != ThreadId{index}) return false;
+  }
+  const PendingOp& p = pending_[index];
+  switch (p.op) {
+    case Op::kLock:
+      return objects_[to_index(p.object)].holder == kNoThread;
+    case Op::kJoin:
+      return threads_[p.arg].finished;
+    case Op::kWake:
+      return t.notified && objects_[to_index(p.aux)].holder == kNoThread;
+    default:
+      return true;
+  }
+}
+
+uint32_t Execution::choose(uint32_t self) {
+  if (schedule_.size() >= config_.step_limit) {
+    status_ = RunStatus::kStepLimit;
+    add_finding(Finding{FindingKind::kStepLimit,
+                        "no end after " + std::to_string(config_.step_limit) +
+                            " steps: the model may never terminate (raise --max-steps if it does)",
+                        schedule_.size(),
+                        "step_limit",
+                        {}});
+    return kMainSlot;
+  }
+  enabled_.clear();
+  bool all_finished = true;
+  for (uint32_t i = 0; i < threads_.size(); ++i) {
+    const ThreadState& t = threads_[i];
+    all_finished &= t.finished;
+    if (enabled(t, i)) enabled_.push_back(ThreadId{i});
+  }
+  if (enabled_.empty()) {
+    if (!all_finished) {
+      status_ = RunStatus::kDeadlock;
+      report_deadlock();
+    }
+    return kMainSlot;
+  }
+  const ThreadState& me = threads_[self];
+  const ChoicePoint point{schedule_.size(), enabled_, ThreadId{self},
+                          !me.finished && yields(pending_[self].op), pending_};
+  const ThreadId pick = strategy_->pick(point);
+  if (std::find(enabled_.begin(), enabled_.end(), pick) == enabled_.end()) {
+    status_ = RunStatus::kAbandoned;
+    if (abandon_reason_.empty()) {
+      std::string names;
+      for (ThreadId e : enabled_)
+        names += (names.empty() ? "" : ", ") + std::to_string(to_index(e));
+      abandon_reason_ = pick == kNoThread
+                            ? "the schedule ends at step " + std::to_string(schedule_.size()) +
+                                  " but threads are still running"
+                            : "step " + std::to_string(schedule_.size()) + " names thread " +
+                                  std::to_string(to_index(pick)) +
+                                  ", which is not enabled there (enabled: " + names + ")";
+    }
+    return kMainSlot;
+  }
+  const uint32_t next = to_index(pick);
+  if (next != self && !point.current_yielding && !me.finished &&
+      std::find(enabled_.begin(), enabled_.end(), ThreadId{self}) != enabled_.end()) {
+    ++preemptions_;
+  }
+  ThreadState& chosen = threads_[next];
+  if (chosen.loop != kNoObject) object(chosen.loop).holder = pick;
+  schedule_.push_back(pick);
+  return next;
+}
+
+[[noreturn]] void Execution::end_from_thread(RunStatus status) {
+  status_ = status;
+  switch_to(kMainSlot);
+  // Never resumed normally: teardown destroys this fiber, which unwinds from the line above.
+  INTERLEAVE_INTERNAL_CHECK(false, "a thread resumed after its run ended");
+}
+
+boost::context::fiber Execution::finish_thread(uint32_t self) {
+  ThreadState& t = threads_[self];
+  t.finished = true;
+  pending_[self] = PendingOp{Op::kFinish};
+  if (t.loop != kNoObject) object(t.loop).holder = kNoThread;
+  emit(Op::kFinish, kNoObject, 0, Loc{});
+  uint32_t next = 0;
+  if (t.starting) {
+    t.starting = false;
+    next = t.parent;
+  } else {
+    next = choose(self);
+  }
+  from_ = self;
+  current_ = next;
+  return std::move(slot(next));
+}
+
+void Execution::thread_threw(uint32_t self, const std::string& what) {
+  const char* name = threads_[self].name;
+  add_finding(Finding{FindingKind::kException,
+                      std::string("thread '") + name + "' threw: " + what,
+                      current_step(),
+                      std::string("exception|") + name + "|" + what,
+                      {}});
+}
+
+void Execution::add_finding(Finding finding) {
+  for (const Finding& f : findings_) {
+    if (f.signature == finding.signature) return;  // once per run; runs count repeats
+  }
+  findings_.push_back(std::move(finding));
+}
+
+void Execution::report_deadlock() {
+  Finding f;
+  f.kind = FindingKind::kDeadlock;
+  f.step = schedule_.size();
+  std::vector<std::string> parts;
+  for (uint32_t i = 0; i < threads_.size(); ++i) {
+    const ThreadState& t = threads_[i];
+    if (t.finished) continue;
+    std::string what;
+    const PendingOp& p = pending_[i];
+    if (p.op == Op::kLock) {
+      const ObjectInfo& m = objects_[to_index(p.object)];
+      what = std::string("waits to lock '") + m.name + "'";
+      if (m.holder != kNoThread) what += std::string(" held by '") + thread_name(m.holder) + "'";
+    } else if (p.op == Op::kJoin) {
+      what = std::string("waits to join '") + threads_[p.arg].name + "'";
+    } else if (p.op == Op::kWake) {
+      const ObjectInfo& cv = objects_[to_index(p.object)];
+      what = t.notified ? std::string("was notified on '") + cv.name + "' but waits to re-lock '" +
+                              objects_[to_index(p.aux)].name + "'"
+                        : std::string("waits on condition variable '") + cv.name + "'";
+    } else {
+      what = std::string("waits at ") + std::string(op_name(p.op));
+    }
+    f.details.push_back(std::string("thread '") + t.name + "' " + what + " at " +
+                        where(t.pending_loc));
+    parts.push_back(std::string(t.name) + "@" + where(t.pending_loc));
+  }
+  std::sort(parts.begin(), parts.end());
+  f.message = std::to_string(f.details.size()) + " thread" + (f.details.size() == 1 ? "" : "s") +
+              " blocked forever, none can run";
+  f.signature = "deadlock";
+  for (const std::string& p : parts) f.signature += "|" + p;
+  add_finding(std::move(f));
+}
+
+void Execution::emit_slow(Op op, ObjectId object_id, int64_t value, Loc loc, ObjectId aux) {
+  Event e;
+  e.step = current_step();
+  e.thread = ThreadId{current_};
+  e.op = op;
+  e.object = object_id;
+  if (object_id != kNoObject) {
+    const ObjectInfo& info = objects_[to_index(object_id)];
+    e.name = info.name;
+    e.index = info.index;
+  }
+  e.value = value;
+  e.aux = aux;
+  e.loc = loc;
+  sink_->on_event(e);
+}
+
+void Execution::emit_named(Op op, const char* name, int64_t value, Loc loc) {
+  if (sink_ == nullptr || unwinding_) return;
+  Event e;
+  e.step = current_step();
+  e.thread = ThreadId{current_};
+  e.op = op;
+  e.name = name;
+  e.value = value;
+  e.loc = loc;
+  sink_->on_event(e);
+}
+
+ObjectId Execution::add_object(ObjectKind kind, const char* name, int32_t index) {
+  const ObjectId id{static_cast<uint32_t>(objects_.size())};
+  objects_.push_back(ObjectInfo{kind, index, name, kNoThread});
+  return id;
+}
+
+ObjectId Execution::add_array(const char* name, uint32_t count) {
+  const ObjectId first{static_cast<uint32_t>(objects_.size())};
+  for (uint32_t i = 0; i < count; ++i) {
+    objects_.push_back(ObjectInfo{ObjectKind::kLocation, static_cast<int32_t>(i), name, kNoThread});
+  }
+  return first;
+}
+
+void Execution::join(ThreadId thread, Loc loc) {
+  point(PendingOp{Op::kJoin, kNoObject, kNoObject, to_index(thread)}, loc);
+  emit(Op::kJoin, kNoObject, to_index(thread), loc);
+}
+
+void Execution::lock(ObjectId mutex, Loc loc) {
+  point(PendingOp{Op::kLock, mutex}, loc);
+  if (unwinding_) return;
+  object(mutex).holder = current();
+  emit(Op::kLock, mutex, 0, loc);
+}
+
+bool Execution::try_lock(ObjectId mutex, Loc loc) {
+  point(PendingOp{Op::kTryLockFail, mutex}, loc);
+  if (unwinding_) return false;
+  ObjectInfo& m = object(mutex);
+  if (m.holder != kNoThread) {
+    emit(Op::kTryLockFail, mutex, 0, loc);
+    return false;
+  }
+  m.holder = current();
+  emit(Op::kLock, mutex, 0, loc);
+  return true;
+}
+
+void Execution::unlock(ObjectId mutex, Loc loc) {
+  point(PendingOp{Op::kUnlock, mutex}, loc);
+  if (unwinding_) return;
+  ObjectInfo& m = object(mutex);
+  if (m.holder != current()) {
+    misuse(std::string("unlock of mutex '") + m.name + "' that thread '" + thread_name(current()) +
+               "' does not hold",
+           loc);
+    return;
+  }
+  m.holder = kNoThread;
+  emit(Op::kUnlock, mutex, 0, loc);
+}
+
+void Execution::wait(ObjectId condvar, ObjectId mutex, Loc loc) {
+  point(PendingOp{Op::kWait, condvar, mutex}, loc);
+  if (unwinding_) return;
+  ObjectInfo& m = object(mutex);
+  if (m.holder != current()) {
+    misuse(std::string("wait on '") + object(condvar).name + "' without holding mutex '" + m.name +
+               "'",
+           loc);
+    return;
+  }
+  m.holder = kNoThread;
+  ThreadState& t = threads_[current_];
+  t.waiting_on = condvar;
+  t.notified = false;
+  t.wait_seq = ++wait_seq_;
+  emit(Op::kWait, condvar, 0, loc, mutex);
+  // Second half: enabled once notified and the mutex is free again.
+  point(PendingOp{Op::kWake, condvar, mutex}, loc);
+  if (unwinding_) return;
+  ThreadState& woken = threads_[current_];
+  woken.waiting_on = kNoObject;
+  woken.notified = false;
+  object(mutex).holder = current();
+  emit(Op::kWake, condvar, 0, loc, mutex);
+}
+
+void Execution::notify(ObjectId condvar, bool all, Loc loc) {
+  point(PendingOp{all ? Op::kNotifyAll : Op::kNotifyOne, condvar}, loc);
+  if (unwinding_) return;
+  int64_t woken = 0;
+  uint32_t oldest = kMainSlot;
+  for (uint32_t i = 0; i < threads_.size(); ++i) {
+    ThreadState& t = threads_[i];
+    if (t.waiting_on != condvar || t.notified) continue;
+    if (all) {
+      t.notified = true;
+      ++woken;
+    } else if (oldest == kMainSlot || t.wait_seq < threads_[oldest].wait_seq) {
+      oldest = i;  // notify_one wakes the longest waiter: deterministic, and fair like most OSes
+    }
+  }
+  if (!all) {
+    if (oldest != kMainSlot) threads_[oldest].notified = true;
+    woken = oldest == kMainSlot ? -1 : static_cast<int64_t>(oldest);
+  }
+  emit(all ? Op::kNotifyAll : Op::kNotifyOne, condvar, woken, loc);
+}
+
+void Execution::sleep(int64_t nanos, Loc loc) {
+  point(PendingOp{Op::kSleep}, loc);
+  emit(Op::kSleep, kNoObject, nanos, loc);
+}
+
+void Execution::yield(Loc loc) {
+  point(PendingOp{Op::kYield}, loc);
+  emit(Op::kYield, kNoObject, 0, loc);
+}
+
+void Execution::await(Loc loc) {
+  const ThreadState& t = threads_[current_];
+  point(PendingOp{Op::kAwait, t.loop}, loc);
+  emit(Op::kAwait, threads_[current_].loop, 0, loc);
+}
+
+void Execution::check(bool holds, const char* message, Loc loc) {
+  if (unwinding_) return;
+  emit_named(Op::kCheck, message, holds ? 1 : 0, loc);
+  if (holds) return;
+  add_finding(Finding{FindingKind::kInvariant,
+                      std::string("check failed: ") + message + " at " + where(loc),
+                      current_step(),
+                      "invariant|" + where(loc) + "|" + message,
+                      {std::string("in thread '") + thread_name(current()) + "'"}});
+}
+
+void Execution::assume(bool holds) {
+  if (holds || unwinding_) return;
+  end_from_thread(RunStatus::kBlocked);
+}
+
+uint64_t Execution::random(uint64_t bound) {
+  if (unwinding_) return 0;
+  if (bound <= 1) return 0;  // no choice to make, nothing to record
+  const uint64_t value = strategy_->pick_value(bound);
+  random_.push_back(value);
+  return value;
+}
+
+void Execution::note(const char* label, int64_t value, Loc loc) {
+  emit_named(Op::kNote, label, value, loc);
+}
+
+void Execution::misuse(const std::string& what, Loc loc) {
+  add_finding(Finding{FindingKind::kException,
+                      what + " at " + where(loc),
+                      current_step(),
+                      "misuse|" + where(loc),
+                      {}});
+}
+
+}  // namespace interleave

@@ -1,0 +1,227 @@
+// One run of a model: fibers, the scheduling loop, and the state of simulated objects.
+// Ground rules:
+//  - every visible operation first announces itself (`point`), then the strategy picks who runs;
+//    the announcing thread continues without any context switch when it is picked again;
+//  - the mechanism never decides: every choice (thread, random value) goes to the Strategy;
+//  - model exceptions never cross a fiber boundary; they become findings;
+//  - a run that ends early (deadlock, step limit, assume) unwinds every fiber's stack.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/context/fiber.hpp>
+
+#include "sim/event.hpp"
+#include "sim/finding.hpp"
+#include "sim/ids.hpp"
+#include "sim/loc.hpp"
+#include "sim/pending.hpp"
+#include "sim/stack_pool.hpp"
+#include "sim/strategy.hpp"
+
+namespace interleave {
+
+enum class ObjectKind : uint8_t { kLocation, kMutex, kCondVar, kLoop };
+
+/// A simulated object as the execution tracks it.
+struct ObjectInfo {
+  ObjectKind kind = ObjectKind::kLocation;
+  int32_t index = -1;  // element index in an array, -1 for a scalar
+  const char* name = "";
+  ThreadId holder = kNoThread;  // invariant: the owner of a mutex / the running task of a loop
+};
+
+/// Why a run ended.
+enum class RunStatus : uint8_t {
+  kCompleted,  // every thread finished
+  kDeadlock,   // unfinished threads, none enabled
+  kStepLimit,  // the step budget ran out
+  kBlocked,    // a false assume cut it off (not a bug, not counted as a trace)
+  kAbandoned,  // the strategy could not go on (a replay whose schedule does not fit)
+};
+
+struct ExecutionConfig {
+  uint64_t step_limit = 100'000;
+};
+
+/// Everything a caller needs to know about a finished run.
+struct RunResult {
+  RunStatus status = RunStatus::kCompleted;
+  uint64_t steps = 0;
+  uint64_t preemptions = 0;
+  std::vector<Finding> findings;
+  std::string abandon_reason;  // set with kAbandoned: which step and why
+};
+
+class Execution {
+ public:
+  explicit Execution(StackPool& pool, ExecutionConfig config = {});
+  ~Execution();
+  Execution(const Execution&) = delete;
+  Execution& operator=(const Execution&) = delete;
+
+  /// Runs `root` as thread 0 ("main") to the end of one execution. `sink` may be null (no events).
+  template <class F>
+  RunResult run(F&& root, Strategy& strategy, EventSink* sink);
+
+  // ---- called by simulated objects and environments, from inside model threads ----
+
+  ThreadId current() const { return ThreadId{current_}; }
+  /// Announces the current thread's next operation and returns once it is picked to run it.
+  void point(const PendingOp& op, Loc loc);
+  /// Emits the event of the operation that just took effect.
+  void emit(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux = kNoObject) {
+    if (sink_ != nullptr && !unwinding_) emit_slow(op, object, value, loc, aux);
+  }
+  /// Emits an event that carries its own name (check messages, note labels).
+  void emit_named(Op op, const char* name, int64_t value, Loc loc);
+
+  ObjectId add_object(ObjectKind kind, const char* name, int32_t index = -1);
+  /// Registers `count` locations named name[0..count-1]; returns the first id.
+  ObjectId add_array(const char* name, uint32_t count);
+  ObjectInfo& object(ObjectId id) { return objects_[to_index(id)]; }
+
+  template <class F>
+  ThreadId spawn(const char* name, F&& body, Loc loc, ObjectId loop = kNoObject);
+  void join(ThreadId thread, Loc loc);
+
+  void lock(ObjectId mutex, Loc loc);
+  bool try_lock(ObjectId mutex, Loc loc);
+  void unlock(ObjectId mutex, Loc loc);
+  void wait(ObjectId condvar, ObjectId mutex, Loc loc);
+  void notify(ObjectId condvar, bool all, Loc loc);
+  void sleep(int64_t nanos, Loc loc);
+  void yield(Loc loc);
+  /// An event-loop task gives its loop back (an await) and resumes when picked again.
+  void await(Loc loc);
+
+  void check(bool holds, const char* message, Loc loc);
+  /// A false assumption ends the run as blocked: not a bug, not a trace.
+  void assume(bool holds);
+  uint64_t random(uint64_t bound);
+  void note(const char* label, int64_t value, Loc loc);
+
+  /// Reports misuse of an object by the model (unlocking a mutex it does not hold, ...).
+  void misuse(const std::string& what, Loc loc);
+
+  // ---- read by runners after a run ----
+  const std::vector<ThreadId>& schedule() const { return schedule_; }
+  const std::vector<uint64_t>& random_values() const { return random_; }
+  uint64_t steps() const { return schedule_.size(); }
+  /// The step now under way: events that are not scheduling points (checks, notes, the end of a
+  /// thread) belong to the step of the operation that preceded them in their thread.
+  uint64_t current_step() const { return schedule_.empty() ? 0 : schedule_.size() - 1; }
+  const char* thread_name(ThreadId t) const { return threads_[to_index(t)].name; }
+
+ private:
+  static constexpr uint32_t kMainSlot = 0xfffffffeu;
+
+  struct ThreadState {
+    boost::context::fiber ctx;  // its continuation while it does not run
+    Loc pending_loc;
+    const char* name = "";
+    uint32_t parent = kMainSlot;
+    ObjectId loop = kNoObject;  // the event loop it is a task of
+    ObjectId waiting_on = kNoObject;
+    uint64_t wait_seq = 0;  // FIFO order among waiters of one condition variable
+    bool starting = true;   // runs to its first announcement before anyone is scheduled
+    bool finished = false;
+    bool notified = false;
+  };
+
+  boost::context::fiber& slot(uint32_t i) { return i == kMainSlot ? main_ctx_ : threads_[i].ctx; }
+  void switch_to(uint32_t next);
+  /// Picks who runs next after `self` reached a point or finished; kMainSlot ends the run.
+  uint32_t choose(uint32_t self);
+  bool enabled(const ThreadState& t, uint32_t index) const;
+  /// Ends the run from inside a model thread; does not return (the fiber is unwound).
+  [[noreturn]] void end_from_thread(RunStatus status);
+  boost::context::fiber finish_thread(uint32_t self);
+  void enter_thread(boost::context::fiber&& from) { slot(from_) = std::move(from); }
+  void thread_threw(uint32_t self, const std::string& what);
+  void add_finding(Finding finding);
+  void report_deadlock();
+  void emit_slow(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux);
+  void reset(Strategy& strategy, EventSink* sink);
+  RunResult teardown();
+  template <class F>
+  ThreadId create_thread(const char* name, F&& body, ObjectId loop);
+  void start_child(uint32_t child);
+
+  StackPool* pool_;
+  ExecutionConfig config_;
+  Strategy* strategy_ = nullptr;
+  EventSink* sink_ = nullptr;
+  boost::context::fiber main_ctx_;
+  uint32_t current_ = kMainSlot;
+  uint32_t from_ = kMainSlot;  // who switched to the thread now resuming
+  bool unwinding_ = false;     // tearing down: operations have no effect and do not schedule
+  RunStatus status_ = RunStatus::kCompleted;
+  uint64_t preemptions_ = 0;
+  uint64_t wait_seq_ = 0;
+  std::string abandon_reason_;
+  std::vector<ThreadState> threads_;
+  std::vector<ObjectInfo> objects_;
+  std::vector<ThreadId> schedule_;
+  std::vector<uint64_t> random_;
+  std::vector<ThreadId> enabled_;
+  std::vector<PendingOp> pending_;  // invariant: pending_[i] is thread i's next operation
+  std::vector<Finding> findings_;
+};
+
+// ---- templates ----
+
+template <class F>
+RunResult Execution::run(F&& root, Strategy& strategy, EventSink* sink) {
+  reset(strategy, sink);
+  create_thread("main", std::forward<F>(root), kNoObject);
+  threads_[0].starting = false;  // the root schedules itself from its first point on
+  switch_to(0);
+  return teardown();
+}
+
+template <class F>
+ThreadId Execution::spawn(const char* name, F&& body, Loc loc, ObjectId loop) {
+  point(PendingOp{Op::kSpawn, loop}, loc);
+  if (unwinding_) return kNoThread;
+  const ThreadId child = create_thread(name, std::forward<F>(body), loop);
+  emit(Op::kSpawn, loop, to_index(child), loc);
+  start_child(to_index(child));
+  return child;
+}
+
+template <class F>
+ThreadId Execution::create_thread(const char* name, F&& body, ObjectId loop) {
+  const auto index = static_cast<uint32_t>(threads_.size());
+  ThreadState& t = threads_.emplace_back();
+  pending_.emplace_back();
+  t.name = name;
+  t.parent = current_;
+  t.loop = loop;
+  if (sink_ != nullptr) {
+    sink_->on_thread(ThreadId{index}, name, current_ == kMainSlot ? kNoThread : ThreadId{current_},
+                     loop);
+  }
+  t.ctx = boost::context::fiber(
+      std::allocator_arg, pool_->allocator(),
+      [this, index, fn = std::forward<F>(body)](boost::context::fiber&& from) mutable {
+        enter_thread(std::move(from));
+        try {
+          fn();
+        } catch (const boost::context::detail::forced_unwind&) {
+          throw;  // teardown of an unfinished run: let Boost.Context unwind this stack
+        } catch (const std::exception& e) {
+          thread_threw(index, e.what());
+        } catch (...) {
+          thread_threw(index, "an exception not derived from std::exception");
+        }
+        return finish_thread(index);
+      });
+  return ThreadId{index};
+}
+
+}  // namespace interleave

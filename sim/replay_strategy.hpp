@@ -1,0 +1,47 @@
+// Follows a recorded schedule and random values exactly; the execution rejects a pick that does
+// not fit, and kNoThread past the end says the schedule ran out.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "sim/strategy.hpp"
+
+namespace interleave {
+
+class ReplayStrategy final : public Strategy {
+ public:
+  ReplayStrategy(std::vector<ThreadId> schedule, std::vector<uint64_t> random)
+      : schedule_(std::move(schedule)), random_(std::move(random)) {}
+  bool begin_execution(uint64_t index) override { return index == 0; }
+  ThreadId pick(const ChoicePoint& point) override {
+    return point.step < schedule_.size() ? schedule_[point.step] : kNoThread;
+  }
+  uint64_t pick_value(uint64_t bound) override {
+    if (next_value_ >= random_.size()) {
+      values_diverged_ = true;
+      return 0;
+    }
+    const uint64_t v = random_[next_value_++];
+    if (v >= bound) {
+      values_diverged_ = true;
+      return 0;
+    }
+    return v;
+  }
+  std::string name() const override { return "replay"; }
+  /// The model asked for more random values than recorded, or for a smaller range.
+  bool values_diverged() const { return values_diverged_; }
+  /// Steps of the schedule the run did not use.
+  uint64_t unused_steps(uint64_t steps_run) const {
+    return steps_run < schedule_.size() ? schedule_.size() - steps_run : 0;
+  }
+
+ private:
+  std::vector<ThreadId> schedule_;
+  std::vector<uint64_t> random_;
+  size_t next_value_ = 0;
+  bool values_diverged_ = false;
+};
+
+}  // namespace interleave

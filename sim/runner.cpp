@@ -1,0 +1,88 @@
+// The exploration loop: one Execution reused for every run, bugs merged by signature.
+#include "sim/runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "sim/stack_pool.hpp"
+
+namespace interleave {
+namespace {
+
+void merge(ExploreResult& out, const RunResult& run, const Execution& x, uint64_t number) {
+  for (const Finding& f : run.findings) {
+    auto it = std::find_if(out.bugs.begin(), out.bugs.end(),
+                           [&](const BugRecord& b) { return b.finding.signature == f.signature; });
+    if (it != out.bugs.end()) {
+      ++it->count;
+      continue;
+    }
+    BugRecord bug;
+    bug.finding = f;
+    bug.execution = number;
+    bug.steps = run.steps;
+    bug.preemptions = run.preemptions;
+    bug.count = 1;
+    bug.schedule = x.schedule();
+    bug.random = x.random_values();
+    out.bugs.push_back(std::move(bug));
+  }
+}
+
+}  // namespace
+
+ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
+                      Monitor* monitor) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  StackPool pool;
+  Execution x(pool, options.execution);
+  ExploreResult out;
+  auto root = [&model, &x] { model(x); };
+  for (uint64_t index = 0;; ++index) {
+    if (index >= options.max_executions) break;
+    if (options.time_limit_s > 0 && (index & 63) == 0 &&
+        std::chrono::duration<double>(Clock::now() - start).count() >= options.time_limit_s) {
+      break;
+    }
+    if (!strategy.begin_execution(index)) {
+      out.complete = true;
+      break;
+    }
+    if (monitor != nullptr) monitor->begin_run();
+    RunResult run = x.run(root, strategy, monitor);
+    if (monitor != nullptr) monitor->end_run(run.findings);
+    const bool blocked = run.status == RunStatus::kBlocked;
+    strategy.end_execution(ExecutionSummary{run.steps, blocked, !run.findings.empty()});
+    if (run.status == RunStatus::kAbandoned) {
+      out.error = "strategy " + strategy.name() + " abandoned execution " +
+                  std::to_string(index + 1) + ": " + run.abandon_reason;
+      break;
+    }
+    out.total_steps += run.steps;
+    out.max_depth = std::max(out.max_depth, run.steps);
+    if (blocked) {
+      ++out.blocked;
+      continue;
+    }
+    ++out.executions;
+    merge(out, run, x, index + 1);
+    if (!run.findings.empty() && !options.all) break;
+  }
+  out.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  return out;
+}
+
+RunResult run_once(const SimModel& model, Strategy& strategy, Monitor* monitor,
+                   const ExecutionConfig& config, std::vector<ThreadId>* schedule) {
+  StackPool pool;
+  Execution x(pool, config);
+  strategy.begin_execution(0);
+  if (monitor != nullptr) monitor->begin_run();
+  RunResult run = x.run([&model, &x] { model(x); }, strategy, monitor);
+  if (monitor != nullptr) monitor->end_run(run.findings);
+  if (schedule != nullptr) *schedule = x.schedule();
+  return run;
+}
+
+}  // namespace interleave

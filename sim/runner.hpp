@@ -1,0 +1,56 @@
+// Runs many executions of a model under one strategy and collects distinct bugs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sim/event.hpp"
+#include "sim/execution.hpp"
+#include "sim/finding.hpp"
+#include "sim/strategy.hpp"
+
+namespace interleave {
+
+/// A model as the simulator runs it: the root thread's body.
+using SimModel = std::function<void(Execution&)>;
+
+struct ExploreOptions {
+  uint64_t max_executions = 1000;
+  double time_limit_s = 0;  // 0: none
+  bool all = false;         // keep going after the first bug
+  ExecutionConfig execution;
+};
+
+/// A distinct bug (by signature) and the first execution that hit it.
+struct BugRecord {
+  Finding finding;
+  uint64_t execution = 0;          // 1-based number of the first execution that hit it
+  uint64_t steps = 0;              // steps that execution ran
+  uint64_t preemptions = 0;        // preemptions in that execution
+  uint64_t count = 0;              // executions that hit it
+  std::vector<ThreadId> schedule;  // of the first execution: replaying it reproduces the bug
+  std::vector<uint64_t> random;
+};
+
+struct ExploreResult {
+  uint64_t executions = 0;  // completed executions (blocked ones not included)
+  uint64_t blocked = 0;     // cut off by a false assume
+  uint64_t total_steps = 0;
+  uint64_t max_depth = 0;  // most steps in one execution
+  bool complete = false;   // the strategy ran out of executions: the whole space was covered
+  double elapsed_s = 0;
+  std::vector<BugRecord> bugs;
+  std::string error;  // an internal failure (a strategy abandoned a run)
+};
+
+/// Explores `model`. `monitor` (may be null) sees every event of every run and adds findings.
+ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
+                      Monitor* monitor = nullptr);
+
+/// Runs `model` once under `strategy` (typically a replay) with `monitor` listening.
+RunResult run_once(const SimModel& model, Strategy& strategy, Monitor* monitor,
+                   const ExecutionConfig& config, std::vector<ThreadId>* schedule = nullptr);
+
+}  // namespace interleave

@@ -1,0 +1,46 @@
+// The strategy interface: the only place where a run's nondeterminism is decided.
+// Ground rules: the mechanism (Execution) computes what may run and asks; the strategy answers.
+// Search state (seeds, backtrack sets, priorities) lives in the strategy, never in the execution.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "sim/ids.hpp"
+#include "sim/pending.hpp"
+
+namespace interleave {
+
+/// What a strategy sees at a scheduling point.
+struct ChoicePoint {
+  uint64_t step = 0;                   // index of the operation about to run
+  std::span<const ThreadId> enabled;   // never empty, ascending
+  ThreadId current = kNoThread;        // the thread that reached this point
+  bool current_yielding = false;       // it yields, sleeps or awaits (switching is no preemption)
+  std::span<const PendingOp> pending;  // every thread's next operation, indexed by thread
+};
+
+/// How one execution ended, as far as the strategy cares.
+struct ExecutionSummary {
+  uint64_t steps = 0;
+  bool blocked = false;  // ended by a false assume
+  bool buggy = false;
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  /// Prepares execution number `index` (0-based). False: the strategy has nothing left to run.
+  virtual bool begin_execution(uint64_t index) = 0;
+  /// Picks the thread that runs the next operation; it must be one of `point.enabled`.
+  /// Returning kNoThread abandons the run (a replay that ran out of schedule).
+  virtual ThreadId pick(const ChoicePoint& point) = 0;
+  /// A value in [0, bound) for the model (bound >= 1).
+  virtual uint64_t pick_value(uint64_t bound) = 0;
+  virtual void end_execution(const ExecutionSummary& /*summary*/) {}
+  /// Short name for reports and traces ("random", "rr", ...).
+  virtual std::string name() const = 0;
+};
+
+}  // namespace interleave

@@ -1,0 +1,91 @@
+// Simulated mutexes, condition variables, threads and cooperative event loops.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "sim/execution.hpp"
+
+namespace interleave::sim {
+
+class Mutex {
+ public:
+  Mutex(Execution& x, const char* name) : x_(&x), id_(x.add_object(ObjectKind::kMutex, name)) {}
+  void lock(Loc loc = Loc::here()) { x_->lock(id_, loc); }
+  bool try_lock(Loc loc = Loc::here()) { return x_->try_lock(id_, loc); }
+  void unlock(Loc loc = Loc::here()) { x_->unlock(id_, loc); }
+  ObjectId id() const { return id_; }
+
+ private:
+  Execution* x_;
+  ObjectId id_;
+};
+
+/// notify_one wakes the longest-waiting thread; spurious wake-ups are not simulated.
+class CondVar {
+ public:
+  CondVar(Execution& x, const char* name) : x_(&x), id_(x.add_object(ObjectKind::kCondVar, name)) {}
+  /// Releases `m`, waits for a notify, re-acquires `m`. The caller must hold `m`.
+  void wait(Mutex& m, Loc loc = Loc::here()) { x_->wait(id_, m.id(), loc); }
+  template <class Pred>
+  void wait(Mutex& m, Pred pred, Loc loc = Loc::here()) {
+    while (!pred()) x_->wait(id_, m.id(), loc);
+  }
+  void notify_one(Loc loc = Loc::here()) { x_->notify(id_, false, loc); }
+  void notify_all(Loc loc = Loc::here()) { x_->notify(id_, true, loc); }
+
+ private:
+  Execution* x_;
+  ObjectId id_;
+};
+
+class Thread {
+ public:
+  Thread() = default;
+  Thread(Execution& x, ThreadId id) : x_(&x), id_(id) {}
+  void join(Loc loc = Loc::here()) { x_->join(id_, loc); }
+  ThreadId id() const { return id_; }
+
+ private:
+  Execution* x_ = nullptr;
+  ThreadId id_ = kNoThread;
+};
+
+template <class Rep, class Period>
+int64_t to_nanos(std::chrono::duration<Rep, Period> d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
+/// An asyncio-style loop: its tasks share one OS thread and switch only at awaits (yield_now,
+/// sleep_for, the end of a task). Other threads still interleave with the running task.
+class EventLoop {
+ public:
+  EventLoop(Execution& x, const char* name) : x_(&x), id_(x.add_object(ObjectKind::kLoop, name)) {}
+
+  template <class F>
+  Thread spawn(const char* name, F&& body, Loc loc = Loc::here()) {
+    const ThreadId t = x_->spawn(name, std::forward<F>(body), loc, id_);
+    tasks_.push_back(t);
+    return Thread(*x_, t);
+  }
+  /// `await asyncio.sleep(0)`: let the loop run another task.
+  void yield_now(Loc loc = Loc::here()) { x_->await(loc); }
+  template <class Rep, class Period>
+  void sleep_for(std::chrono::duration<Rep, Period> d, Loc loc = Loc::here()) {
+    x_->sleep(to_nanos(d), loc);
+  }
+  /// Runs the loop until every task has finished.
+  void run(Loc loc = Loc::here()) {
+    for (ThreadId t : tasks_) x_->join(t, loc);
+    tasks_.clear();
+  }
+
+ private:
+  Execution* x_;
+  ObjectId id_;
+  std::vector<ThreadId> tasks_;
+};
+
+}  // namespace interleave::sim

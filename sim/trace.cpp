@@ -1,0 +1,195 @@
+// Trace I/O with nlohmann_json: strict on reading, every problem named in one line.
+#include "sim/trace.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/input_error.hpp"
+
+namespace interleave {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+[[noreturn]] void bad(const std::string& path, const std::string& why) {
+  throw InputError("trace " + path + ": " + why);
+}
+
+const json& field(const std::string& path, const json& j, const char* name, json::value_t type) {
+  auto it = j.find(name);
+  if (it == j.end()) bad(path, std::string("missing field \"") + name + "\"");
+  const bool ok = it->type() == type ||
+                  (type == json::value_t::number_unsigned && it->is_number_integer() &&
+                   it->get<int64_t>() >= 0) ||
+                  (type == json::value_t::number_float && it->is_number());
+  if (!ok) bad(path, std::string("field \"") + name + "\" has the wrong type");
+  return *it;
+}
+
+json number(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 9e15) return json(static_cast<int64_t>(v));
+  return json(v);
+}
+
+}  // namespace
+
+std::string object_label(const char* name, int32_t index) {
+  if (name == nullptr) return {};
+  if (index < 0) return name;
+  return std::string(name) + "[" + std::to_string(index) + "]";
+}
+
+void EventRecorder::on_thread(ThreadId thread, const char* name, ThreadId, ObjectId) {
+  if (threads_.size() <= to_index(thread)) threads_.resize(to_index(thread) + 1);
+  threads_[to_index(thread)] = name;
+}
+
+void EventRecorder::on_event(const Event& e) {
+  RecordedEvent r;
+  r.step = e.step;
+  r.thread = to_index(e.thread);
+  r.op = e.op;
+  r.object = object_label(e.name, e.index);
+  r.value = e.value;
+  if (e.loc.line != 0) r.loc = std::string(e.loc.file) + ":" + std::to_string(e.loc.line);
+  events_.push_back(std::move(r));
+}
+
+void write_trace(const std::string& path, const Trace& t) {
+  ordered_json j = ordered_json::object();
+  j["format"] = "interleave-trace";
+  j["version"] = kTraceVersion;
+  j["model"] = t.model;
+  j["variant"] = t.variant;
+  ordered_json params = ordered_json::object();
+  for (const auto& [name, value] : t.params) params[name] = number(value);
+  j["params"] = params;
+  j["mode"] = t.mode;
+  j["strategy"] = {{"name", t.strategy}, {"seed", t.seed}, {"execution", t.execution}};
+  j["threads"] = t.threads;
+  ordered_json schedule = ordered_json::array();
+  for (ThreadId id : t.schedule) schedule.push_back(to_index(id));
+  j["schedule"] = schedule;
+  j["random"] = t.random;
+  ordered_json events = ordered_json::array();
+  for (const RecordedEvent& e : t.events) {
+    ordered_json ev = {{"step", e.step}, {"thread", e.thread}, {"op", op_name(e.op)}};
+    if (!e.object.empty()) ev["object"] = e.object;
+    ev["value"] = e.value;
+    if (!e.loc.empty()) ev["loc"] = e.loc;
+    events.push_back(std::move(ev));
+  }
+  j["events"] = events;
+  if (t.verdict) {
+    j["verdict"] = {{"kind", kind_name(t.verdict->kind)},
+                    {"message", t.verdict->message},
+                    {"step", t.verdict->step}};
+  } else {
+    j["verdict"] = {{"kind", "clean"}};
+  }
+  std::ofstream out(path);
+  if (!out) throw InputError("cannot write trace to " + path);
+  // One field per line and one event per line: readable, and diffs stay small.
+  out << "{\n";
+  bool first = true;
+  for (const auto& [key, value] : j.items()) {
+    out << (first ? "" : ",\n") << ' ' << ordered_json(key).dump() << ": ";
+    first = false;
+    if (key == "events" && !value.empty()) {
+      out << "[\n";
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        out << "  " << value[i].dump() << (i + 1 < value.size() ? ",\n" : "\n");
+      }
+      out << " ]";
+    } else {
+      out << value.dump();
+    }
+  }
+  out << "\n}\n";
+  if (!out) throw InputError("cannot write trace to " + path);
+}
+
+Trace read_trace(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) bad(path, "cannot open the file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) bad(path, "the file is empty");
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    bad(path, "not valid JSON (truncated or corrupt?) at byte " + std::to_string(e.byte));
+  }
+  if (!j.is_object()) bad(path, "not a JSON object");
+  auto format = j.find("format");
+  if (format == j.end() || *format != "interleave-trace") {
+    bad(path, "not an interleave trace (field \"format\" is not \"interleave-trace\")");
+  }
+  const json& version = field(path, j, "version", json::value_t::number_unsigned);
+  if (version.get<int64_t>() != kTraceVersion) {
+    bad(path, "format version " + version.dump() + " is not supported (this interleave reads " +
+                  std::to_string(kTraceVersion) + ")");
+  }
+  Trace t;
+  t.model = field(path, j, "model", json::value_t::string).get<std::string>();
+  t.variant = field(path, j, "variant", json::value_t::string).get<std::string>();
+  for (const auto& [name, value] : field(path, j, "params", json::value_t::object).items()) {
+    if (!value.is_number()) bad(path, "param \"" + name + "\" is not a number");
+    t.params.emplace_back(name, value.get<double>());
+  }
+  t.mode = field(path, j, "mode", json::value_t::string).get<std::string>();
+  if (t.mode != "untimed") bad(path, "mode \"" + t.mode + "\" is not supported (only \"untimed\")");
+  if (auto s = j.find("strategy"); s != j.end() && s->is_object()) {
+    t.strategy = s->value("name", "");
+    t.seed = s->value("seed", uint64_t{0});
+    t.execution = s->value("execution", uint64_t{0});
+  }
+  if (auto th = j.find("threads"); th != j.end() && th->is_array()) {
+    for (const json& n : *th) t.threads.push_back(n.is_string() ? n.get<std::string>() : "?");
+  }
+  for (const json& s : field(path, j, "schedule", json::value_t::array)) {
+    if (!s.is_number_unsigned() && !(s.is_number_integer() && s.get<int64_t>() >= 0)) {
+      bad(path, "schedule entry " + s.dump() + " is not a thread number");
+    }
+    t.schedule.push_back(ThreadId{s.get<uint32_t>()});
+  }
+  if (auto r = j.find("random"); r != j.end()) {
+    if (!r->is_array()) bad(path, "field \"random\" has the wrong type");
+    for (const json& v : *r) {
+      if (!v.is_number_unsigned()) bad(path, "random value " + v.dump() + " is not a number");
+      t.random.push_back(v.get<uint64_t>());
+    }
+  }
+  if (auto ev = j.find("events"); ev != j.end() && ev->is_array()) {
+    for (const json& e : *ev) {
+      if (!e.is_object()) bad(path, "an event is not an object");
+      RecordedEvent r;
+      r.step = e.value("step", uint64_t{0});
+      r.thread = e.value("thread", uint32_t{0});
+      const auto op = op_from_name(e.value("op", ""));
+      if (!op) bad(path, "event with unknown op " + e.value("op", std::string("(none)")));
+      r.op = *op;
+      r.object = e.value("object", "");
+      r.value = e.value("value", int64_t{0});
+      r.loc = e.value("loc", "");
+      t.events.push_back(std::move(r));
+    }
+  }
+  if (auto v = j.find("verdict"); v != j.end() && v->is_object()) {
+    const std::string kind = v->value("kind", "clean");
+    if (kind != "clean") {
+      const auto k = kind_from_name(kind);
+      if (!k) bad(path, "verdict of unknown kind \"" + kind + "\"");
+      t.verdict = Verdict{*k, v->value("message", ""), v->value("step", uint64_t{0})};
+    }
+  }
+  return t;
+}
+
+}  // namespace interleave

@@ -1,0 +1,100 @@
+// Trace files (format "interleave-trace", version 1): what a run did, enough to replay it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/event.hpp"
+#include "sim/finding.hpp"
+#include "sim/ids.hpp"
+
+namespace interleave {
+
+inline constexpr int kTraceVersion = 1;
+
+/// An event as a trace stores it: names resolved to text, so it outlives the run.
+struct RecordedEvent {
+  uint64_t step = 0;
+  uint32_t thread = 0;
+  Op op = Op::kLoad;
+  std::string object;  // "values[1]", a check message, a note label; empty if none
+  int64_t value = 0;
+  std::string loc;  // "file:line", empty if none
+
+  bool operator==(const RecordedEvent&) const = default;
+};
+
+struct Verdict {
+  FindingKind kind = FindingKind::kInvariant;
+  std::string message;
+  uint64_t step = 0;
+};
+
+struct Trace {
+  std::string model;
+  std::string variant;
+  std::vector<std::pair<std::string, double>> params;  // in registry order
+  std::string mode = "untimed";
+  std::string strategy;  // the strategy that found it
+  uint64_t seed = 0;
+  uint64_t execution = 0;            // 1-based execution number within that search
+  std::vector<std::string> threads;  // thread names by id
+  std::vector<ThreadId> schedule;
+  std::vector<uint64_t> random;
+  std::vector<RecordedEvent> events;
+  std::optional<Verdict> verdict;
+};
+
+/// Reads and validates a trace; throws InputError with a one-line reason on anything wrong.
+Trace read_trace(const std::string& path);
+/// Writes a trace; throws InputError if the file cannot be written.
+void write_trace(const std::string& path, const Trace& trace);
+
+/// "values[1]" for an array element, "x" for a scalar.
+std::string object_label(const char* name, int32_t index);
+
+/// Captures a run's events with text names: for traces, timelines and offline checking.
+class EventRecorder final : public Monitor {
+ public:
+  void begin_run() override {
+    events_.clear();
+    threads_.clear();
+  }
+  void end_run(std::vector<Finding>& /*findings*/) override {}
+  void on_thread(ThreadId thread, const char* name, ThreadId /*parent*/,
+                 ObjectId /*loop*/) override;
+  void on_event(const Event& event) override;
+
+  const std::vector<RecordedEvent>& events() const { return events_; }
+  const std::vector<std::string>& threads() const { return threads_; }
+
+ private:
+  std::vector<RecordedEvent> events_;
+  std::vector<std::string> threads_;
+};
+
+/// Forwards every call to several monitors, in order.
+class MonitorFanout final : public Monitor {
+ public:
+  explicit MonitorFanout(std::vector<Monitor*> monitors) : monitors_(std::move(monitors)) {}
+  void begin_run() override {
+    for (Monitor* m : monitors_) m->begin_run();
+  }
+  void end_run(std::vector<Finding>& findings) override {
+    for (Monitor* m : monitors_) m->end_run(findings);
+  }
+  void on_thread(ThreadId t, const char* name, ThreadId parent, ObjectId loop) override {
+    for (Monitor* m : monitors_) m->on_thread(t, name, parent, loop);
+  }
+  void on_event(const Event& event) override {
+    for (Monitor* m : monitors_) m->on_event(event);
+  }
+
+ private:
+  std::vector<Monitor*> monitors_;
+};
+
+}  // namespace interleave
