@@ -14,7 +14,7 @@ NativeRun::NativeRun(double duration_s, NoteFn on_note)
 void NativeRun::add(Finding f) {
   std::lock_guard<std::mutex> guard(mu_);
   auto it = std::find_if(findings_.begin(), findings_.end(),
-                         [&](const auto& e) { return e.first.signature == f.signature; });
+                         [&](const auto& e) { return e.first.key() == f.key(); });
   if (it != findings_.end()) {
     ++it->second;
     return;

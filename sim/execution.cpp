@@ -2,12 +2,17 @@
 #include "sim/execution.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "sim/internal_check.hpp"
 
 namespace interleave {
 namespace {
+
+bool blocks(Op op) {
+  return op == Op::kLock || op == Op::kJoin || op == Op::kWake;
+}
 
 bool yields(Op op) {
   return op == Op::kYield || op == Op::kSleep || op == Op::kAwait;
@@ -27,7 +32,9 @@ Execution::Execution(StackPool& pool, ExecutionConfig config) : pool_(&pool), co
 
 Execution::~Execution() = default;
 
-void Execution::reset(Strategy& strategy, EventSink* sink) {
+void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
+  out.findings.clear();  // keeps its capacity when the caller reuses `out`
+  findings_ = &out.findings;
   strategy_ = &strategy;
   sink_ = sink;
   current_ = kMainSlot;
@@ -39,27 +46,26 @@ void Execution::reset(Strategy& strategy, EventSink* sink) {
   abandon_reason_.clear();
   threads_.clear();
   pending_.clear();
+  may_block_.clear();
+  has_loops_ = false;
   objects_.clear();
   schedule_.clear();
   random_.clear();
-  findings_.clear();
+  failed_sites_.clear();
 }
 
-RunResult Execution::teardown() {
+void Execution::teardown(RunResult& out) {
   // Unwind unfinished threads, children first: they may refer to their parents' locals.
   unwinding_ = true;
   for (size_t i = threads_.size(); i-- > 0;) {
     boost::context::fiber doomed = std::move(threads_[i].ctx);
     // Destroying an unfinished fiber unwinds its stack and returns here.
   }
-  RunResult result;
-  result.status = status_;
-  result.steps = schedule_.size();
-  result.preemptions = preemptions_;
-  result.findings = std::move(findings_);
-  findings_.clear();
-  result.abandon_reason = std::move(abandon_reason_);
-  return result;
+  out.status = status_;
+  out.steps = schedule_.size();
+  out.preemptions = preemptions_;
+  out.abandon_reason = std::move(abandon_reason_);
+  findings_ = nullptr;
 }
 
 void Execution::switch_to(uint32_t next) {
@@ -80,6 +86,7 @@ void Execution::point(const PendingOp& op, Loc loc) {
   const uint32_t self = current_;
   ThreadState& t = threads_[self];
   pending_[self] = op;
+  may_block_[self] = blocks(op.op) || t.loop != kNoObject;
   t.pending_loc = loc;
   if (t.loop != kNoObject && yields(op.op)) object(t.loop).holder = kNoThread;
   if (t.starting) {
@@ -91,7 +98,8 @@ void Execution::point(const PendingOp& op, Loc loc) {
   if (next != self) switch_to(next);
 }
 
-bool Execution::enabled(const ThreadState& t, uint32_t index) const {
+bool Execution::enabled_slow(uint32_t index) const {
+  const ThreadState& t = threads_[index];
   if (t.finished) return false;
   if (t.loop != kNoObject) {
     const ThreadId running = objects_[to_index(t.loop)].holder;
@@ -111,58 +119,73 @@ bool Execution::enabled(const ThreadState& t, uint32_t index) const {
 }
 
 uint32_t Execution::choose(uint32_t self) {
-  if (schedule_.size() >= config_.step_limit) {
-    status_ = RunStatus::kStepLimit;
-    add_finding(Finding{FindingKind::kStepLimit,
-                        "no end after " + std::to_string(config_.step_limit) +
-                            " steps: the model may never terminate (raise --max-steps if it does)",
-                        schedule_.size(),
-                        "step_limit",
-                        {}});
-    return kMainSlot;
+  if (schedule_.size() >= config_.step_limit) [[unlikely]] {
+    return stop_at_step_limit();
   }
-  enabled_.clear();
-  bool all_finished = true;
-  for (uint32_t i = 0; i < threads_.size(); ++i) {
-    const ThreadState& t = threads_[i];
-    all_finished &= t.finished;
-    if (enabled(t, i)) enabled_.push_back(ThreadId{i});
+  // One pass over the threads: the enabled set and whether `self` is in it.
+  const auto count = static_cast<uint32_t>(threads_.size());
+  ThreadId* runnable = enabled_.data();
+  uint32_t n = 0;
+  bool self_enabled = false;
+  for (uint32_t i = 0; i < count; ++i) {
+    if (!enabled(i)) continue;
+    runnable[n++] = ThreadId{i};
+    self_enabled |= i == self;
   }
-  if (enabled_.empty()) {
-    if (!all_finished) {
-      status_ = RunStatus::kDeadlock;
-      report_deadlock();
-    }
-    return kMainSlot;
+  if (n == 0) [[unlikely]] {
+    return stop_without_enabled();
   }
-  const ThreadState& me = threads_[self];
-  const ChoicePoint point{schedule_.size(), enabled_, ThreadId{self},
-                          !me.finished && yields(pending_[self].op), pending_};
+  const bool yielding = self_enabled && yields(pending_[self].op);
+  const ChoicePoint point{schedule_.size(), std::span<const ThreadId>(runnable, n), ThreadId{self},
+                          yielding, pending_};
   const ThreadId pick = strategy_->pick(point);
-  if (std::find(enabled_.begin(), enabled_.end(), pick) == enabled_.end()) {
-    status_ = RunStatus::kAbandoned;
-    if (abandon_reason_.empty()) {
-      std::string names;
-      for (ThreadId e : enabled_)
-        names += (names.empty() ? "" : ", ") + std::to_string(to_index(e));
-      abandon_reason_ = pick == kNoThread
-                            ? "the schedule ends at step " + std::to_string(schedule_.size()) +
-                                  " but threads are still running"
-                            : "step " + std::to_string(schedule_.size()) + " names thread " +
-                                  std::to_string(to_index(pick)) +
-                                  ", which is not enabled there (enabled: " + names + ")";
-    }
-    return kMainSlot;
-  }
   const uint32_t next = to_index(pick);
-  if (next != self && !point.current_yielding && !me.finished &&
-      std::find(enabled_.begin(), enabled_.end(), ThreadId{self}) != enabled_.end()) {
-    ++preemptions_;
+  if (next >= count || !enabled(next)) [[unlikely]] {
+    return abandon(pick, point.enabled);
   }
-  ThreadState& chosen = threads_[next];
-  if (chosen.loop != kNoObject) object(chosen.loop).holder = pick;
+  if (next != self && self_enabled && !yielding) ++preemptions_;
+  if (has_loops_) {
+    const ObjectId loop = threads_[next].loop;
+    if (loop != kNoObject) object(loop).holder = pick;
+  }
   schedule_.push_back(pick);
   return next;
+}
+
+uint32_t Execution::stop_at_step_limit() {
+  status_ = RunStatus::kStepLimit;
+  add_finding(Finding{FindingKind::kStepLimit,
+                      "no end after " + std::to_string(config_.step_limit) +
+                          " steps: the model may never terminate (raise --max-steps if it does)",
+                      schedule_.size(),
+                      "step_limit",
+                      {}});
+  return kMainSlot;
+}
+
+uint32_t Execution::stop_without_enabled() {
+  for (const ThreadState& t : threads_) {
+    if (!t.finished) {
+      status_ = RunStatus::kDeadlock;
+      report_deadlock();
+      break;
+    }
+  }
+  return kMainSlot;
+}
+
+uint32_t Execution::abandon(ThreadId pick, std::span<const ThreadId> enabled) {
+  status_ = RunStatus::kAbandoned;
+  if (!abandon_reason_.empty()) return kMainSlot;
+  std::string names;
+  for (ThreadId e : enabled) names += (names.empty() ? "" : ", ") + std::to_string(to_index(e));
+  abandon_reason_ = pick == kNoThread
+                        ? "the schedule ends at step " + std::to_string(schedule_.size()) +
+                              " but threads are still running"
+                        : "step " + std::to_string(schedule_.size()) + " names thread " +
+                              std::to_string(to_index(pick)) +
+                              ", which is not enabled there (enabled: " + names + ")";
+  return kMainSlot;
 }
 
 [[noreturn]] void Execution::end_from_thread(RunStatus status) {
@@ -176,6 +199,7 @@ boost::context::fiber Execution::finish_thread(uint32_t self) {
   ThreadState& t = threads_[self];
   t.finished = true;
   pending_[self] = PendingOp{Op::kFinish};
+  may_block_[self] = true;
   if (t.loop != kNoObject) object(t.loop).holder = kNoThread;
   emit(Op::kFinish, kNoObject, 0, Loc{});
   uint32_t next = 0;
@@ -200,10 +224,10 @@ void Execution::thread_threw(uint32_t self, const std::string& what) {
 }
 
 void Execution::add_finding(Finding finding) {
-  for (const Finding& f : findings_) {
-    if (f.signature == finding.signature) return;  // once per run; runs count repeats
+  for (const Finding& f : *findings_) {
+    if (f.key() == finding.key()) return;  // once per run; runs count repeats
   }
-  findings_.push_back(std::move(finding));
+  findings_->push_back(std::move(finding));
 }
 
 void Execution::report_deadlock() {
@@ -273,6 +297,7 @@ void Execution::emit_named(Op op, const char* name, int64_t value, Loc loc) {
 
 ObjectId Execution::add_object(ObjectKind kind, const char* name, int32_t index) {
   const ObjectId id{static_cast<uint32_t>(objects_.size())};
+  has_loops_ |= kind == ObjectKind::kLoop;
   objects_.push_back(ObjectInfo{kind, index, name, kNoThread});
   return id;
 }
@@ -388,15 +413,36 @@ void Execution::await(Loc loc) {
   emit(Op::kAwait, threads_[current_].loop, 0, loc);
 }
 
-void Execution::check(bool holds, const char* message, Loc loc) {
+void Execution::check_slow(bool holds, const char* message, Loc loc) {
   if (unwinding_) return;
-  emit_named(Op::kCheck, message, holds ? 1 : 0, loc);
-  if (holds) return;
-  add_finding(Finding{FindingKind::kInvariant,
-                      std::string("check failed: ") + message + " at " + where(loc),
-                      current_step(),
-                      "invariant|" + where(loc) + "|" + message,
-                      {std::string("in thread '") + thread_name(current()) + "'"}});
+  if (sink_ != nullptr) emit_named(Op::kCheck, message, holds ? 1 : 0, loc);
+  if (holds) [[likely]]
+    return;
+  // A check site's message names only the check, its location and its thread: stable across
+  // runs, so it is built once and serves as the bug's key. Sites are compared by contents, not
+  // pointers: a model may build its message at run time.
+  const char* thread = thread_name(current());
+  uint32_t site = 0;
+  while (site < check_sites_.size()) {
+    const CheckSite& c = check_sites_[site];
+    if (c.line == loc.line && c.file == loc.file && c.message == message && c.thread == thread) {
+      break;
+    }
+    ++site;
+  }
+  if (site == check_sites_.size()) {
+    check_sites_.push_back(CheckSite{loc.file, loc.line, message, thread,
+                                     std::string("check failed: ") + message + " at " + where(loc) +
+                                         " (thread '" + thread + "')"});
+  }
+  // A check that keeps failing in one run is one finding.
+  if (std::find(failed_sites_.begin(), failed_sites_.end(), site) != failed_sites_.end()) return;
+  failed_sites_.push_back(site);
+  Finding f;
+  f.kind = FindingKind::kInvariant;
+  f.step = current_step();
+  f.message = check_sites_[site].text;
+  findings_->push_back(std::move(f));
 }
 
 void Execution::assume(bool holds) {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,7 +67,14 @@ class Execution {
 
   /// Runs `root` as thread 0 ("main") to the end of one execution. `sink` may be null (no events).
   template <class F>
-  RunResult run(F&& root, Strategy& strategy, EventSink* sink);
+  RunResult run(F&& root, Strategy& strategy, EventSink* sink) {
+    RunResult out;
+    run(std::forward<F>(root), strategy, sink, out);
+    return out;
+  }
+  /// As above, filling `out`; reusing one RunResult across runs saves its allocations.
+  template <class F>
+  void run(F&& root, Strategy& strategy, EventSink* sink, RunResult& out);
 
   // ---- called by simulated objects and environments, from inside model threads ----
 
@@ -99,7 +107,10 @@ class Execution {
   /// An event-loop task gives its loop back (an await) and resumes when picked again.
   void await(Loc loc);
 
-  void check(bool holds, const char* message, Loc loc);
+  void check(bool holds, const char* message, Loc loc) {
+    if (holds && sink_ == nullptr) return;  // the common case stays inline
+    check_slow(holds, message, loc);
+  }
   /// A false assumption ends the run as blocked: not a bug, not a trace.
   void assume(bool holds);
   uint64_t random(uint64_t bound);
@@ -137,7 +148,11 @@ class Execution {
   void switch_to(uint32_t next);
   /// Picks who runs next after `self` reached a point or finished; kMainSlot ends the run.
   uint32_t choose(uint32_t self);
-  bool enabled(const ThreadState& t, uint32_t index) const;
+  /// Whether thread `index` can run its pending operation now.
+  bool enabled(uint32_t index) const { return may_block_[index] == 0 || enabled_slow(index); }
+  bool enabled_slow(uint32_t index) const;
+  uint32_t stop_at_step_limit();
+  uint32_t stop_without_enabled();
   /// Ends the run from inside a model thread; does not return (the fiber is unwound).
   [[noreturn]] void end_from_thread(RunStatus status);
   boost::context::fiber finish_thread(uint32_t self);
@@ -145,9 +160,11 @@ class Execution {
   void thread_threw(uint32_t self, const std::string& what);
   void add_finding(Finding finding);
   void report_deadlock();
+  void check_slow(bool holds, const char* message, Loc loc);
+  uint32_t abandon(ThreadId pick, std::span<const ThreadId> enabled);
   void emit_slow(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux);
-  void reset(Strategy& strategy, EventSink* sink);
-  RunResult teardown();
+  void reset(Strategy& strategy, EventSink* sink, RunResult& out);
+  void teardown(RunResult& out);
   template <class F>
   ThreadId create_thread(const char* name, F&& body, ObjectId loop);
   void start_child(uint32_t child);
@@ -170,18 +187,31 @@ class Execution {
   std::vector<uint64_t> random_;
   std::vector<ThreadId> enabled_;
   std::vector<PendingOp> pending_;  // invariant: pending_[i] is thread i's next operation
-  std::vector<Finding> findings_;
+  // invariant: 0 only if thread i is unfinished, outside any event loop, and its pending
+  // operation cannot block; lets choose() skip the full test for the common case.
+  std::vector<uint8_t> may_block_;
+  bool has_loops_ = false;
+  std::vector<Finding>* findings_ = nullptr;  // the current run's result
+  struct CheckSite {
+    const char* file;  // from __builtin_FILE: a literal, compared by address
+    unsigned line;
+    std::string message;
+    std::string thread;
+    std::string text;  // the finding's message
+  };
+  std::vector<CheckSite> check_sites_;  // kept across runs: messages are built once per site
+  std::vector<uint32_t> failed_sites_;  // sites whose finding this run already has
 };
 
 // ---- templates ----
 
 template <class F>
-RunResult Execution::run(F&& root, Strategy& strategy, EventSink* sink) {
-  reset(strategy, sink);
+void Execution::run(F&& root, Strategy& strategy, EventSink* sink, RunResult& out) {
+  reset(strategy, sink, out);
   create_thread("main", std::forward<F>(root), kNoObject);
   threads_[0].starting = false;  // the root schedules itself from its first point on
   switch_to(0);
-  return teardown();
+  teardown(out);
 }
 
 template <class F>
@@ -199,6 +229,8 @@ ThreadId Execution::create_thread(const char* name, F&& body, ObjectId loop) {
   const auto index = static_cast<uint32_t>(threads_.size());
   ThreadState& t = threads_.emplace_back();
   pending_.emplace_back();
+  may_block_.push_back(1);
+  if (enabled_.size() < threads_.size()) enabled_.resize(threads_.size());
   t.name = name;
   t.parent = current_;
   t.loop = loop;

@@ -33,9 +33,14 @@ struct Finding {
   /// The step at which it was detected.
   uint64_t step = 0;
   /// Distinct bugs are keyed by this (kind + source locations), never by values or steps.
+  /// Empty when the message itself is stable (names only locations and threads): saves building
+  /// a second string in every failing run.
   std::string signature;
   /// Further lines for the human report (both accesses, blocked threads, ...).
   std::vector<std::string> details;
+
+  /// What distinct bugs are told apart by.
+  const std::string& key() const { return signature.empty() ? message : signature; }
 };
 
 }  // namespace interleave

@@ -1,4 +1,4 @@
-// The exploration loop: one Execution reused for every run, bugs merged by signature.
+// The exploration loop: one Execution reused for every run, bugs merged by their key.
 #include "sim/runner.hpp"
 
 #include <algorithm>
@@ -11,8 +11,9 @@ namespace {
 
 void merge(ExploreResult& out, const RunResult& run, const Execution& x, uint64_t number) {
   for (const Finding& f : run.findings) {
-    auto it = std::find_if(out.bugs.begin(), out.bugs.end(),
-                           [&](const BugRecord& b) { return b.finding.signature == f.signature; });
+    auto it = std::find_if(out.bugs.begin(), out.bugs.end(), [&](const BugRecord& b) {
+      return b.finding.kind == f.kind && b.finding.key() == f.key();
+    });
     if (it != out.bugs.end()) {
       ++it->count;
       continue;
@@ -39,6 +40,7 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
   Execution x(pool, options.execution);
   ExploreResult out;
   auto root = [&model, &x] { model(x); };
+  RunResult run;  // reused: its findings keep their capacity
   for (uint64_t index = 0;; ++index) {
     if (index >= options.max_executions) break;
     if (options.time_limit_s > 0 && (index & 63) == 0 &&
@@ -50,7 +52,7 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
       break;
     }
     if (monitor != nullptr) monitor->begin_run();
-    RunResult run = x.run(root, strategy, monitor);
+    x.run(root, strategy, monitor, run);
     if (monitor != nullptr) monitor->end_run(run.findings);
     const bool blocked = run.status == RunStatus::kBlocked;
     strategy.end_execution(ExecutionSummary{run.steps, blocked, !run.findings.empty()});

@@ -23,7 +23,7 @@ struct ExploreOptions {
   ExecutionConfig execution;
 };
 
-/// A distinct bug (by signature) and the first execution that hit it.
+/// A distinct bug (by Finding::key) and the first execution that hit it.
 struct BugRecord {
   Finding finding;
   uint64_t execution = 0;          // 1-based number of the first execution that hit it

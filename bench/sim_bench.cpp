@@ -1,0 +1,110 @@
+// Simulator benchmark: cost of a scheduling step and random-exploration throughput.
+// Prints figures; asserts nothing (timing belongs here, never in tests).
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include <boost/context/fiber.hpp>
+
+#include "models/bind.hpp"
+#include "models/counter_heartbeat.hpp"
+#include "sim/random_strategy.hpp"
+#include "sim/rr_strategy.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// One-way cost of a bare Boost.Context fiber switch: the floor for a scheduling step.
+double bare_switch_ns(long rounds) {
+  namespace ctx = boost::context;
+  ctx::fiber other([rounds](ctx::fiber&& back) {
+    for (long i = 0; i < rounds; ++i) back = std::move(back).resume();
+    return std::move(back);
+  });
+  const auto start = Clock::now();
+  for (long i = 0; i <= rounds; ++i) other = std::move(other).resume();
+  return seconds_since(start) * 1e9 / (2.0 * static_cast<double>(rounds));
+}
+
+void explore_naive(const char* strategy_name, interleave::Strategy& strategy, uint64_t executions) {
+  using namespace interleave;
+  CounterHeartbeatConfig c;
+  c.size = 4;
+  c.rounds = 2;
+  c.beats = 2;
+  const SimModel model = simulated([c](auto& env) { counter_heartbeat(env, c); });
+  ExploreOptions options;
+  options.max_executions = executions;
+  options.all = true;
+  const ExploreResult r = explore(model, strategy, options);
+  std::printf(
+      "%-8s naive size=4 rounds=2: %llu executions, %llu steps in %.3f s: %.1f ns/step, "
+      "%.0f executions/s (%zu distinct bugs)\n",
+      strategy_name, static_cast<unsigned long long>(r.executions),
+      static_cast<unsigned long long>(r.total_steps), r.elapsed_s,
+      r.elapsed_s * 1e9 / static_cast<double>(r.total_steps),
+      static_cast<double>(r.executions) / r.elapsed_s, r.bugs.size());
+}
+
+/// Splits the cost: an empty run (per-execution overhead), one thread alone (per step, no
+/// switch), two threads forced to alternate (per step with a switch).
+void cost_split() {
+  using namespace interleave;
+  constexpr uint64_t kRuns = 200'000;
+  constexpr int kSteps = 32;
+  auto measure = [](const char* what, const SimModel& model, Strategy& strategy, int steps) {
+    ExploreOptions options;
+    options.max_executions = kRuns;
+    options.all = true;
+    const ExploreResult r = explore(model, strategy, options);
+    std::printf("  %-34s %7.1f ns/execution  %5.1f ns/step\n", what,
+                r.elapsed_s * 1e9 / static_cast<double>(kRuns),
+                steps > 0 ? r.elapsed_s * 1e9 / static_cast<double>(r.total_steps) : 0.0);
+  };
+  RoundRobinStrategy rr;
+  measure("empty model", simulated([](auto&) {}), rr, 0);
+  measure("main alone, 32 stores", simulated([](auto& env) {
+            Shared<SimEnv, int> x(env, "x");
+            for (int i = 0; i < kSteps; ++i) x.store(i);
+          }),
+          rr, kSteps);
+  measure("main + 1 thread, 32 stores", simulated([](auto& env) {
+            Shared<SimEnv, int> x(env, "x");
+            auto t = env.spawn("t", [&] {
+              for (int i = 0; i < kSteps; ++i) x.store(i);
+            });
+            t.join();
+          }),
+          rr, kSteps + 2);
+  measure("2 threads alternating, 32 stores", simulated([](auto& env) {
+            Shared<SimEnv, int> x(env, "x");
+            auto a = env.spawn("a", [&] {
+              for (int i = 0; i < kSteps / 2; ++i) x.store(i);
+            });
+            auto b = env.spawn("b", [&] {
+              for (int i = 0; i < kSteps / 2; ++i) x.store(i);
+            });
+            a.join();
+            b.join();
+          }),
+          rr, kSteps + 4);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const uint64_t executions = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200'000;
+  std::printf("bare fiber switch: %.2f ns one way\n", bare_switch_ns(5'000'000));
+  std::printf("cost split (rr, quantum grows per execution):\n");
+  cost_split();
+  interleave::RandomStrategy random(1);
+  explore_naive("random", random, executions);
+  interleave::RoundRobinStrategy rr;
+  explore_naive("rr", rr, executions);
+  return 0;
+}

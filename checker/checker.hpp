@@ -1,0 +1,41 @@
+// The checker: every judgement made from the event stream, behind one Monitor.
+#pragma once
+
+#include <vector>
+
+#include "checker/lock_order.hpp"
+#include "checker/race_detector.hpp"
+#include "sim/event.hpp"
+#include "sim/finding.hpp"
+
+namespace interleave {
+
+/// Which judgements a Checker makes.
+struct CheckerOptions {
+  bool races = true;       ///< data_race findings (happens-before race detector)
+  bool lock_order = true;  ///< lock_order findings (cycles in the lock-acquisition graph)
+};
+
+/// Runs the race detector and the lock-order checker on one event stream. Invariant violations
+/// and deadlocks are found by the simulator itself and are not repeated here.
+class Checker final : public Monitor {
+ public:
+  explicit Checker(CheckerOptions options = {}) : options_(options) {}
+
+  void begin_run() override;
+  /// Appends the race findings, then the lock-order findings, of the run.
+  void end_run(std::vector<Finding>& findings) override;
+  void on_thread(ThreadId thread, const char* name, ThreadId parent, ObjectId loop) override;
+  void on_event(const Event& event) override;
+
+  const CheckerOptions& options() const { return options_; }
+  /// The race detector, e.g. to look at a thread's clock.
+  const RaceDetector& races() const { return races_; }
+
+ private:
+  CheckerOptions options_;
+  RaceDetector races_;
+  LockOrderChecker lock_order_;
+};
+
+}  // namespace interleave

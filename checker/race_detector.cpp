@@ -1,0 +1,263 @@
+// The race detector's hot path: clock bookkeeping per event and FastTrack checks per access.
+#include "checker/race_detector.hpp"
+
+#include <algorithm>
+
+namespace interleave {
+
+void RaceDetector::begin_run() {
+  for (uint32_t i = 0; i < threads_used_; ++i) {
+    ThreadState& t = threads_[i];
+    t.clock.clear();
+    t.history.clear();
+    t.snapshot = 0;
+    t.loop = kNoObject;
+    t.live = false;
+    t.recent_count = 0;
+  }
+  threads_used_ = 0;
+  names_.clear();
+  for (uint32_t i = 0; i < sync_used_; ++i) sync_[i].clear();
+  sync_used_ = 0;
+  loop_last_.clear();
+  shadows_.clear();
+  read_sets_used_ = 0;
+  findings_.clear();
+  races_.clear();
+}
+
+void RaceDetector::end_run(std::vector<Finding>& findings) {
+  for (Finding& f : findings_) findings.push_back(std::move(f));
+  findings_.clear();
+  races_.clear();
+}
+
+const VectorClock& RaceDetector::clock_of(ThreadId thread) const {
+  static const VectorClock kEmpty;
+  const uint32_t i = to_index(thread);
+  return i < threads_used_ && threads_[i].live ? threads_[i].clock : kEmpty;
+}
+
+RaceDetector::ThreadState& RaceDetector::start_thread(ThreadId tid, const ThreadState* parent) {
+  const uint32_t i = to_index(tid);
+  if (i >= threads_.size()) threads_.resize(i + 1);
+  if (i >= threads_used_) threads_used_ = i + 1;
+  ThreadState& t = threads_[i];
+  t.clock.clear();
+  if (parent != nullptr) t.clock.acquire(parent->clock);
+  t.clock.set(tid, 1);  // epoch 0 means "nothing yet"
+  t.history.clear();
+  t.loop = kNoObject;
+  t.live = true;
+  t.recent_count = 0;
+  take_snapshot(t);
+  return t;
+}
+
+RaceDetector::ThreadState& RaceDetector::thread(ThreadId tid) {
+  const uint32_t i = to_index(tid);
+  if (i < threads_used_ && threads_[i].live) [[likely]]
+    return threads_[i];
+  return start_thread(tid, nullptr);  // a stream without on_thread for it: a fresh root thread
+}
+
+void RaceDetector::on_thread(ThreadId tid, const char* name, ThreadId parent, ObjectId loop) {
+  // Grow first, so that references taken below stay valid.
+  uint32_t need = to_index(tid) + 1;
+  if (parent != kNoThread) need = std::max(need, to_index(parent) + 1);
+  if (threads_.size() < need) threads_.resize(need);
+  ThreadState* p = nullptr;
+  if (parent != kNoThread) {
+    p = &thread(parent);
+    if (p->loop != kNoObject) enter_loop(parent, *p);  // the spawn is an event of the parent task
+  }
+  ThreadState& t = start_thread(tid, p);
+  t.loop = loop;
+  if (p != nullptr) p->clock.tick(parent);  // the parent's later work is not before the child
+  const uint32_t i = to_index(tid);
+  if (names_.size() <= i) names_.resize(i + 1);
+  names_[i] = name != nullptr ? name : "";
+}
+
+VectorClock& RaceDetector::sync(ObjectId object) {
+  const uint32_t i = to_index(object);
+  if (i >= sync_.size()) sync_.resize(i + 1);
+  if (i >= sync_used_) sync_used_ = i + 1;
+  return sync_[i];
+}
+
+Shadow& RaceDetector::shadow(ObjectId object) {
+  const uint32_t i = to_index(object);
+  if (i >= shadows_.size()) [[unlikely]]
+    shadows_.resize(i + 1);
+  return shadows_[i];
+}
+
+void RaceDetector::take_snapshot(ThreadState& t) {
+  t.snapshot = static_cast<uint32_t>(t.history.size());
+  t.history.push_back(static_cast<uint32_t>(t.clock.size()));
+  t.history.insert(t.history.end(), t.clock.data(), t.clock.data() + t.clock.size());
+}
+
+void RaceDetector::acquire(ThreadState& t, const VectorClock& clock) {
+  if (t.clock.acquire(clock)) take_snapshot(t);
+}
+
+// Tasks of one loop run on one OS thread: each event of a task acquires the loop and releases
+// into it. Done lazily: only a switch to another task publishes the previous task's clock.
+void RaceDetector::enter_loop(ThreadId tid, ThreadState& t) {
+  const uint32_t li = to_index(t.loop);
+  if (li >= loop_last_.size()) loop_last_.resize(li + 1, kNoThread);
+  const ThreadId last = loop_last_[li];
+  if (last == tid) return;
+  VectorClock& loop = sync(t.loop);
+  if (last != kNoThread) {
+    ThreadState& prev = threads_[to_index(last)];
+    prev.clock.release(loop);
+    prev.clock.tick(last);
+  }
+  acquire(t, loop);
+  loop_last_[li] = tid;
+}
+
+Access RaceDetector::access_of(ThreadId tid, const ThreadState& t, const Event& e) const {
+  Access a;
+  a.loc = e.loc;
+  a.step = e.step;
+  a.value = e.value;
+  a.thread = tid;
+  a.clock = t.clock.get(tid);
+  a.snapshot = t.snapshot;
+  a.op = e.op;
+  return a;
+}
+
+void RaceDetector::read(ThreadId tid, ThreadState& t, const Event& e) {
+  Shadow& s = shadow(e.object);
+  const Access now = access_of(tid, t, e);
+  if (!t.clock.knows(s.write.epoch())) [[unlikely]] {
+    report(s.write, now, e);
+    RacyRead& r = t.recent[t.recent_count % kRecentReads];
+    r.read = now;
+    r.writer = s.write;
+    r.name = e.name;
+    r.index = e.index;
+    ++t.recent_count;
+  }
+  if (!s.shared) {
+    if (s.read.thread == tid || t.clock.knows(s.read.epoch())) {
+      s.read = now;  // reads stay totally ordered: one epoch is enough
+      return;
+    }
+    // Two concurrent reads: inflate to a read vector clock (reusing a pooled one).
+    if (s.read_set == kNoReadSet) {
+      if (read_sets_used_ == read_sets_.size()) read_sets_.emplace_back();
+      s.read_set = read_sets_used_++;
+    }
+    ReadSet& rs = read_sets_[s.read_set];
+    rs.reads.clear();
+    rs.reads.resize(std::max(to_index(s.read.thread), to_index(tid)) + std::size_t{1});
+    rs.reads[to_index(s.read.thread)] = s.read;
+    s.shared = true;
+  }
+  ReadSet& rs = read_sets_[s.read_set];
+  if (rs.reads.size() <= to_index(tid)) rs.reads.resize(to_index(tid) + 1);
+  rs.reads[to_index(tid)] = now;
+}
+
+void RaceDetector::check_reads_before_write(const ThreadState& t, Shadow& s, const Access& now,
+                                            const Event& e) {
+  if (!s.shared) {
+    if (!t.clock.knows(s.read.epoch())) [[unlikely]]
+      report(s.read, now, e);
+    return;
+  }
+  const ReadSet& rs = read_sets_[s.read_set];
+  for (std::size_t i = 0; i < rs.reads.size(); ++i) {
+    const Access& r = rs.reads[i];
+    if (r.clock != 0 && !t.clock.knows(r.epoch())) report(r, now, e);
+  }
+  // Every earlier read is now checked against this write; later writes only need this one.
+  s.shared = false;
+  s.read = Access{};
+}
+
+void RaceDetector::write(ThreadId tid, ThreadState& t, const Event& e) {
+  Shadow& s = shadow(e.object);
+  const Access now = access_of(tid, t, e);
+  if (!t.clock.knows(s.write.epoch())) [[unlikely]]
+    report(s.write, now, e);
+  check_reads_before_write(t, s, now, e);
+  s.write = now;
+}
+
+void RaceDetector::on_event(const Event& e) {
+  const ThreadId tid = e.thread;
+  ThreadState& t = thread(tid);
+  if (t.loop != kNoObject) enter_loop(tid, t);
+  switch (e.op) {
+    case Op::kLoad:
+      read(tid, t, e);
+      return;  // keeps the racy reads that a check may follow
+    case Op::kStore:
+      write(tid, t, e);
+      break;
+    case Op::kAtomicLoad:
+    case Op::kCasFail:
+      acquire(t, sync(e.object));
+      break;
+    case Op::kAtomicStore:
+      t.clock.release(sync(e.object));
+      t.clock.tick(tid);
+      break;
+    case Op::kExchange:
+    case Op::kCasOk:
+    case Op::kFetchAdd: {
+      VectorClock& c = sync(e.object);
+      acquire(t, c);
+      t.clock.release(c);
+      t.clock.tick(tid);
+      break;
+    }
+    case Op::kLock:
+      acquire(t, sync(e.object));
+      break;
+    case Op::kUnlock:
+      t.clock.release_store(sync(e.object));
+      t.clock.tick(tid);
+      break;
+    case Op::kWait:
+      if (e.aux != kNoObject) t.clock.release_store(sync(e.aux));
+      t.clock.tick(tid);
+      break;
+    case Op::kWake:
+      if (e.aux != kNoObject) acquire(t, sync(e.aux));
+      acquire(t, sync(e.object));
+      break;
+    case Op::kNotifyOne:
+    case Op::kNotifyAll:
+      // A notify that wakes nobody orders nothing.
+      if ((e.op == Op::kNotifyOne && e.value >= 0) || (e.op == Op::kNotifyAll && e.value > 0)) {
+        t.clock.release(sync(e.object));
+        t.clock.tick(tid);
+      }
+      break;
+    case Op::kJoin: {
+      const auto child = static_cast<uint32_t>(e.value);
+      if (e.value >= 0 && child < threads_used_ && threads_[child].live) {
+        acquire(t, threads_[child].clock);
+      }
+      break;
+    }
+    case Op::kCheck:
+      if (e.value == 0 && t.recent_count > 0) explain_failed_check(t, e);
+      return;
+    case Op::kNote:
+      return;
+    default:  // spawn (handled by on_thread), sleep, yield, await, finish, try_lock failure
+      break;
+  }
+  t.recent_count = 0;
+}
+
+}  // namespace interleave

@@ -1,0 +1,101 @@
+// The happens-before data-race detector: vector clocks with FastTrack epochs, over the event stream.
+// Ground rules:
+//  - a pure function of on_thread/on_event calls between begin_run and end_run: no fiber code;
+//  - the per-event path allocates nothing once storage has grown (state lives in vectors indexed
+//    by ThreadId / ObjectId, cleared but not freed by begin_run);
+//  - happens-before: program order; spawn; join; unlock (and wait) -> later lock (and wake) of the
+//    same mutex; every atomic write releases into (joins) the location's clock and every atomic
+//    read acquires it; notify -> wake on the same condition variable; tasks of one event loop are
+//    ordered by the loop's switches;
+//  - a race is reported once per run per pair of source locations, never per element or value.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "checker/shadow.hpp"
+#include "checker/vector_clock.hpp"
+#include "sim/event.hpp"
+#include "sim/finding.hpp"
+
+namespace interleave {
+
+/// Finds pairs of plain (Shared) accesses, at least one a write, unordered by happens-before.
+/// Also links a failed check to the racing write its thread's last reads observed.
+class RaceDetector final : public Monitor {
+ public:
+  /// Forgets the previous run (keeps storage).
+  void begin_run() override;
+  /// Appends this run's data_race findings.
+  void end_run(std::vector<Finding>& findings) override;
+  /// A thread starts with its parent's clock; the parent's later work is not ordered before it.
+  void on_thread(ThreadId thread, const char* name, ThreadId parent, ObjectId loop) override;
+  void on_event(const Event& event) override;
+
+  /// The current clock of `thread` (for tests and reports).
+  const VectorClock& clock_of(ThreadId thread) const;
+
+ private:
+  /// A read that observed a write it races with: kept to explain a failed check that follows.
+  struct RacyRead {
+    Access read;
+    Access writer;
+    const char* name = nullptr;
+    int32_t index = -1;
+  };
+  static constexpr std::size_t kRecentReads = 4;
+
+  struct ThreadState {
+    VectorClock clock;
+    std::vector<uint32_t> history;  // clock snapshots: [size, entries...] per non-own change
+    uint32_t snapshot = 0;          // invariant: offset of the last snapshot in `history`
+    ObjectId loop = kNoObject;      // the event loop this thread is a task of
+    bool live = false;
+    // Racy reads since the thread's last visible operation that was not a plain load.
+    std::array<RacyRead, kRecentReads> recent{};
+    uint32_t recent_count = 0;
+  };
+
+  /// One reported race: its (sorted) pair of locations and its finding.
+  struct RaceKey {
+    Loc first;
+    Loc second;
+    std::size_t finding = 0;
+    bool linked = false;  // a failed-check explanation was already added
+  };
+
+  ThreadState& thread(ThreadId t);
+  ThreadState& start_thread(ThreadId t, const ThreadState* parent);
+  VectorClock& sync(ObjectId object);
+  Shadow& shadow(ObjectId object);
+  void acquire(ThreadState& t, const VectorClock& sync);
+  void take_snapshot(ThreadState& t);
+  void enter_loop(ThreadId tid, ThreadState& t);
+  void read(ThreadId tid, ThreadState& t, const Event& e);
+  void write(ThreadId tid, ThreadState& t, const Event& e);
+  void check_reads_before_write(const ThreadState& t, Shadow& s, const Access& now,
+                                const Event& e);
+  Access access_of(ThreadId tid, const ThreadState& t, const Event& e) const;
+
+  // Cold paths (race_report.cpp).
+  void report(const Access& earlier, const Access& later, const Event& e);
+  void explain_failed_check(ThreadState& t, const Event& check);
+  std::string describe(const Access& a, const char* name, int32_t index) const;
+  std::string clock_at(const Access& a) const;
+
+  std::vector<ThreadState> threads_;  // index = ThreadId
+  uint32_t threads_used_ = 0;         // invariant: threads_[i].live implies i < threads_used_
+  std::vector<std::string> names_;    // index = ThreadId
+  std::vector<VectorClock> sync_;     // index = ObjectId: mutex, atomic, condvar or loop clock
+  uint32_t sync_used_ = 0;            // invariant: entries at or past it are empty
+  std::vector<ThreadId> loop_last_;   // index = loop ObjectId: the task that ran last on it
+  std::vector<Shadow> shadows_;       // index = ObjectId of a plain location
+  std::vector<ReadSet> read_sets_;    // pool; the first read_sets_used_ belong to this run
+  uint32_t read_sets_used_ = 0;
+  std::vector<Finding> findings_;
+  std::vector<RaceKey> races_;
+};
+
+}  // namespace interleave
