@@ -67,6 +67,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   na->add_flag("--json", native.json, "print one JSON object");
 
+  if (argc > 1 && argv[1][0] != '-') {
+    // CLI11 would only say "a subcommand is required"; name the word it did not know.
+    const std::string word = argv[1];
+    bool known = false;
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      known |= sub->get_name() == word;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::cerr << "interleave: unknown command '" << word << "' (commands: " << names << ")\n";
+      return kExitInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

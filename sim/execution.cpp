@@ -88,7 +88,12 @@ void Execution::point(const PendingOp& op, Loc loc) {
   pending_[self] = op;
   may_block_[self] = blocks(op.op) || t.loop != kNoObject;
   t.pending_loc = loc;
-  if (t.loop != kNoObject && yields(op.op)) object(t.loop).holder = kNoThread;
+  if (t.loop != kNoObject && yields(op.op)) {
+    // An await gives the loop back, but only the task holding it can (a new task's first
+    // announcement happens while its spawner's task may still be running).
+    ObjectInfo& loop = object(t.loop);
+    if (loop.holder == ThreadId{self}) loop.holder = kNoThread;
+  }
   if (t.starting) {
     t.starting = false;
     switch_to(t.parent);  // back to the spawner; we resume when picked

@@ -19,7 +19,8 @@ using nlohmann::ordered_json;
   throw InputError("trace " + path + ": " + why);
 }
 
-const json& field(const std::string& path, const json& j, const char* name, json::value_t type) {
+const nlohmann::ordered_json& field(const std::string& path, const nlohmann::ordered_json& j,
+                                    const char* name, nlohmann::json::value_t type) {
   auto it = j.find(name);
   if (it == j.end()) bad(path, std::string("missing field \"") + name + "\"");
   const bool ok = it->type() == type ||
@@ -37,7 +38,7 @@ json number(double v) {
 
 }  // namespace
 
-std::string object_label(const char* name, int32_t index) {
+std::string location_label(const char* name, int32_t index) {
   if (name == nullptr) return {};
   if (index < 0) return name;
   return std::string(name) + "[" + std::to_string(index) + "]";
@@ -53,7 +54,7 @@ void EventRecorder::on_event(const Event& e) {
   r.step = e.step;
   r.thread = to_index(e.thread);
   r.op = e.op;
-  r.object = object_label(e.name, e.index);
+  r.object = location_label(e.name, e.index);
   r.value = e.value;
   if (e.loc.line != 0) r.loc = std::string(e.loc.file) + ":" + std::to_string(e.loc.line);
   events_.push_back(std::move(r));
@@ -120,10 +121,10 @@ Trace read_trace(const std::string& path) {
   buffer << in.rdbuf();
   const std::string text = buffer.str();
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) bad(path, "the file is empty");
-  json j;
+  ordered_json j;  // keeps params in the order they were written
   try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
+    j = ordered_json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
     bad(path, "not valid JSON (truncated or corrupt?) at byte " + std::to_string(e.byte));
   }
   if (!j.is_object()) bad(path, "not a JSON object");
@@ -151,9 +152,9 @@ Trace read_trace(const std::string& path) {
     t.execution = s->value("execution", uint64_t{0});
   }
   if (auto th = j.find("threads"); th != j.end() && th->is_array()) {
-    for (const json& n : *th) t.threads.push_back(n.is_string() ? n.get<std::string>() : "?");
+    for (const auto& n : *th) t.threads.push_back(n.is_string() ? n.get<std::string>() : "?");
   }
-  for (const json& s : field(path, j, "schedule", json::value_t::array)) {
+  for (const auto& s : field(path, j, "schedule", json::value_t::array)) {
     if (!s.is_number_unsigned() && !(s.is_number_integer() && s.get<int64_t>() >= 0)) {
       bad(path, "schedule entry " + s.dump() + " is not a thread number");
     }
@@ -161,13 +162,13 @@ Trace read_trace(const std::string& path) {
   }
   if (auto r = j.find("random"); r != j.end()) {
     if (!r->is_array()) bad(path, "field \"random\" has the wrong type");
-    for (const json& v : *r) {
+    for (const auto& v : *r) {
       if (!v.is_number_unsigned()) bad(path, "random value " + v.dump() + " is not a number");
       t.random.push_back(v.get<uint64_t>());
     }
   }
   if (auto ev = j.find("events"); ev != j.end() && ev->is_array()) {
-    for (const json& e : *ev) {
+    for (const auto& e : *ev) {
       if (!e.is_object()) bad(path, "an event is not an object");
       RecordedEvent r;
       r.step = e.value("step", uint64_t{0});

@@ -54,7 +54,7 @@ Trace read_trace(const std::string& path);
 void write_trace(const std::string& path, const Trace& trace);
 
 /// "values[1]" for an array element, "x" for a scalar.
-std::string object_label(const char* name, int32_t index);
+std::string location_label(const char* name, int32_t index);
 
 /// Captures a run's events with text names: for traces, timelines and offline checking.
 class EventRecorder final : public Monitor {

@@ -1,14 +1,369 @@
+// The simulator's mechanism: scheduling, sync objects, findings, determinism, teardown.
+#include "sim/execution.hpp"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 #include "models/bind.hpp"
 #include "models/counter_heartbeat.hpp"
 #include "sim/random_strategy.hpp"
+#include "sim/replay_strategy.hpp"
+#include "sim/rr_strategy.hpp"
+#include "sim/runner.hpp"
+#include "sim/trace.hpp"
+
 namespace interleave {
-TEST(Smoke, NaiveFindsInvariant) {
-  CounterHeartbeatConfig c;
-  auto model = simulated([c](auto& env) { counter_heartbeat(env, c); });
-  RandomStrategy s(1);
-  ExploreOptions o;
-  auto r = explore(model, s, o);
-  ASSERT_FALSE(r.bugs.empty());
+namespace {
+
+ExploreResult random_search(const SimModel& model, uint64_t executions, bool all = true,
+                            uint64_t seed = 1) {
+  RandomStrategy strategy(seed);
+  ExploreOptions options;
+  options.max_executions = executions;
+  options.all = all;
+  return explore(model, strategy, options);
 }
+
+bool has_kind(const ExploreResult& r, FindingKind kind) {
+  return std::any_of(r.bugs.begin(), r.bugs.end(),
+                     [&](const BugRecord& b) { return b.finding.kind == kind; });
+}
+
+/// Two threads increment a shared counter, with or without a mutex; main checks the total.
+SimModel increments(bool locked) {
+  return simulated([locked](auto& env) {
+    Shared<SimEnv, int> count(env, "count", 0);
+    Mutex<SimEnv> m(env, "m");
+    auto bump = [&] {
+      if (locked) m.lock();
+      count.store(count.load() + 1);
+      if (locked) m.unlock();
+    };
+    auto a = env.spawn("a", bump);
+    auto b = env.spawn("b", bump);
+    a.join();
+    b.join();
+    env.check(count.load() == 2, "both increments land");
+  });
+}
+
+TEST(Execution, UnlockedIncrementsLoseAnUpdate) {
+  const ExploreResult r = random_search(increments(false), 2000);
+  ASSERT_TRUE(has_kind(r, FindingKind::kInvariant));
+  EXPECT_LT(r.bugs[0].count, r.executions);  // some schedules are fine, some lose an update
+  EXPECT_NE(r.bugs[0].finding.message.find("both increments land"), std::string::npos);
+}
+
+TEST(Execution, MutexMakesIncrementsAtomic) {
+  const ExploreResult r = random_search(increments(true), 2000);
+  EXPECT_TRUE(r.bugs.empty());
+  EXPECT_EQ(r.executions, 2000u);
+}
+
+TEST(Execution, StopsAtTheFirstBugUnlessAll) {
+  const ExploreResult r = random_search(increments(false), 2000, /*all=*/false);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  EXPECT_EQ(r.executions, r.bugs[0].execution);
+}
+
+TEST(Execution, SameSeedGivesTheSameSchedules) {
+  const ExploreResult a = random_search(increments(false), 300, true, 7);
+  const ExploreResult b = random_search(increments(false), 300, true, 7);
+  const ExploreResult c = random_search(increments(false), 300, true, 8);
+  ASSERT_FALSE(a.bugs.empty());
+  EXPECT_EQ(a.bugs[0].schedule, b.bugs[0].schedule);
+  EXPECT_EQ(a.bugs[0].count, b.bugs[0].count);
+  EXPECT_EQ(a.total_steps, b.total_steps);
+  EXPECT_NE(a.bugs[0].count + a.bugs[0].execution * 1000,
+            c.bugs[0].count + c.bugs[0].execution * 1000);
+}
+
+TEST(Execution, ReplayReproducesTheFailingRun) {
+  const SimModel model = increments(false);
+  const ExploreResult r = random_search(model, 2000, false);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  ReplayStrategy replay(r.bugs[0].schedule, r.bugs[0].random);
+  EventRecorder recorder;
+  std::vector<ThreadId> schedule;
+  const RunResult run = run_once(model, replay, &recorder, {}, &schedule);
+  EXPECT_EQ(run.status, RunStatus::kCompleted);
+  EXPECT_EQ(schedule, r.bugs[0].schedule);
+  ASSERT_EQ(run.findings.size(), 1u);
+  EXPECT_EQ(run.findings[0].message, r.bugs[0].finding.message);
+  EXPECT_EQ(run.findings[0].step, r.bugs[0].finding.step);
+  EXPECT_FALSE(recorder.events().empty());
+}
+
+TEST(Execution, ReplayRejectsAThreadThatIsNotEnabled) {
+  // Step 0 can only be main's store; naming thread 5 must abandon the run with a reason.
+  ReplayStrategy replay({ThreadId{5}}, {});
+  const RunResult run = run_once(increments(false), replay, nullptr, {});
+  EXPECT_EQ(run.status, RunStatus::kAbandoned);
+  EXPECT_NE(run.abandon_reason.find("step 0 names thread 5"), std::string::npos)
+      << run.abandon_reason;
+}
+
+TEST(Execution, ReplayThatRunsOutOfScheduleIsAbandoned) {
+  ReplayStrategy replay({ThreadId{0}}, {});
+  const RunResult run = run_once(increments(false), replay, nullptr, {});
+  EXPECT_EQ(run.status, RunStatus::kAbandoned);
+  EXPECT_NE(run.abandon_reason.find("schedule ends at step 1"), std::string::npos);
+}
+
+TEST(Execution, OppositeLockOrderDeadlocksAndNamesTheBlockedThreads) {
+  const SimModel model = simulated([](auto& env) {
+    Mutex<SimEnv> a(env, "a");
+    Mutex<SimEnv> b(env, "b");
+    auto t1 = env.spawn("t1", [&] {
+      a.lock();
+      b.lock();
+      b.unlock();
+      a.unlock();
+    });
+    auto t2 = env.spawn("t2", [&] {
+      b.lock();
+      a.lock();
+      a.unlock();
+      b.unlock();
+    });
+    t1.join();
+    t2.join();
+  });
+  const ExploreResult r = random_search(model, 2000);
+  ASSERT_TRUE(has_kind(r, FindingKind::kDeadlock));
+  const auto it = std::find_if(r.bugs.begin(), r.bugs.end(), [](const BugRecord& b) {
+    return b.finding.kind == FindingKind::kDeadlock;
+  });
+  std::string details;
+  for (const std::string& d : it->finding.details) details += d + "\n";
+  EXPECT_NE(details.find("thread 't1' waits to lock 'b' held by 't2'"), std::string::npos)
+      << details;
+  EXPECT_NE(details.find("thread 't2' waits to lock 'a' held by 't1'"), std::string::npos);
+  EXPECT_NE(details.find("thread 'main' waits to join 't1'"), std::string::npos);
+  EXPECT_LT(it->count, r.executions);  // most schedules complete
+}
+
+TEST(Execution, NeverEndingModelHitsTheStepLimit) {
+  const SimModel model = simulated([](auto& env) {
+    Shared<SimEnv, int> x(env, "x");
+    for (;;) x.store(1);
+  });
+  RandomStrategy strategy(1);
+  ExploreOptions options;
+  options.max_executions = 3;
+  options.execution.step_limit = 500;
+  const ExploreResult r = explore(model, strategy, options);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kStepLimit);
+  EXPECT_EQ(r.bugs[0].steps, 500u);
+}
+
+TEST(Execution, ExceptionInAThreadIsAFindingNotACrash) {
+  const SimModel model = simulated([](auto& env) {
+    auto t = env.spawn("worker", [] { throw std::runtime_error("disk on fire"); });
+    t.join();
+  });
+  const ExploreResult r = random_search(model, 5);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kException);
+  EXPECT_NE(r.bugs[0].finding.message.find("'worker' threw: disk on fire"), std::string::npos);
+  EXPECT_EQ(r.bugs[0].count, 5u);
+}
+
+TEST(Execution, FalseAssumeBlocksTheRunWithoutABug) {
+  const SimModel model = simulated([](auto& env) {
+    Shared<SimEnv, int> x(env, "x");
+    auto t = env.spawn("t", [&] { x.store(1); });
+    const int seen = x.load();
+    env.assume(seen == 1);  // keep only the schedules where the child wrote first
+    t.join();
+    env.check(seen == 1, "assumed");
+  });
+  const ExploreResult r = random_search(model, 400);
+  EXPECT_TRUE(r.bugs.empty());
+  EXPECT_GT(r.blocked, 0u);
+  EXPECT_GT(r.executions, 0u);
+  EXPECT_EQ(r.executions + r.blocked, 400u);
+}
+
+TEST(Execution, RandomValuesComeFromTheStrategyAndReplay) {
+  const SimModel model = simulated([](auto& env) {
+    const uint64_t v = env.random(1000);
+    env.check(v != 7, "the model never picks 7");
+  });
+  const ExploreResult r = random_search(model, 20000, false);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  ASSERT_EQ(r.bugs[0].random, std::vector<uint64_t>{7});
+  ReplayStrategy replay({}, r.bugs[0].random);
+  const RunResult run = run_once(model, replay, nullptr, {});
+  EXPECT_EQ(run.findings.size(), 1u);
+}
+
+TEST(Execution, UnfinishedThreadsAreUnwound) {
+  static int alive = 0;
+  struct Guard {
+    Guard() { ++alive; }
+    ~Guard() { --alive; }
+  };
+  const SimModel model = simulated([](auto& env) {
+    Mutex<SimEnv> m(env, "m");
+    m.lock();
+    auto t = env.spawn("stuck", [&] {
+      Guard g;
+      m.lock();  // never succeeds: main holds m and joins
+    });
+    Guard g;
+    t.join();
+  });
+  const ExploreResult r = random_search(model, 10);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kDeadlock);
+  EXPECT_EQ(alive, 0);  // both guards' destructors ran when the run was torn down
+}
+
+TEST(Execution, ConditionVariableHandsOverWithWhileLoop) {
+  const SimModel model = simulated([](auto& env) {
+    Mutex<SimEnv> m(env, "m");
+    CondVar<SimEnv> cv(env, "cv");
+    Shared<SimEnv, bool> ready(env, "ready", false);
+    auto consumer = env.spawn("consumer", [&] {
+      m.lock();
+      while (!ready.load()) cv.wait(m);
+      env.check(ready.load(), "woken only when ready");
+      m.unlock();
+    });
+    m.lock();
+    ready.store(true);
+    cv.notify_one();
+    m.unlock();
+    consumer.join();
+  });
+  const ExploreResult r = random_search(model, 3000);
+  EXPECT_TRUE(r.bugs.empty()) << r.bugs[0].finding.message;
+}
+
+TEST(Execution, NotifyBeforeWaitIsALostWakeup) {
+  const SimModel model = simulated([](auto& env) {
+    Mutex<SimEnv> m(env, "m");
+    CondVar<SimEnv> cv(env, "cv");
+    auto consumer = env.spawn("consumer", [&] {
+      m.lock();
+      cv.wait(m);  // no predicate: a notify that came first is lost
+      m.unlock();
+    });
+    m.lock();
+    cv.notify_one();
+    m.unlock();
+    consumer.join();
+  });
+  const ExploreResult r = random_search(model, 3000);
+  ASSERT_TRUE(has_kind(r, FindingKind::kDeadlock));
+  std::string details;
+  for (const std::string& d : r.bugs[0].finding.details) details += d + "\n";
+  EXPECT_NE(details.find("thread 'consumer' waits on condition variable 'cv'"), std::string::npos)
+      << details;
+}
+
+TEST(Execution, AtomicsAreIndivisible) {
+  const SimModel model = simulated([](auto& env) {
+    Atomic<SimEnv, int> n(env, "n", 0);
+    Atomic<SimEnv, int> winner(env, "winner", 0);
+    auto body = [&](int id) {
+      n.fetch_add(1);
+      int expected = 0;
+      winner.compare_exchange(expected, id);
+    };
+    auto a = env.spawn("a", [&] { body(1); });
+    auto b = env.spawn("b", [&] { body(2); });
+    a.join();
+    b.join();
+    env.check(n.load() == 2, "fetch_add never loses an increment");
+    const int w = winner.load();
+    env.check(w == 1 || w == 2, "exactly one compare_exchange wins");
+  });
+  const ExploreResult r = random_search(model, 2000);
+  EXPECT_TRUE(r.bugs.empty());
+}
+
+TEST(Execution, EventLoopTasksSwitchOnlyAtAwaits) {
+  // Each task writes its id twice with no await between: no other task may run in between.
+  const SimModel model = simulated([](auto& env) {
+    Shared<SimEnv, int> owner(env, "owner", 0);
+    EventLoop<SimEnv> loop(env, "loop");
+    for (int id = 1; id <= 3; ++id) {
+      loop.spawn("task", [&, id] {
+        for (int round = 0; round < 2; ++round) {
+          owner.store(id);
+          env.check(owner.load() == id, "no task runs between two awaits");
+          loop.yield_now();
+        }
+      });
+    }
+    loop.run();
+  });
+  const ExploreResult r = random_search(model, 3000);
+  EXPECT_TRUE(r.bugs.empty());
+  // The same body as plain threads does interleave.
+  const SimModel threads = simulated([](auto& env) {
+    Shared<SimEnv, int> owner(env, "owner", 0);
+    std::vector<SimEnv::Thread> ts;
+    for (int id = 1; id <= 3; ++id) {
+      ts.push_back(env.spawn("thread", [&, id] {
+        owner.store(id);
+        env.check(owner.load() == id, "no task runs between two awaits");
+      }));
+    }
+    for (auto& t : ts) t.join();
+  });
+  EXPECT_FALSE(random_search(threads, 3000).bugs.empty());
+}
+
+TEST(Execution, RoundRobinIsDeterministicAndVaries) {
+  CounterHeartbeatConfig c;  // naive, size 3, 2 rounds
+  const SimModel model = simulated([c](auto& env) { counter_heartbeat(env, c); });
+  RoundRobinStrategy a;
+  RoundRobinStrategy b;
+  ExploreOptions options;
+  options.max_executions = 50;
+  options.all = true;
+  const ExploreResult ra = explore(model, a, options);
+  const ExploreResult rb = explore(model, b, options);
+  EXPECT_EQ(ra.total_steps, rb.total_steps);
+  ASSERT_FALSE(ra.bugs.empty());  // a quantum of one step interleaves the increments
+  EXPECT_EQ(ra.bugs[0].count, rb.bugs[0].count);
+  EXPECT_LT(ra.bugs[0].count, 50u);  // large quanta run each pass whole: no violation
+}
+
+TEST(Execution, PreemptionsCountOnlyInvoluntarySwitches) {
+  const SimModel model = simulated([](auto& env) {
+    auto t = env.spawn("t", [&] { env.yield(); });
+    env.yield();
+    t.join();
+  });
+  // Every switch here happens at a yield or a blocked join: never a preemption.
+  const ExploreResult r = random_search(model, 200);
+  EXPECT_TRUE(r.bugs.empty());
+  RandomStrategy s(3);
+  EventRecorder rec;
+  const RunResult run = run_once(increments(false), s, &rec, {});
+  EXPECT_GE(run.steps, 8u);
+}
+
+TEST(StackPool, StacksAreReusedAcrossExecutions) {
+  StackPool pool;
+  Execution x(pool);
+  RandomStrategy s(1);
+  const SimModel model = increments(true);
+  for (int i = 0; i < 1000; ++i) {
+    s.begin_execution(static_cast<uint64_t>(i));
+    x.run([&] { model(x); }, s, nullptr);
+  }
+  EXPECT_LE(pool.stacks_made(), 4u);
+}
+
+}  // namespace
 }  // namespace interleave

@@ -1,0 +1,264 @@
+// The command line as users and the acceptance checks run it: results, exit codes, bad input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <set>
+#include <string>
+
+#include "tests/cli_support.hpp"
+
+namespace interleave {
+namespace {
+
+using testing::run_cli;
+using testing::scratch_dir;
+
+std::string path_in_scratch(const std::string& name) {
+  return (scratch_dir() / name).string();
+}
+
+void write(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+// ---- acceptance: explore, save, replay ----
+
+TEST(Cli, ExploreNaiveFindsTheBugAndReplayReproducesIt) {
+  const std::string trace = path_in_scratch("naive.json");
+  const auto found =
+      run_cli("explore counter_heartbeat --variant naive --strategy random --seed 1 --save " +
+              trace + " --json");
+  ASSERT_EQ(found.code, 1) << found.err;
+  const auto j = found.json();
+  ASSERT_FALSE(j["bugs"].empty());
+  const auto& bug = j["bugs"][0];
+  EXPECT_EQ(j["model"], "counter_heartbeat");
+  EXPECT_EQ(j["variant"], "naive");
+  EXPECT_EQ(j["complete"], false);
+  EXPECT_EQ(bug["execution"], 1);
+  EXPECT_EQ(bug["count"], 1);
+  ASSERT_TRUE(std::filesystem::exists(trace));
+
+  const auto replayed = run_cli("replay " + trace + " --json");
+  ASSERT_EQ(replayed.code, 1) << replayed.err;
+  const auto r = replayed.json();
+  ASSERT_FALSE(r["bugs"].empty());
+  EXPECT_EQ(r["bugs"][0]["kind"], bug["kind"]);
+  EXPECT_EQ(r["bugs"][0]["message"], bug["message"]);
+  EXPECT_EQ(r["bugs"][0]["steps"], bug["steps"]);
+}
+
+TEST(Cli, ExploreAllListsEachDistinctBugOnceWithItsCount) {
+  const auto r = run_cli(
+      "explore counter_heartbeat --variant naive --strategy random --seed 1 --all --executions "
+      "1000 --json");
+  ASSERT_EQ(r.code, 1) << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["executions"], 1000);
+  std::set<std::string> keys;
+  bool invariant = false;
+  for (const auto& b : j["bugs"]) {
+    invariant |= b["kind"] == "invariant";
+    EXPECT_TRUE(keys.insert(b["kind"].get<std::string>() + b["message"].get<std::string>()).second)
+        << "listed twice: " << b;
+    EXPECT_GE(b["count"].get<int>(), 1);
+    EXPECT_LE(b["count"].get<int>(), 1000);
+  }
+  EXPECT_TRUE(invariant);
+}
+
+class CorrectVariant : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(CorrectVariant, StaysCleanOverTenThousandRandomExecutions) {
+  const auto r = run_cli(std::string("explore counter_heartbeat --variant ") + GetParam() +
+                         " --strategy random --seed 1 --executions 10000 --json");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["executions"], 10000);
+  EXPECT_TRUE(j["bugs"].empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(CounterHeartbeat, CorrectVariant,
+                         ::testing::Values("locked", "locked_yield", "cooperative"));
+
+TEST(Cli, HumanReportShowsTheBugTheStepsAndTheReplayCommand) {
+  const std::string trace = path_in_scratch("human.json");
+  const auto r = run_cli("explore counter_heartbeat --variant naive --seed 3 --save " + trace);
+  ASSERT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("interleave: INVARIANT VIOLATED: check failed: all values are equal at "
+                       "models/counter_heartbeat.hpp:"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("last steps before it:"), std::string::npos);
+  EXPECT_NE(r.out.find("replay: interleave replay " + trace), std::string::npos);
+}
+
+TEST(Cli, SameSeedGivesIdenticalOutput) {
+  const std::string cmd =
+      "explore counter_heartbeat --variant naive --seed 5 --all --executions 300 --json";
+  auto a = run_cli(cmd).json();
+  auto b = run_cli(cmd).json();
+  for (auto* j : {&a, &b}) {
+    j->erase("elapsed_s");
+    j->erase("executions_per_s");
+  }
+  EXPECT_EQ(a, b);
+}
+
+TEST(Cli, ReplayPrintsATimeline) {
+  const std::string trace = path_in_scratch("timeline.json");
+  ASSERT_EQ(run_cli("explore counter_heartbeat --variant naive --save " + trace).code, 1);
+  const auto r = run_cli("replay " + trace);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.out.find("step  thread"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("counter    store      values[0]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FAILED"), std::string::npos);
+}
+
+TEST(Cli, ReplayThatNoLongerMatchesIsNondeterminism) {
+  const std::string trace = path_in_scratch("tampered.json");
+  ASSERT_EQ(run_cli("explore counter_heartbeat --variant naive --save " + trace).code, 1);
+  std::string text = testing::read_file(trace);
+  // Claim a different value was stored at the first event: the replay must notice.
+  const auto at = text.find("\"value\":0");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 9, "\"value\":7");
+  write(trace, text);
+  const auto r = run_cli("replay " + trace + " --json");
+  ASSERT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.json()["bugs"][0]["kind"], "nondeterminism");
+  EXPECT_NE(r.json()["bugs"][0]["message"].get<std::string>().find("event 0 differs"),
+            std::string::npos);
+}
+
+TEST(Cli, ListShowsModelsVariantsAndParams) {
+  const auto r = run_cli("list --json");
+  ASSERT_EQ(r.code, 0);
+  const auto j = r.json();
+  const auto& m = j["models"][0];
+  EXPECT_EQ(m["name"], "counter_heartbeat");
+  std::set<std::string> buggy;
+  for (const auto& v : m["variants"]) {
+    if (v["buggy"]) buggy.insert(v["name"]);
+  }
+  EXPECT_EQ(buggy, std::set<std::string>{"naive"});
+  std::set<std::string> params;
+  for (const auto& p : m["params"]) params.insert(p["name"]);
+  EXPECT_EQ(params, (std::set<std::string>{"size", "rounds", "beats", "period"}));
+}
+
+// ---- native ----
+
+TEST(Cli, NativeLockedPrintsHeartbeatsAndExitsClean) {
+  const auto r =
+      run_cli("native counter_heartbeat --variant locked --param period=0.2 --duration 1");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("All values are "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" s\n"), std::string::npos);
+}
+
+TEST(Cli, NativeNaiveReportsTheFailedCheck) {
+  const auto r =
+      run_cli("native counter_heartbeat --variant naive --param period=0.1 --duration 1");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("INVARIANT VIOLATED: check failed: all values are equal"), std::string::npos)
+      << r.out;
+}
+
+TEST(Cli, NativeFiniteRunJson) {
+  const auto r = run_cli(
+      "native counter_heartbeat --variant cooperative --param size=1000 --param rounds=3 "
+      "--param period=0.01 --json");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_TRUE(j["bugs"].empty());
+  EXPECT_EQ(j["notes"].size(), 3u);
+}
+
+// ---- bad input: one line on stderr, exit 2, never a crash ----
+
+struct BadInput {
+  const char* name;
+  std::function<std::string()> args;  // built when the test runs (it may write a file)
+  const char* says;                   // a phrase the one-line error must contain
+};
+
+class BadInputTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputTest, OneClearLineAndExitTwo) {
+  const BadInput& c = GetParam();
+  const auto r = run_cli(c.args());
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_EQ(r.err_lines(), 1) << r.err;
+  EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+std::string trace_file(const std::string& name, const std::string& text) {
+  const std::string path = path_in_scratch(name);
+  write(path, text);
+  return path;
+}
+
+std::string valid_trace_text() {
+  return R"({"format":"interleave-trace","version":1,"model":"counter_heartbeat",)"
+         R"("variant":"naive","params":{"size":2,"rounds":1},"mode":"untimed",)"
+         R"("schedule":[0,0,0,0,1,1,1,1,2,2,2,0,0]})";
+}
+
+std::vector<BadInput> bad_inputs() {
+  std::string t = valid_trace_text();
+  std::string other_version = t;
+  other_version.replace(other_version.find("\"version\":1"), 11, "\"version\":9");
+  std::string other_model = t;
+  other_model.replace(other_model.find("counter_heartbeat"), 17, "no_such_model");
+  std::string bad_thread = t;
+  bad_thread.replace(bad_thread.find("[0,0,0,0,1"), 10, "[0,0,0,0,7");
+  return {
+      {"UnknownModel", [=] { return "explore no_such_model"; }, "unknown model 'no_such_model'"},
+      {"UnknownVariant", [=] { return "explore counter_heartbeat --variant sloppy"; },
+       "unknown variant 'sloppy'"},
+      {"UnknownParam", [=] { return "explore counter_heartbeat --param colour=3"; },
+       "unknown param 'colour'"},
+      {"ParamNotANumber", [=] { return "explore counter_heartbeat --param size=big"; },
+       "'big' is not a number"},
+      {"ParamOutOfRange", [=] { return "explore counter_heartbeat --param size=0"; },
+       "out of range"},
+      {"ParamNotWhole", [=] { return "explore counter_heartbeat --param size=2.5"; },
+       "whole number"},
+      {"ParamWithoutValue", [=] { return "explore counter_heartbeat --param size"; }, "NAME=VALUE"},
+      {"UnknownStrategy", [=] { return "explore counter_heartbeat --strategy magic"; },
+       "unknown strategy"},
+      {"ZeroExecutions", [=] { return "explore counter_heartbeat --executions 0"; }, "executions"},
+      {"NativeUnknownModel", [=] { return "native nope"; }, "unknown model 'nope'"},
+      {"MissingTrace", [=] { return "replay " + path_in_scratch("absent.json"); }, "cannot open"},
+      {"EmptyTrace", [=] { return "replay " + trace_file("empty.json", ""); }, "empty"},
+      {"TruncatedTrace",
+       [=] { return "replay " + trace_file("truncated.json", t.substr(0, t.size() / 2)); },
+       "not valid JSON"},
+      {"NotJson", [=] { return "replay " + trace_file("text.json", "hello, world\n"); },
+       "not valid JSON"},
+      {"NotATrace", [=] { return "replay " + trace_file("other.json", R"({"hello":1})"); },
+       "not an interleave trace"},
+      {"OtherVersion", [=] { return "replay " + trace_file("v9.json", other_version); },
+       "version 9"},
+      {"TraceOfUnknownModel", [=] { return "replay " + trace_file("nomodel.json", other_model); },
+       "unknown model 'no_such_model'"},
+      {"ThreadNotEnabled", [=] { return "replay " + trace_file("thread.json", bad_thread); },
+       "step 4 names thread 7"},
+      {"UnknownSubcommand", [=] { return "frobnicate"; }, "frobnicate"},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(Cli, BadInputTest, ::testing::ValuesIn(bad_inputs()),
+                         [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(Cli, ValidHandWrittenTraceReplays) {
+  const auto r = run_cli("replay " + trace_file("hand.json", valid_trace_text()) + " --json");
+  EXPECT_NE(r.code, 2) << r.err;
+}
+
+}  // namespace
+}  // namespace interleave
