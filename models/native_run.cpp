@@ -5,6 +5,8 @@
 
 namespace interleave {
 
+thread_local const char* NativeRun::ThreadName::current_ = nullptr;
+
 NativeRun::NativeRun(double duration_s, NoteFn on_note)
     : start_(Clock::now()), has_deadline_(duration_s > 0), on_note_(std::move(on_note)) {
   deadline_ = start_ + std::chrono::duration_cast<Clock::duration>(
@@ -23,12 +25,24 @@ void NativeRun::add(Finding f) {
 }
 
 void NativeRun::check_failed(const char* message, Loc loc) {
-  const std::string where = std::string(loc.file) + ":" + std::to_string(loc.line);
-  add(Finding{FindingKind::kInvariant,
-              std::string("check failed: ") + message + " at " + where,
-              0,
-              "invariant|" + where + "|" + message,
-              {}});
+  const char* thread = ThreadName::current();
+  {
+    // A check that fails natively tends to fail many times over: count repeats cheaply.
+    std::lock_guard<std::mutex> guard(mu_);
+    for (CheckSite& site : check_sites_) {
+      if (site.line == loc.line && site.file == loc.file && site.message == message &&
+          site.thread == thread) {
+        ++findings_[site.finding].second;
+        return;
+      }
+    }
+  }
+  // The same message as the simulator's, so native and simulated findings compare.
+  const std::string text = std::string("check failed: ") + message + " at " + loc.file + ":" +
+                           std::to_string(loc.line) + " (thread '" + thread + "')";
+  std::lock_guard<std::mutex> guard(mu_);
+  check_sites_.push_back(CheckSite{loc.file, loc.line, message, thread, findings_.size()});
+  findings_.emplace_back(Finding{FindingKind::kInvariant, text, 0, {}, {}}, 1);
 }
 
 void NativeRun::threw(const char* thread, const std::string& what) {

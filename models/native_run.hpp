@@ -23,6 +23,20 @@ class NativeRun {
   /// `duration` <= 0: no deadline (finite models run to their end).
   explicit NativeRun(double duration_s = 0, NoteFn on_note = {});
 
+  /// Names the calling thread for findings, as the simulator does, while in scope.
+  class ThreadName {
+   public:
+    explicit ThreadName(const char* name) : previous_(current_) { current_ = name; }
+    ~ThreadName() { current_ = previous_; }
+    ThreadName(const ThreadName&) = delete;
+    ThreadName& operator=(const ThreadName&) = delete;
+    static const char* current() { return current_ != nullptr ? current_ : "main"; }
+
+   private:
+    const char* previous_;
+    static thread_local const char* current_;
+  };
+
   bool running() const { return !has_deadline_ || Clock::now() < deadline_; }
   double now() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
 
@@ -42,6 +56,14 @@ class NativeRun {
   NoteFn on_note_;
   mutable std::mutex mu_;
   std::vector<std::pair<Finding, uint64_t>> findings_;  // guarded by mu_
+  struct CheckSite {
+    const char* file;
+    unsigned line;
+    std::string message;
+    std::string thread;
+    std::size_t finding;  // index in findings_
+  };
+  std::vector<CheckSite> check_sites_;  // guarded by mu_
 };
 
 }  // namespace interleave

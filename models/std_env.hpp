@@ -203,6 +203,7 @@ class StdEnv {
   /// Runs `fn`, turning an escaping exception into a finding of this run.
   template <class F>
   void guarded(const char* name, F& fn) {
+    NativeRun::ThreadName named(name);
     try {
       fn();
     } catch (const boost::context::detail::forced_unwind&) {
