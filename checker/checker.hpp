@@ -14,13 +14,16 @@ namespace interleave {
 struct CheckerOptions {
   bool races = true;       ///< data_race findings (happens-before race detector)
   bool lock_order = true;  ///< lock_order findings (cycles in the lock-acquisition graph)
+  /// Race findings with clocks, both accesses and the failed check they explain. Off: message and
+  /// signature only, for a cheaper search whose failing schedule is replayed with it on.
+  bool explain = true;
 };
 
 /// Runs the race detector and the lock-order checker on one event stream. Invariant violations
 /// and deadlocks are found by the simulator itself and are not repeated here.
 class Checker final : public Monitor {
  public:
-  explicit Checker(CheckerOptions options = {}) : options_(options) {}
+  explicit Checker(CheckerOptions options = {}) : options_(options), races_(options.explain) {}
 
   void begin_run() override;
   /// Appends the race findings, then the lock-order findings, of the run.

@@ -4,12 +4,10 @@
 #include <algorithm>
 #include <cstring>
 
-namespace interleave {
+namespace interleave::text {
 
 std::string object_label(const char* name, int32_t index) {
-  std::string s = name != nullptr ? name : "?";
-  if (index >= 0) s += "[" + std::to_string(index) + "]";
-  return s;
+  return location_label(name != nullptr ? name : "?", index);
 }
 
 std::string loc_text(Loc loc) {
@@ -35,17 +33,28 @@ bool loc_less(Loc a, Loc b) {
 
 const char* access_name(Op op) {
   switch (op) {
-    case Op::kLoad: return "load";
-    case Op::kStore: return "store";
-    case Op::kAtomicLoad: return "atomic_load";
-    case Op::kAtomicStore: return "atomic_store";
-    case Op::kExchange: return "exchange";
-    case Op::kCasOk: return "cas_ok";
-    case Op::kCasFail: return "cas_fail";
-    case Op::kFetchAdd: return "fetch_add";
-    case Op::kLock: return "lock";
-    case Op::kWake: return "wake";
-    default: return "op";
+    case Op::kLoad:
+      return "load";
+    case Op::kStore:
+      return "store";
+    case Op::kAtomicLoad:
+      return "atomic_load";
+    case Op::kAtomicStore:
+      return "atomic_store";
+    case Op::kExchange:
+      return "exchange";
+    case Op::kCasOk:
+      return "cas_ok";
+    case Op::kCasFail:
+      return "cas_fail";
+    case Op::kFetchAdd:
+      return "fetch_add";
+    case Op::kLock:
+      return "lock";
+    case Op::kWake:
+      return "wake";
+    default:
+      return "op";
   }
 }
 
@@ -71,4 +80,4 @@ std::string clock_text(const uint32_t* clocks, std::size_t size,
   return s + "]";
 }
 
-}  // namespace interleave
+}  // namespace interleave::text

@@ -1,4 +1,6 @@
 // Text for reports: object labels, source locations, clocks. Cold code, kept out of the hot path.
+// A namespace of its own, so the checker links nothing of the simulator; the few header-only
+// helpers of sim/event.hpp are shared.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +11,7 @@
 #include "sim/event.hpp"
 #include "sim/loc.hpp"
 
-namespace interleave {
+namespace interleave::text {
 
 /// "values[1]" for element 1 of "values", "flag" for a scalar, "?" when unnamed.
 std::string object_label(const char* name, int32_t index);
@@ -27,4 +29,4 @@ std::string clock_text(const uint32_t* clocks, std::size_t size,
 /// `'name'` for a thread, or `'thread N'` when the thread has no name.
 std::string thread_text(ThreadId thread, const std::vector<std::string>& thread_names);
 
-}  // namespace interleave
+}  // namespace interleave::text

@@ -7,6 +7,10 @@
 
 namespace interleave {
 
+using text::loc_text;
+using text::object_label;
+using text::thread_text;
+
 void LockOrderChecker::begin_run() {
   for (uint32_t i = 0; i < held_used_; ++i) held_[i].clear();
   held_used_ = 0;
@@ -163,9 +167,9 @@ void LockOrderChecker::report_cycle(std::vector<uint32_t> cycle) {
     if (!steps.empty()) steps += "; ";
     steps += thread_label(edge.thread) + " locks " + to + " while holding " + from + " at " +
              loc_text(edge.loc);
-    f.details.push_back(thread_label(edge.thread) + " locks " + to + " at " +
-                        loc_text(edge.loc) + " (step " + std::to_string(edge.step) +
-                        ") while holding " + from + ", locked at " + loc_text(edge.held_loc));
+    f.details.push_back(thread_label(edge.thread) + " locks " + to + " at " + loc_text(edge.loc) +
+                        " (step " + std::to_string(edge.step) + ") while holding " + from +
+                        ", locked at " + loc_text(edge.held_loc));
     locs.push_back(loc_text(edge.loc));
     f.step = std::max(f.step, edge.step);
   }

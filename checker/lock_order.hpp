@@ -60,8 +60,8 @@ class LockOrderChecker final : public Monitor {
   std::vector<Edge> edges_;
   std::vector<std::string> names_;  // thread names, index = ThreadId
   // Scratch for the cycle search, kept to avoid allocating per search.
-  std::vector<uint32_t> seen_;      // index = ObjectId; == search_ when visited this search
-  std::vector<uint32_t> via_;       // index = ObjectId; the edge the search reached it by
+  std::vector<uint32_t> seen_;  // index = ObjectId; == search_ when visited this search
+  std::vector<uint32_t> via_;   // index = ObjectId; the edge the search reached it by
   std::vector<ObjectId> stack_;
   uint32_t search_ = 0;
   std::vector<Finding> findings_;

@@ -24,12 +24,14 @@ void RaceDetector::begin_run() {
   read_sets_used_ = 0;
   findings_.clear();
   races_.clear();
+  linked_ = 0;
 }
 
 void RaceDetector::end_run(std::vector<Finding>& findings) {
   for (Finding& f : findings_) findings.push_back(std::move(f));
   findings_.clear();
   races_.clear();
+  linked_ = 0;
 }
 
 const VectorClock& RaceDetector::clock_of(ThreadId thread) const {
@@ -50,7 +52,7 @@ RaceDetector::ThreadState& RaceDetector::start_thread(ThreadId tid, const Thread
   t.loop = kNoObject;
   t.live = true;
   t.recent_count = 0;
-  take_snapshot(t);
+  if (explain_) take_snapshot(t);
   return t;
 }
 
@@ -86,11 +88,8 @@ VectorClock& RaceDetector::sync(ObjectId object) {
   return sync_[i];
 }
 
-Shadow& RaceDetector::shadow(ObjectId object) {
-  const uint32_t i = to_index(object);
-  if (i >= shadows_.size()) [[unlikely]]
-    shadows_.resize(i + 1);
-  return shadows_[i];
+void RaceDetector::grow_shadows(uint32_t index) {
+  shadows_.resize(index + 1);
 }
 
 void RaceDetector::take_snapshot(ThreadState& t) {
@@ -100,7 +99,7 @@ void RaceDetector::take_snapshot(ThreadState& t) {
 }
 
 void RaceDetector::acquire(ThreadState& t, const VectorClock& clock) {
-  if (t.clock.acquire(clock)) take_snapshot(t);
+  if (t.clock.acquire(clock) && explain_) take_snapshot(t);
 }
 
 // Tasks of one loop run on one OS thread: each event of a task acquires the loop and releases
@@ -122,31 +121,28 @@ void RaceDetector::enter_loop(ThreadId tid, ThreadState& t) {
 
 Access RaceDetector::access_of(ThreadId tid, const ThreadState& t, const Event& e) const {
   Access a;
-  a.loc = e.loc;
-  a.step = e.step;
-  a.value = e.value;
-  a.thread = tid;
-  a.clock = t.clock.get(tid);
-  a.snapshot = t.snapshot;
-  a.op = e.op;
+  record(a, tid, t, e);
   return a;
+}
+
+void RaceDetector::racy_read(ThreadId tid, ThreadState& t, const Shadow& s, const Event& e) {
+  report(s.write, tid, t, e);
+  if (!explain_) return;
+  RacyRead& r = t.recent[t.recent_count % kRecentReads];
+  record(r.read, tid, t, e);
+  r.writer = s.write;
+  r.name = e.name;
+  r.index = e.index;
+  ++t.recent_count;
 }
 
 void RaceDetector::read(ThreadId tid, ThreadState& t, const Event& e) {
   Shadow& s = shadow(e.object);
-  const Access now = access_of(tid, t, e);
-  if (!t.clock.knows(s.write.epoch())) [[unlikely]] {
-    report(s.write, now, e);
-    RacyRead& r = t.recent[t.recent_count % kRecentReads];
-    r.read = now;
-    r.writer = s.write;
-    r.name = e.name;
-    r.index = e.index;
-    ++t.recent_count;
-  }
+  if (!t.clock.knows(s.write.epoch())) [[unlikely]]
+    racy_read(tid, t, s, e);
   if (!s.shared) {
     if (s.read.thread == tid || t.clock.knows(s.read.epoch())) {
-      s.read = now;  // reads stay totally ordered: one epoch is enough
+      record(s.read, tid, t, e);  // reads stay totally ordered: one epoch is enough
       return;
     }
     // Two concurrent reads: inflate to a read vector clock (reusing a pooled one).
@@ -155,40 +151,40 @@ void RaceDetector::read(ThreadId tid, ThreadState& t, const Event& e) {
       s.read_set = read_sets_used_++;
     }
     ReadSet& rs = read_sets_[s.read_set];
-    rs.reads.clear();
-    rs.reads.resize(std::max(to_index(s.read.thread), to_index(tid)) + std::size_t{1});
+    const std::size_t n = std::max(to_index(s.read.thread), to_index(tid)) + std::size_t{1};
+    if (rs.reads.size() < n) rs.reads.resize(n);
+    for (Access& r : rs.reads) r.clock = 0;  // cheaper than re-initialising whole entries
     rs.reads[to_index(s.read.thread)] = s.read;
     s.shared = true;
   }
   ReadSet& rs = read_sets_[s.read_set];
   if (rs.reads.size() <= to_index(tid)) rs.reads.resize(to_index(tid) + 1);
-  rs.reads[to_index(tid)] = now;
+  record(rs.reads[to_index(tid)], tid, t, e);
 }
 
-void RaceDetector::check_reads_before_write(const ThreadState& t, Shadow& s, const Access& now,
+void RaceDetector::check_reads_before_write(ThreadId tid, const ThreadState& t, Shadow& s,
                                             const Event& e) {
   if (!s.shared) {
     if (!t.clock.knows(s.read.epoch())) [[unlikely]]
-      report(s.read, now, e);
+      report(s.read, tid, t, e);
     return;
   }
   const ReadSet& rs = read_sets_[s.read_set];
   for (std::size_t i = 0; i < rs.reads.size(); ++i) {
     const Access& r = rs.reads[i];
-    if (r.clock != 0 && !t.clock.knows(r.epoch())) report(r, now, e);
+    if (r.clock != 0 && !t.clock.knows(r.epoch())) report(r, tid, t, e);
   }
   // Every earlier read is now checked against this write; later writes only need this one.
   s.shared = false;
-  s.read = Access{};
+  s.read.clock = 0;
 }
 
 void RaceDetector::write(ThreadId tid, ThreadState& t, const Event& e) {
   Shadow& s = shadow(e.object);
-  const Access now = access_of(tid, t, e);
   if (!t.clock.knows(s.write.epoch())) [[unlikely]]
-    report(s.write, now, e);
-  check_reads_before_write(t, s, now, e);
-  s.write = now;
+    report(s.write, tid, t, e);
+  check_reads_before_write(tid, t, s, e);
+  record(s.write, tid, t, e);
 }
 
 void RaceDetector::on_event(const Event& e) {

@@ -1,5 +1,5 @@
-// The happens-before data-race detector: vector clocks with FastTrack epochs, over the event stream.
-// Ground rules:
+// The happens-before data-race detector: vector clocks with FastTrack epochs, over the event
+// stream. Ground rules:
 //  - a pure function of on_thread/on_event calls between begin_run and end_run: no fiber code;
 //  - the per-event path allocates nothing once storage has grown (state lives in vectors indexed
 //    by ThreadId / ObjectId, cleared but not freed by begin_run);
@@ -26,6 +26,10 @@ namespace interleave {
 /// Also links a failed check to the racing write its thread's last reads observed.
 class RaceDetector final : public Monitor {
  public:
+  /// With `explain` false, findings carry only their message and signature: no clocks, no access
+  /// details, no link to a failed check. Cheaper while searching; replay with it on to explain.
+  explicit RaceDetector(bool explain = true) : explain_(explain) {}
+
   /// Forgets the previous run (keeps storage).
   void begin_run() override;
   /// Appends this run's data_race findings.
@@ -69,18 +73,49 @@ class RaceDetector final : public Monitor {
   ThreadState& thread(ThreadId t);
   ThreadState& start_thread(ThreadId t, const ThreadState* parent);
   VectorClock& sync(ObjectId object);
-  Shadow& shadow(ObjectId object);
+  Shadow& shadow(ObjectId object) {
+    const uint32_t i = to_index(object);
+    if (i >= shadows_.size()) [[unlikely]]
+      grow_shadows(i);
+    return shadows_[i];
+  }
+  void grow_shadows(uint32_t index);
   void acquire(ThreadState& t, const VectorClock& sync);
   void take_snapshot(ThreadState& t);
   void enter_loop(ThreadId tid, ThreadState& t);
   void read(ThreadId tid, ThreadState& t, const Event& e);
   void write(ThreadId tid, ThreadState& t, const Event& e);
-  void check_reads_before_write(const ThreadState& t, Shadow& s, const Access& now,
-                                const Event& e);
+  void check_reads_before_write(ThreadId tid, const ThreadState& t, Shadow& s, const Event& e);
+  void racy_read(ThreadId tid, ThreadState& t, const Shadow& s, const Event& e);
   Access access_of(ThreadId tid, const ThreadState& t, const Event& e) const;
 
+  /// Reports the race between `earlier` and the current access `e` of `tid`, unless its pair of
+  /// locations was reported in this run already.
+  void report(const Access& earlier, ThreadId tid, const ThreadState& t, const Event& e) {
+    // A racy loop hits the same pair over and over: recognise it without leaving the hot path
+    // (same file pointer and line, either order; report_slow compares file names in full).
+    for (const RaceKey& k : races_) {
+      if ((identical(k.first, earlier.loc) && identical(k.second, e.loc)) ||
+          (identical(k.first, e.loc) && identical(k.second, earlier.loc))) {
+        return;
+      }
+    }
+    report_slow(earlier, access_of(tid, t, e), e);
+  }
+  static bool identical(Loc a, Loc b) { return a.line == b.line && a.file == b.file; }
+  /// Fills `a` field by field (copying a stack temporary here costs a store-forwarding stall).
+  static void record(Access& a, ThreadId tid, const ThreadState& t, const Event& e) {
+    a.loc = e.loc;
+    a.step = e.step;
+    a.value = e.value;
+    a.thread = tid;
+    a.clock = t.clock.get(tid);
+    a.snapshot = t.snapshot;
+    a.op = e.op;
+  }
+
   // Cold paths (race_report.cpp).
-  void report(const Access& earlier, const Access& later, const Event& e);
+  void report_slow(const Access& earlier, const Access& later, const Event& e);
   void explain_failed_check(ThreadState& t, const Event& check);
   std::string describe(const Access& a, const char* name, int32_t index) const;
   std::string clock_at(const Access& a) const;
@@ -96,6 +131,8 @@ class RaceDetector final : public Monitor {
   uint32_t read_sets_used_ = 0;
   std::vector<Finding> findings_;
   std::vector<RaceKey> races_;
+  std::size_t linked_ = 0;  // invariant: how many of races_ are linked
+  bool explain_ = true;
 };
 
 }  // namespace interleave

@@ -8,6 +8,14 @@
 
 namespace interleave {
 
+using text::access_name;
+using text::clock_text;
+using text::loc_less;
+using text::loc_text;
+using text::object_label;
+using text::same_loc;
+using text::thread_text;
+
 std::string RaceDetector::clock_at(const Access& a) const {
   const ThreadState& t = threads_[to_index(a.thread)];
   // The snapshot holds what the thread had acquired by then; its own entry is the access's epoch.
@@ -28,7 +36,7 @@ std::string RaceDetector::describe(const Access& a, const char* name, int32_t in
          std::to_string(a.step) + ", " + loc_text(a.loc);
 }
 
-void RaceDetector::report(const Access& earlier, const Access& later, const Event& e) {
+void RaceDetector::report_slow(const Access& earlier, const Access& later, const Event& e) {
   Loc first = earlier.loc;
   Loc second = later.loc;
   if (loc_less(second, first)) std::swap(first, second);
@@ -46,46 +54,50 @@ void RaceDetector::report(const Access& earlier, const Access& later, const Even
               loc_text(later.loc) + " (thread " + later_thread +
               ") are not ordered by happens-before";
   f.signature = "data_race|" + loc_text(first) + "|" + loc_text(second);
-  const uint32_t known = threads_[to_index(later.thread)].clock.get(earlier.thread);
-  f.details.push_back("earlier access: " + describe(earlier, e.name, e.index) + ", clock " +
-                      clock_at(earlier));
-  f.details.push_back("later access: " + describe(later, e.name, e.index) + ", clock " +
-                      clock_at(later) + "; " + earlier_thread + " had " +
-                      std::to_string(earlier.clock) + " > " + std::to_string(known) +
-                      " known to " + later_thread);
+  if (explain_) {
+    const uint32_t known = threads_[to_index(later.thread)].clock.get(earlier.thread);
+    f.details.push_back("earlier access: " + describe(earlier, e.name, e.index) + ", clock " +
+                        clock_at(earlier));
+    f.details.push_back("later access: " + describe(later, e.name, e.index) + ", clock " +
+                        clock_at(later) + "; " + earlier_thread + " had " +
+                        std::to_string(earlier.clock) + " > " + std::to_string(known) +
+                        " known to " + later_thread);
+  }
   races_.push_back(RaceKey{first, second, findings_.size(), false});
   findings_.push_back(std::move(f));
 }
 
 void RaceDetector::explain_failed_check(ThreadState& t, const Event& check) {
+  if (linked_ == races_.size()) return;  // every race already says which check it explains
   const auto line = [&](const RacyRead& r) {
-    return "the failed check at " + loc_text(check.loc) + " read " +
-           object_label(r.name, r.index) + "=" + std::to_string(r.read.value) + ", written by " +
+    return "the failed check at " + loc_text(check.loc) + " read " + object_label(r.name, r.index) +
+           "=" + std::to_string(r.read.value) + ", written by " +
            thread_text(r.writer.thread, names_) + " at step " + std::to_string(r.writer.step) +
            " (" + loc_text(r.writer.loc) + "), a write that races with this read";
+  };
+  const auto link = [&](RaceKey& key, const RacyRead& r) {
+    if (key.linked) return;
+    findings_[key.finding].details.push_back(line(r));
+    key.linked = true;
+    ++linked_;
   };
   const uint32_t n = std::min<uint32_t>(t.recent_count, kRecentReads);
   bool matched = false;
   for (uint32_t k = 0; k < n; ++k) {  // most recent first
     const RacyRead& r = t.recent[(t.recent_count - 1 - k) % kRecentReads];
-    Loc first = r.writer.loc;
-    Loc second = r.read.loc;
-    if (loc_less(second, first)) std::swap(first, second);
     for (RaceKey& key : races_) {
-      if (!same_loc(key.first, first) || !same_loc(key.second, second)) continue;
+      const bool same = (identical(key.first, r.writer.loc) && identical(key.second, r.read.loc)) ||
+                        (identical(key.first, r.read.loc) && identical(key.second, r.writer.loc)) ||
+                        (same_loc(key.first, r.writer.loc) && same_loc(key.second, r.read.loc)) ||
+                        (same_loc(key.first, r.read.loc) && same_loc(key.second, r.writer.loc));
+      if (!same) continue;
       matched = true;
-      if (!key.linked) {
-        findings_[key.finding].details.push_back(line(r));
-        key.linked = true;
-      }
+      link(key, r);
       break;
     }
   }
-  if (!matched && !races_.empty() && !races_.front().linked) {
-    findings_[races_.front().finding].details.push_back(
-        line(t.recent[(t.recent_count - 1) % kRecentReads]));
-    races_.front().linked = true;
-  }
+  if (!matched && !races_.empty())
+    link(races_.front(), t.recent[(t.recent_count - 1) % kRecentReads]);
 }
 
 }  // namespace interleave

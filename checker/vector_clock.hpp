@@ -58,7 +58,9 @@ class VectorClock {
   /// sync := sync ⊔ this (a release that keeps what earlier releases published).
   void release(VectorClock& sync) const { sync.acquire(*this); }
   /// sync := this (a release that replaces what the sync object held, e.g. a mutex unlock).
-  void release_store(VectorClock& sync) const { sync.clocks_.assign(clocks_.begin(), clocks_.end()); }
+  void release_store(VectorClock& sync) const {
+    sync.clocks_.assign(clocks_.begin(), clocks_.end());
+  }
 
   /// True when every entry of this is <= the same entry of `other`.
   bool leq(const VectorClock& other) const {

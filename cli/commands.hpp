@@ -31,6 +31,7 @@ struct ExploreOptions {
 
 struct ReplayOptions {
   std::string trace;
+  bool check = false;  // judge the recorded events alone, without running the model
   bool timeline = false;
   bool json = false;
 };

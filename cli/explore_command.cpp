@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checker/checker.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "models/registry.hpp"
@@ -120,7 +121,9 @@ int explore_command(const ExploreOptions& o) {
   search.time_limit_s = o.time_limit_s;
   search.all = o.all;
   search.execution.step_limit = o.max_steps;
-  const ExploreResult r = explore(runners.sim, *strategy, search);
+  // Lean while searching; every distinct bug is then re-run once with everything explained.
+  Checker checker(CheckerOptions{.races = true, .lock_order = true, .explain = false});
+  ExploreResult r = explore(runners.sim, *strategy, search, &checker);
   if (!r.error.empty()) {
     std::cerr << "interleave internal error: " << r.error << '\n';
     return 3;
@@ -128,10 +131,19 @@ int explore_command(const ExploreOptions& o) {
 
   CapturedRun first_run;
   const bool have_bug = !r.bugs.empty();
-  if (have_bug) {
-    const BugRecord& first = r.bugs.front();
-    first_run = capture(model, params, first.schedule, first.random, search.execution);
-    if (!o.save.empty()) write_trace(o.save, make_trace(o, params, first, first_run));
+  for (std::size_t i = 0; i < r.bugs.size(); ++i) {
+    BugRecord& bug = r.bugs[i];
+    CapturedRun run = capture(model, params, bug.schedule, bug.random, search.execution);
+    for (const Finding& f : run.result.findings) {
+      if (f.kind == bug.finding.kind && f.key() == bug.finding.key()) {
+        bug.finding.details = f.details;
+        bug.finding.message = f.message;
+      }
+    }
+    if (i == 0) first_run = std::move(run);
+  }
+  if (have_bug && !o.save.empty()) {
+    write_trace(o.save, make_trace(o, params, r.bugs.front(), first_run));
   }
 
   if (o.json) {

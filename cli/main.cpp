@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
   interleave::cli::ReplayOptions replay;
   CLI::App* re = app.add_subcommand("replay", "re-run a saved trace exactly and print it");
   re->add_option("trace", replay.trace, "trace file written by 'explore --save'")->required();
+  re->add_flag(
+      "--check", replay.check,
+      "re-derive the findings from the trace's recorded events alone (no model code runs)");
   re->add_flag("--timeline", replay.timeline, "with --json: include the timeline's events");
   re->add_flag("--json", replay.json, "print one JSON object");
 

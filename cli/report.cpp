@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "checker/checker.hpp"
 #include "sim/replay_strategy.hpp"
 
 namespace interleave::cli {
@@ -15,8 +16,10 @@ CapturedRun capture(const ModelInfo& model, const ParamValues& params,
   const ModelRunners runners = model.bind(params);
   ReplayStrategy replay(std::move(schedule), std::move(random));
   EventRecorder recorder;
+  Checker checker(CheckerOptions{.races = true, .lock_order = true, .explain = true});
+  MonitorFanout both({&recorder, &checker});
   CapturedRun out;
-  out.result = run_once(runners.sim, replay, &recorder, config, &out.schedule);
+  out.result = run_once(runners.sim, replay, &both, config, &out.schedule);
   out.events = recorder.events();
   out.threads = recorder.threads();
   return out;
@@ -85,7 +88,9 @@ void print_timeline(std::ostream& out, const std::vector<RecordedEvent>& events,
 }
 
 void print_finding(std::ostream& out, const Finding& f) {
-  out << "interleave: " << kind_headline(f.kind) << ": " << f.message << '\n';
+  // "DATA RACE on values[1]: ..." reads better than "DATA RACE: on values[1]: ...".
+  const bool on = f.message.rfind("on ", 0) == 0;
+  out << "interleave: " << kind_headline(f.kind) << (on ? " " : ": ") << f.message << '\n';
   for (const std::string& d : f.details) out << "  " << d << '\n';
 }
 

@@ -30,19 +30,21 @@ void NativeRun::check_failed(const char* message, Loc loc) {
     // A check that fails natively tends to fail many times over: count repeats cheaply.
     std::lock_guard<std::mutex> guard(mu_);
     for (CheckSite& site : check_sites_) {
-      if (site.line == loc.line && site.file == loc.file && site.message == message &&
-          site.thread == thread) {
+      if (site.line == loc.line && site.file == loc.file && site.message == message) {
         ++findings_[site.finding].second;
         return;
       }
     }
   }
   // The same message as the simulator's, so native and simulated findings compare.
-  const std::string text = std::string("check failed: ") + message + " at " + loc.file + ":" +
-                           std::to_string(loc.line) + " (thread '" + thread + "')";
+  const std::string text =
+      std::string("check failed: ") + message + " at " + loc.file + ":" + std::to_string(loc.line);
   std::lock_guard<std::mutex> guard(mu_);
-  check_sites_.push_back(CheckSite{loc.file, loc.line, message, thread, findings_.size()});
-  findings_.emplace_back(Finding{FindingKind::kInvariant, text, 0, {}, {}}, 1);
+  check_sites_.push_back(CheckSite{loc.file, loc.line, message, findings_.size()});
+  findings_.emplace_back(
+      Finding{
+          FindingKind::kInvariant, text, 0, {}, {std::string("first in thread '") + thread + "'"}},
+      1);
 }
 
 void NativeRun::threw(const char* thread, const std::string& what) {

@@ -60,7 +60,6 @@ class NativeRun {
     const char* file;
     unsigned line;
     std::string message;
-    std::string thread;
     std::size_t finding;  // index in findings_
   };
   std::vector<CheckSite> check_sites_;  // guarded by mu_

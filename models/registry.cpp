@@ -81,6 +81,12 @@ const std::vector<ModelInfo>& models() {
   static const std::vector<ModelInfo> kModels = [] {
     std::vector<ModelInfo> all;
     all.push_back(counter_heartbeat_model());
+    all.push_back(races_model());
+    all.push_back(dining_philosophers_model());
+    all.push_back(lock_order_model());
+    all.push_back(bank_transfer_model());
+    all.push_back(wakeup_model());
+    for (ModelInfo& m : dpor_benchmark_models()) all.push_back(std::move(m));
     return all;
   }();
   return kModels;

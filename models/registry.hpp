@@ -73,7 +73,13 @@ ParamValues params_from_trace(const ModelInfo& model, const std::string& variant
 std::string format_note(const ModelInfo& model, std::string_view label, int64_t value,
                         double seconds);
 
-// Registry entries, one per model file.
+// Registry entries.
 ModelInfo counter_heartbeat_model();
+ModelInfo dining_philosophers_model();
+ModelInfo lock_order_model();
+ModelInfo bank_transfer_model();
+ModelInfo wakeup_model();
+ModelInfo races_model();
+std::vector<ModelInfo> dpor_benchmark_models();
 
 }  // namespace interleave

@@ -66,7 +66,7 @@ template <class T>
 class Atomic {
  public:
   template <class Env>
-  Atomic(Env&, const char*, T initial = T{}) : value_(initial) {}
+  Atomic(Env&, const char*, T initial = T{}, int32_t = -1) : value_(initial) {}
   T load(Loc = Loc::here()) const { return value_.load(); }
   void store(T v, Loc = Loc::here()) { value_.store(v); }
   T exchange(T v, Loc = Loc::here()) { return value_.exchange(v); }
@@ -82,7 +82,7 @@ class Atomic {
 class Mutex {
  public:
   template <class Env>
-  Mutex(Env&, const char*) {}
+  Mutex(Env&, const char*, int32_t = -1) {}
   void lock(Loc = Loc::here()) { m_.lock(); }
   bool try_lock(Loc = Loc::here()) { return m_.try_lock(); }
   void unlock(Loc = Loc::here()) { m_.unlock(); }
@@ -95,7 +95,7 @@ class Mutex {
 class CondVar {
  public:
   template <class Env>
-  CondVar(Env&, const char*) {}
+  CondVar(Env&, const char*, int32_t = -1) {}
   void wait(Mutex& m, Loc = Loc::here()) {
     std::unique_lock<std::mutex> held(m.native(), std::adopt_lock);
     cv_.wait(held);

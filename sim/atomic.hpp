@@ -9,8 +9,9 @@ namespace interleave::sim {
 template <class T>
 class Atomic {
  public:
-  Atomic(Execution& x, const char* name, T initial = T{})
-      : x_(&x), id_(x.add_object(ObjectKind::kLocation, name)), value_(initial) {}
+  /// `index` >= 0 names one of several: "a[2]".
+  Atomic(Execution& x, const char* name, T initial = T{}, int32_t index = -1)
+      : x_(&x), id_(x.add_object(ObjectKind::kLocation, name, index)), value_(initial) {}
 
   T load(Loc loc = Loc::here()) const {
     x_->point(PendingOp{Op::kAtomicLoad, id_}, loc);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -73,6 +74,13 @@ struct Event {
   ObjectId aux = kNoObject;     // second object: the mutex of a wait/wake
   Loc loc{};
 };
+
+/// "values[1]" for an element of an array of objects, "x" for a scalar.
+inline std::string location_label(const char* name, int32_t index) {
+  if (name == nullptr) return {};
+  if (index < 0) return name;
+  return std::string(name) + "[" + std::to_string(index) + "]";
+}
 
 /// Whoever listens to an execution: the checker, a trace recorder, a timeline printer.
 class EventSink {

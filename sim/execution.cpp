@@ -50,6 +50,8 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   has_loops_ = false;
   objects_.clear();
   schedule_.clear();
+  record_outcomes_ = strategy.wants_outcomes();
+  outcomes_.clear();
   random_.clear();
   failed_sites_.clear();
 }
@@ -141,8 +143,9 @@ uint32_t Execution::choose(uint32_t self) {
     return stop_without_enabled();
   }
   const bool yielding = self_enabled && yields(pending_[self].op);
-  const ChoicePoint point{schedule_.size(), std::span<const ThreadId>(runnable, n), ThreadId{self},
-                          yielding, pending_};
+  const ChoicePoint point{schedule_.size(), std::span<const ThreadId>(runnable, n),
+                          ThreadId{self},   yielding,
+                          pending_,         outcomes_};
   const ThreadId pick = strategy_->pick(point);
   const uint32_t next = to_index(pick);
   if (next >= count || !enabled(next)) [[unlikely]] {
@@ -154,6 +157,7 @@ uint32_t Execution::choose(uint32_t self) {
     if (loop != kNoObject) object(loop).holder = pick;
   }
   schedule_.push_back(pick);
+  if (record_outcomes_) outcomes_.push_back(pending_[next].op);  // emit() refines it
   return next;
 }
 
@@ -247,7 +251,7 @@ void Execution::report_deadlock() {
     const PendingOp& p = pending_[i];
     if (p.op == Op::kLock) {
       const ObjectInfo& m = objects_[to_index(p.object)];
-      what = std::string("waits to lock '") + m.name + "'";
+      what = "waits to lock '" + location_label(m.name, m.index) + "'";
       if (m.holder != kNoThread) what += std::string(" held by '") + thread_name(m.holder) + "'";
     } else if (p.op == Op::kJoin) {
       what = std::string("waits to join '") + threads_[p.arg].name + "'";
@@ -423,22 +427,19 @@ void Execution::check_slow(bool holds, const char* message, Loc loc) {
   if (sink_ != nullptr) emit_named(Op::kCheck, message, holds ? 1 : 0, loc);
   if (holds) [[likely]]
     return;
-  // A check site's message names only the check, its location and its thread: stable across
-  // runs, so it is built once and serves as the bug's key. Sites are compared by contents, not
-  // pointers: a model may build its message at run time.
-  const char* thread = thread_name(current());
+  // A check site's message names only the check and its location: stable across runs, so it is
+  // built once and serves as the bug's key. Sites are compared by contents, not pointers: a
+  // model may build its message at run time.
   uint32_t site = 0;
   while (site < check_sites_.size()) {
     const CheckSite& c = check_sites_[site];
-    if (c.line == loc.line && c.file == loc.file && c.message == message && c.thread == thread) {
-      break;
-    }
+    if (c.line == loc.line && c.file == loc.file && c.message == message) break;
     ++site;
   }
   if (site == check_sites_.size()) {
-    check_sites_.push_back(CheckSite{loc.file, loc.line, message, thread,
-                                     std::string("check failed: ") + message + " at " + where(loc) +
-                                         " (thread '" + thread + "')"});
+    check_sites_.push_back(
+        CheckSite{loc.file, loc.line, message,
+                  std::string("check failed: ") + message + " at " + where(loc)});
   }
   // A check that keeps failing in one run is one finding.
   if (std::find(failed_sites_.begin(), failed_sites_.end(), site) != failed_sites_.end()) return;
@@ -447,6 +448,10 @@ void Execution::check_slow(bool holds, const char* message, Loc loc) {
   f.kind = FindingKind::kInvariant;
   f.step = current_step();
   f.message = check_sites_[site].text;
+  if (sink_ != nullptr) {  // explaining a run, not searching: say who failed it
+    f.details.push_back(std::string("failed in thread '") + thread_name(current()) + "' at step " +
+                        std::to_string(f.step));
+  }
   findings_->push_back(std::move(f));
 }
 

@@ -83,6 +83,7 @@ class Execution {
   void point(const PendingOp& op, Loc loc);
   /// Emits the event of the operation that just took effect.
   void emit(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux = kNoObject) {
+    if (record_outcomes_ && op != Op::kFinish && !unwinding_) outcomes_.back() = op;
     if (sink_ != nullptr && !unwinding_) emit_slow(op, object, value, loc, aux);
   }
   /// Emits an event that carries its own name (check messages, note labels).
@@ -122,6 +123,8 @@ class Execution {
   // ---- read by runners after a run ----
   const std::vector<ThreadId>& schedule() const { return schedule_; }
   const std::vector<uint64_t>& random_values() const { return random_; }
+  /// Each step's outcome, when the strategy asked for them.
+  const std::vector<Op>& outcomes() const { return outcomes_; }
   uint64_t steps() const { return schedule_.size(); }
   /// The step now under way: events that are not scheduling points (checks, notes, the end of a
   /// thread) belong to the step of the operation that preceded them in their thread.
@@ -184,6 +187,8 @@ class Execution {
   std::vector<ThreadState> threads_;
   std::vector<ObjectInfo> objects_;
   std::vector<ThreadId> schedule_;
+  bool record_outcomes_ = false;
+  std::vector<Op> outcomes_;  // invariant: when recorded, one per step of schedule_
   std::vector<uint64_t> random_;
   std::vector<ThreadId> enabled_;
   std::vector<PendingOp> pending_;  // invariant: pending_[i] is thread i's next operation
@@ -196,7 +201,6 @@ class Execution {
     const char* file;  // from __builtin_FILE: a literal, compared by address
     unsigned line;
     std::string message;
-    std::string thread;
     std::string text;  // the finding's message
   };
   std::vector<CheckSite> check_sites_;  // kept across runs: messages are built once per site

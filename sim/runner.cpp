@@ -55,7 +55,8 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
     x.run(root, strategy, monitor, run);
     if (monitor != nullptr) monitor->end_run(run.findings);
     const bool blocked = run.status == RunStatus::kBlocked;
-    strategy.end_execution(ExecutionSummary{run.steps, blocked, !run.findings.empty()});
+    strategy.end_execution(ExecutionSummary{run.steps, blocked, !run.findings.empty(),
+                                            run.status == RunStatus::kDeadlock, x.outcomes()});
     if (run.status == RunStatus::kAbandoned) {
       out.error = "strategy " + strategy.name() + " abandoned execution " +
                   std::to_string(index + 1) + ": " + run.abandon_reason;

@@ -19,6 +19,9 @@ struct ChoicePoint {
   ThreadId current = kNoThread;        // the thread that reached this point
   bool current_yielding = false;       // it yields, sleeps or awaits (switching is no preemption)
   std::span<const PendingOp> pending;  // every thread's next operation, indexed by thread
+  /// What each earlier step actually did (kCasFail for a failed compare_exchange, ...), when
+  /// the strategy asked for outcomes; empty otherwise.
+  std::span<const Op> outcomes;
 };
 
 /// How one execution ended, as far as the strategy cares.
@@ -26,6 +29,8 @@ struct ExecutionSummary {
   uint64_t steps = 0;
   bool blocked = false;  // ended by a false assume
   bool buggy = false;
+  bool deadlocked = false;
+  std::span<const Op> outcomes;  // every step's outcome, when the strategy asked for them
 };
 
 class Strategy {
@@ -41,6 +46,8 @@ class Strategy {
   virtual void end_execution(const ExecutionSummary& /*summary*/) {}
   /// Short name for reports and traces ("random", "rr", ...).
   virtual std::string name() const = 0;
+  /// Whether pick() and end_execution() need each step's outcome (DPOR does; a small cost).
+  virtual bool wants_outcomes() const { return false; }
 };
 
 }  // namespace interleave

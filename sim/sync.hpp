@@ -12,7 +12,9 @@ namespace interleave::sim {
 
 class Mutex {
  public:
-  Mutex(Execution& x, const char* name) : x_(&x), id_(x.add_object(ObjectKind::kMutex, name)) {}
+  /// `index` >= 0 names one of several: "fork[2]".
+  Mutex(Execution& x, const char* name, int32_t index = -1)
+      : x_(&x), id_(x.add_object(ObjectKind::kMutex, name, index)) {}
   void lock(Loc loc = Loc::here()) { x_->lock(id_, loc); }
   bool try_lock(Loc loc = Loc::here()) { return x_->try_lock(id_, loc); }
   void unlock(Loc loc = Loc::here()) { x_->unlock(id_, loc); }

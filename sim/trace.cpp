@@ -38,10 +38,10 @@ json number(double v) {
 
 }  // namespace
 
-std::string location_label(const char* name, int32_t index) {
-  if (name == nullptr) return {};
-  if (index < 0) return name;
-  return std::string(name) + "[" + std::to_string(index) + "]";
+void EventRecorder::begin_run() {
+  events_.clear();
+  threads_.clear();
+  labels_.clear();
 }
 
 void EventRecorder::on_thread(ThreadId thread, const char* name, ThreadId, ObjectId) {
@@ -55,8 +55,15 @@ void EventRecorder::on_event(const Event& e) {
   r.thread = to_index(e.thread);
   r.op = e.op;
   r.object = location_label(e.name, e.index);
+  if (e.object != kNoObject && e.op != Op::kCheck && e.op != Op::kNote) {
+    // Remember names by id: a wait or wake names its mutex only by id.
+    const auto id = to_index(e.object);
+    if (labels_.size() <= id) labels_.resize(id + 1);
+    if (labels_[id].empty()) labels_[id] = r.object;
+  }
   r.value = e.value;
   if (e.loc.line != 0) r.loc = std::string(e.loc.file) + ":" + std::to_string(e.loc.line);
+  if (e.aux != kNoObject && to_index(e.aux) < labels_.size()) r.aux = labels_[to_index(e.aux)];
   events_.push_back(std::move(r));
 }
 
@@ -82,6 +89,7 @@ void write_trace(const std::string& path, const Trace& t) {
     if (!e.object.empty()) ev["object"] = e.object;
     ev["value"] = e.value;
     if (!e.loc.empty()) ev["loc"] = e.loc;
+    if (!e.aux.empty()) ev["mutex"] = e.aux;
     events.push_back(std::move(ev));
   }
   j["events"] = events;
@@ -179,6 +187,7 @@ Trace read_trace(const std::string& path) {
       r.object = e.value("object", "");
       r.value = e.value("value", int64_t{0});
       r.loc = e.value("loc", "");
+      r.aux = e.value("mutex", "");
       t.events.push_back(std::move(r));
     }
   }

@@ -23,6 +23,7 @@ struct RecordedEvent {
   std::string object;  // "values[1]", a check message, a note label; empty if none
   int64_t value = 0;
   std::string loc;  // "file:line", empty if none
+  std::string aux;  // the mutex of a wait or wake, empty otherwise
 
   bool operator==(const RecordedEvent&) const = default;
 };
@@ -53,16 +54,10 @@ Trace read_trace(const std::string& path);
 /// Writes a trace; throws InputError if the file cannot be written.
 void write_trace(const std::string& path, const Trace& trace);
 
-/// "values[1]" for an array element, "x" for a scalar.
-std::string location_label(const char* name, int32_t index);
-
 /// Captures a run's events with text names: for traces, timelines and offline checking.
 class EventRecorder final : public Monitor {
  public:
-  void begin_run() override {
-    events_.clear();
-    threads_.clear();
-  }
+  void begin_run() override;
   void end_run(std::vector<Finding>& /*findings*/) override {}
   void on_thread(ThreadId thread, const char* name, ThreadId /*parent*/,
                  ObjectId /*loop*/) override;
@@ -74,6 +69,7 @@ class EventRecorder final : public Monitor {
  private:
   std::vector<RecordedEvent> events_;
   std::vector<std::string> threads_;
+  std::vector<std::string> labels_;  // object labels by id, as events revealed them
 };
 
 /// Forwards every call to several monitors, in order.

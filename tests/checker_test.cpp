@@ -270,6 +270,7 @@ TEST(RaceDetector, JoinOrdersChildWriteBeforeParentRead) {
   s.store(c, kX, 1, 10);
   s.finish(c);
   s.join(m, c, 6);
+  EXPECT_TRUE(d.clock_of(m).knows(d.clock_of(c).epoch(c)));  // the joiner knows all the child did
   s.load(m, kX, 1, 7);
   EXPECT_TRUE(s.end().empty());
 }
@@ -386,6 +387,21 @@ TEST(RaceDetector, WriteAfterNotifyRacesWithWokenRead) {
   s.load(w, kX, 1, 32);
   s.unlock(w, kM1, 33);
   EXPECT_EQ(signatures(s.end()), std::vector<std::string>{race(32, 42)});
+}
+
+TEST(RaceDetector, NotifyThatWakesNobodyOrdersNothing) {
+  RaceDetector d;
+  Stream s(d);
+  const ThreadId m = s.main();
+  const ThreadId w = s.spawn(m, "waiter");
+  const ThreadId n = s.spawn(m, "notifier");
+  s.store(n, kX, 1, 40);
+  s.notify_one(n, kCv, -1, 41);  // nobody waits yet
+  s.lock(w, kM1, 30);
+  s.wait(w, kCv, kM1, 31);
+  s.wake(w, kCv, kM1, 31);  // (woken by something else: a later notify not in this stream)
+  s.load(w, kX, 1, 32);
+  EXPECT_EQ(signatures(s.end()), std::vector<std::string>{race(32, 40)});
 }
 
 TEST(RaceDetector, TasksOfOneEventLoopAreOrdered) {
@@ -581,6 +597,28 @@ TEST(RaceDetector, PassingCheckOrCheckAfterOtherWorkIsNotLinked) {
   const auto f = s.end();
   ASSERT_EQ(signatures(f), std::vector<std::string>{race(33, 39)});
   EXPECT_FALSE(has_detail(f[0], "failed check"));
+}
+
+TEST(RaceDetector, WithoutExplainFindingsKeepMessageAndSignatureOnly) {
+  std::vector<Finding> runs[2];
+  for (const bool explain : {true, false}) {
+    RaceDetector d(explain);
+    Stream s(d);
+    const ThreadId m = s.main();
+    const ThreadId counter = s.spawn(m, "counter");
+    const ThreadId heartbeat = s.spawn(m, "heartbeat");
+    s.store(counter, values(1), 1, 33);
+    s.load(heartbeat, values(1), 1, 39);
+    s.check(heartbeat, false, 39);
+    runs[explain ? 0 : 1] = s.end();
+  }
+  ASSERT_EQ(runs[0].size(), 1u);
+  ASSERT_EQ(runs[1].size(), 1u);
+  EXPECT_EQ(runs[0][0].details.size(), 3u);  // earlier, later, the failed check it explains
+  EXPECT_TRUE(runs[1][0].details.empty());
+  EXPECT_EQ(runs[1][0].message, runs[0][0].message);
+  EXPECT_EQ(runs[1][0].signature, runs[0][0].signature);
+  EXPECT_EQ(runs[1][0].step, runs[0][0].step);
 }
 
 TEST(RaceDetector, BeginRunResetsState) {
@@ -843,7 +881,16 @@ TEST(Checker, OptionsTurnEachJudgeOff) {
   Checker no_lock_order(CheckerOptions{.races = true, .lock_order = false});
   Stream s2(no_lock_order);
   race_and_inversion(s2);
-  EXPECT_EQ(kinds(s2.end()), std::vector<FindingKind>{FindingKind::kDataRace});
+  const auto f2 = s2.end();
+  EXPECT_EQ(kinds(f2), std::vector<FindingKind>{FindingKind::kDataRace});
+  EXPECT_FALSE(f2.front().details.empty());
+
+  Checker lean(CheckerOptions{.races = true, .lock_order = true, .explain = false});
+  Stream s3(lean);
+  race_and_inversion(s3);
+  const auto f3 = s3.end();
+  ASSERT_EQ(kinds(f3), (std::vector<FindingKind>{FindingKind::kDataRace, FindingKind::kLockOrder}));
+  EXPECT_TRUE(f3.front().details.empty());
 }
 
 }  // namespace

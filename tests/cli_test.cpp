@@ -169,7 +169,7 @@ TEST(Cli, NativeNaiveReportsTheFailedCheck) {
   EXPECT_EQ(r.code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("INVARIANT VIOLATED: check failed: all values are equal"), std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("(thread 'heartbeat')"), std::string::npos);
+  EXPECT_NE(r.out.find("first in thread 'heartbeat'"), std::string::npos);
 }
 
 TEST(Cli, NativeFiniteRunJson) {
