@@ -6,6 +6,7 @@
 
 #include <boost/context/fiber.hpp>
 
+#include "checker/checker.hpp"
 #include "models/bind.hpp"
 #include "models/counter_heartbeat.hpp"
 #include "sim/random_strategy.hpp"
@@ -31,7 +32,8 @@ double bare_switch_ns(long rounds) {
   return seconds_since(start) * 1e9 / (2.0 * static_cast<double>(rounds));
 }
 
-void explore_naive(const char* strategy_name, interleave::Strategy& strategy, uint64_t executions) {
+double explore_naive(const char* strategy_name, interleave::Strategy& strategy, uint64_t executions,
+                     interleave::Monitor* monitor = nullptr) {
   using namespace interleave;
   CounterHeartbeatConfig c;
   c.size = 4;
@@ -41,14 +43,15 @@ void explore_naive(const char* strategy_name, interleave::Strategy& strategy, ui
   ExploreOptions options;
   options.max_executions = executions;
   options.all = true;
-  const ExploreResult r = explore(model, strategy, options);
+  const ExploreResult r = explore(model, strategy, options, monitor);
+  const double ns_per_step = r.elapsed_s * 1e9 / static_cast<double>(r.total_steps);
   std::printf(
-      "%-8s naive size=4 rounds=2: %llu executions, %llu steps in %.3f s: %.1f ns/step, "
+      "%-18s naive size=4 rounds=2: %llu executions, %llu steps in %.3f s: %.1f ns/step, "
       "%.0f executions/s (%zu distinct bugs)\n",
       strategy_name, static_cast<unsigned long long>(r.executions),
-      static_cast<unsigned long long>(r.total_steps), r.elapsed_s,
-      r.elapsed_s * 1e9 / static_cast<double>(r.total_steps),
+      static_cast<unsigned long long>(r.total_steps), r.elapsed_s, ns_per_step,
       static_cast<double>(r.executions) / r.elapsed_s, r.bugs.size());
+  return ns_per_step;
 }
 
 /// Splits the cost: an empty run (per-execution overhead), one thread alone (per step, no
@@ -103,8 +106,14 @@ int main(int argc, char** argv) {
   std::printf("cost split (rr, quantum grows per execution):\n");
   cost_split();
   interleave::RandomStrategy random(1);
-  explore_naive("random", random, executions);
+  const double off = explore_naive("random", random, executions);
   interleave::RoundRobinStrategy rr;
   explore_naive("rr", rr, executions);
+  // The race detector as explore runs it: lean while searching.
+  interleave::Checker checker(interleave::CheckerOptions{.explain = false});
+  interleave::RandomStrategy random_again(1);
+  const double on = explore_naive("random + checker", random_again, executions, &checker);
+  std::printf("race and lock-order checker: %.2fx the cost per step (%.1f vs %.1f ns)\n", on / off,
+              on, off);
   return 0;
 }

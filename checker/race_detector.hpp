@@ -115,6 +115,14 @@ class RaceDetector final : public Monitor {
   }
 
   // Cold paths (race_report.cpp).
+  /// A reported pair's text, kept across runs when not explaining (the search builds it once).
+  struct LeanText {
+    Loc first;
+    Loc second;
+    std::string message;
+    std::string signature;
+  };
+  std::vector<LeanText> lean_texts_;
   void report_slow(const Access& earlier, const Access& later, const Event& e);
   void explain_failed_check(ThreadState& t, const Event& check);
   std::string describe(const Access& a, const char* name, int32_t index) const;

@@ -43,18 +43,31 @@ void RaceDetector::report_slow(const Access& earlier, const Access& later, const
   for (const RaceKey& k : races_) {
     if (same_loc(k.first, first) && same_loc(k.second, second)) return;  // once per run
   }
-  const std::string label = object_label(e.name, e.index);
-  const std::string earlier_thread = thread_text(earlier.thread, names_);
-  const std::string later_thread = thread_text(later.thread, names_);
   Finding f;
   f.kind = FindingKind::kDataRace;
   f.step = later.step;
-  f.message = "on " + label + ": " + access_name(earlier.op) + " at " + loc_text(earlier.loc) +
-              " (thread " + earlier_thread + ") and " + access_name(later.op) + " at " +
-              loc_text(later.loc) + " (thread " + later_thread +
-              ") are not ordered by happens-before";
-  f.signature = "data_race|" + loc_text(first) + "|" + loc_text(second);
+  const LeanText* cached = nullptr;
+  if (!explain_) {
+    // Searching: the text of a pair is built once and reused in every later run.
+    for (const LeanText& c : lean_texts_) {
+      if (same_loc(c.first, first) && same_loc(c.second, second)) cached = &c;
+    }
+  }
+  if (cached != nullptr) {
+    f.message = cached->message;
+    f.signature = cached->signature;
+  } else {
+    const std::string label = object_label(e.name, e.index);
+    f.message = "on " + label + ": " + access_name(earlier.op) + " at " + loc_text(earlier.loc) +
+                " (thread " + thread_text(earlier.thread, names_) + ") and " +
+                access_name(later.op) + " at " + loc_text(later.loc) + " (thread " +
+                thread_text(later.thread, names_) + ") are not ordered by happens-before";
+    f.signature = "data_race|" + loc_text(first) + "|" + loc_text(second);
+    if (!explain_) lean_texts_.push_back(LeanText{first, second, f.message, f.signature});
+  }
   if (explain_) {
+    const std::string earlier_thread = thread_text(earlier.thread, names_);
+    const std::string later_thread = thread_text(later.thread, names_);
     const uint32_t known = threads_[to_index(later.thread)].clock.get(earlier.thread);
     f.details.push_back("earlier access: " + describe(earlier, e.name, e.index) + ", clock " +
                         clock_at(earlier));
