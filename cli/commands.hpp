@@ -20,7 +20,7 @@ struct ModelChoice {
 struct ExploreOptions {
   ModelChoice choice;
   std::string strategy = "random";
-  uint64_t executions = 1000;
+  uint64_t executions = 0;  // 0: until done (dpor, dfs) or 1000 (random, rr)
   uint64_t seed = 1;
   uint64_t max_steps = 100'000;
   double time_limit_s = 0;

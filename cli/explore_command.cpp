@@ -1,5 +1,6 @@
 // interleave explore: search a model's schedules, report distinct bugs, save the first as a trace.
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <sstream>
 
@@ -9,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "models/registry.hpp"
+#include "sim/dpor_strategy.hpp"
 #include "sim/input_error.hpp"
 #include "sim/random_strategy.hpp"
 #include "sim/rr_strategy.hpp"
@@ -19,7 +21,8 @@ namespace {
 std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
   if (o.strategy == "random") return std::make_unique<RandomStrategy>(o.seed);
   if (o.strategy == "rr") return std::make_unique<RoundRobinStrategy>();
-  throw InputError("unknown strategy '" + o.strategy + "' (strategies: random, rr)");
+  if (o.strategy == "dpor") return std::make_unique<DporStrategy>();
+  throw InputError("unknown strategy '" + o.strategy + "' (strategies: dpor, random, rr)");
 }
 
 /// The command line that reproduces this search exactly.
@@ -29,7 +32,7 @@ std::string explore_command_line(const ExploreOptions& o, const ParamValues& par
   for (const std::string& p : o.choice.params) cmd += " --param " + shell_quote(p);
   cmd += " --strategy " + o.strategy;
   if (o.strategy == "random") cmd += " --seed " + std::to_string(o.seed);
-  cmd += " --executions " + std::to_string(o.executions);
+  if (o.executions > 0) cmd += " --executions " + std::to_string(o.executions);
   return cmd;
 }
 
@@ -117,7 +120,10 @@ int explore_command(const ExploreOptions& o) {
   const ModelRunners runners = model.bind(params);
 
   interleave::ExploreOptions search;
-  search.max_executions = o.executions;
+  const bool exhaustive = o.strategy == "dpor" || o.strategy == "dfs";
+  search.max_executions = o.executions > 0 ? o.executions
+                          : exhaustive     ? std::numeric_limits<uint64_t>::max()
+                                           : 1000;
   search.time_limit_s = o.time_limit_s;
   search.all = o.all;
   search.execution.step_limit = o.max_steps;
@@ -164,6 +170,7 @@ int explore_command(const ExploreOptions& o) {
         {"seed", o.seed},
         {"executions", r.executions},
         {"blocked", r.blocked},
+        {"pruned", r.pruned},
         {"complete", r.complete},
         {"max_depth", r.max_depth},
         {"elapsed_s", r.elapsed_s},

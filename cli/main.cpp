@@ -36,11 +36,12 @@ int main(int argc, char** argv) {
   CLI::App* ex =
       app.add_subcommand("explore", "run many schedules of a model and report the bugs they reach");
   add_model_choice(*ex, explore.choice);
-  ex->add_option("--strategy", explore.strategy, "random (seeded) or rr (round-robin)")
+  ex->add_option("--strategy", explore.strategy,
+                 "dpor (exhaustive, one execution per trace), random (seeded), rr (round-robin)")
       ->capture_default_str();
-  ex->add_option("--executions", explore.executions, "at most this many executions")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  ex->add_option("--executions", explore.executions,
+                 "at most this many executions (default: all for dpor, 1000 for random and rr)")
+      ->check(CLI::PositiveNumber);
   ex->add_option("--seed", explore.seed, "seed of the random strategy")->capture_default_str();
   ex->add_option("--max-steps", explore.max_steps,
                  "steps after which a run counts as never ending (step_limit)")

@@ -149,6 +149,10 @@ uint32_t Execution::choose(uint32_t self) {
   const ThreadId pick = strategy_->pick(point);
   const uint32_t next = to_index(pick);
   if (next >= count || !enabled(next)) [[unlikely]] {
+    if (pick == kPruneRun) {
+      status_ = RunStatus::kPruned;
+      return kMainSlot;
+    }
     return abandon(pick, point.enabled);
   }
   if (next != self && self_enabled && !yielding) ++preemptions_;

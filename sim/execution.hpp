@@ -43,6 +43,7 @@ enum class RunStatus : uint8_t {
   kStepLimit,  // the step budget ran out
   kBlocked,    // a false assume cut it off (not a bug, not counted as a trace)
   kAbandoned,  // the strategy could not go on (a replay whose schedule does not fit)
+  kPruned,     // the strategy cut it short as redundant (kPruneRun): not a bug, not counted
 };
 
 struct ExecutionConfig {

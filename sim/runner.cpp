@@ -55,8 +55,10 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
     x.run(root, strategy, monitor, run);
     if (monitor != nullptr) monitor->end_run(run.findings);
     const bool blocked = run.status == RunStatus::kBlocked;
+    const bool pruned = run.status == RunStatus::kPruned;
     strategy.end_execution(ExecutionSummary{run.steps, blocked, !run.findings.empty(),
-                                            run.status == RunStatus::kDeadlock, x.outcomes()});
+                                            run.status == RunStatus::kDeadlock, pruned,
+                                            x.outcomes()});
     if (run.status == RunStatus::kAbandoned) {
       out.error = "strategy " + strategy.name() + " abandoned execution " +
                   std::to_string(index + 1) + ": " + run.abandon_reason;
@@ -66,6 +68,10 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
     out.max_depth = std::max(out.max_depth, run.steps);
     if (blocked) {
       ++out.blocked;
+      continue;
+    }
+    if (pruned) {
+      ++out.pruned;
       continue;
     }
     ++out.executions;

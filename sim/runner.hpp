@@ -37,6 +37,7 @@ struct BugRecord {
 struct ExploreResult {
   uint64_t executions = 0;  // completed executions (blocked ones not included)
   uint64_t blocked = 0;     // cut off by a false assume
+  uint64_t pruned = 0;      // cut short by the strategy as redundant (sleep-set blocked)
   uint64_t total_steps = 0;
   uint64_t max_depth = 0;  // most steps in one execution
   bool complete = false;   // the strategy ran out of executions: the whole space was covered

@@ -12,6 +12,9 @@
 
 namespace interleave {
 
+/// What pick() returns to cut a run short as redundant: not a bug, not counted.
+inline constexpr ThreadId kPruneRun{0xfffffffdu};
+
 /// What a strategy sees at a scheduling point.
 struct ChoicePoint {
   uint64_t step = 0;                   // index of the operation about to run
@@ -30,6 +33,7 @@ struct ExecutionSummary {
   bool blocked = false;  // ended by a false assume
   bool buggy = false;
   bool deadlocked = false;
+  bool pruned = false;           // cut short by the strategy itself (kPruneRun)
   std::span<const Op> outcomes;  // every step's outcome, when the strategy asked for them
 };
 
@@ -39,7 +43,8 @@ class Strategy {
   /// Prepares execution number `index` (0-based). False: the strategy has nothing left to run.
   virtual bool begin_execution(uint64_t index) = 0;
   /// Picks the thread that runs the next operation; it must be one of `point.enabled`.
-  /// Returning kNoThread abandons the run (a replay that ran out of schedule).
+  /// Returning kNoThread abandons the run (a replay that ran out of schedule); kPruneRun ends it
+  /// as redundant (a search that knows every continuation is covered elsewhere).
   virtual ThreadId pick(const ChoicePoint& point) = 0;
   /// A value in [0, bound) for the model (bound >= 1).
   virtual uint64_t pick_value(uint64_t bound) = 0;

@@ -1,0 +1,91 @@
+// The dependence relation between executed steps.
+#include "sim/dependence.hpp"
+
+namespace interleave {
+
+void StepEvent::compute_accesses() {
+  access_count = 0;
+  auto add = [this](ObjectId object, AccessKind kind) {
+    accesses[access_count++] = StepAccess{object, kind};
+  };
+  const ObjectId obj = pending.object;
+  switch (op) {
+    case Op::kLoad:
+    case Op::kAtomicLoad:
+    case Op::kCasFail:
+      add(obj, AccessKind::kRead);
+      break;
+    case Op::kStore:
+    case Op::kAtomicStore:
+    case Op::kExchange:
+    case Op::kCasOk:
+    case Op::kFetchAdd:
+      add(obj, AccessKind::kWrite);
+      break;
+    case Op::kLock:
+      add(obj, AccessKind::kLock);
+      break;
+    case Op::kTryLockFail:
+      add(obj, AccessKind::kTryFail);
+      break;
+    case Op::kUnlock:
+      add(obj, AccessKind::kUnlock);
+      break;
+    case Op::kWait:
+      add(pending.aux, AccessKind::kUnlock);
+      add(obj, AccessKind::kCvWait);
+      break;
+    case Op::kWake:
+      // Re-acquiring the mutex is a lock. Being woken is ordered after the one notify that woke
+      // this waiter (the search adds that edge); it conflicts with no other notify.
+      add(pending.aux, AccessKind::kLock);
+      break;
+    case Op::kNotifyOne:
+    case Op::kNotifyAll:
+      add(obj, AccessKind::kCvNotify);
+      break;
+    default:
+      break;  // spawn, join, sleep, yield, await: no shared object
+  }
+  if (loop != kNoObject) add(loop, AccessKind::kLock);
+}
+
+bool dependent(const StepEvent& a, const StepEvent& b) {
+  for (uint8_t i = 0; i < a.access_count; ++i) {
+    for (uint8_t j = 0; j < b.access_count; ++j) {
+      if (a.accesses[i].object == b.accesses[j].object &&
+          conflicting(a.accesses[i].kind, b.accesses[j].kind)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool releases_to(const StepEvent& earlier, const StepEvent& later) {
+  for (uint8_t i = 0; i < earlier.access_count; ++i) {
+    if (earlier.accesses[i].kind != AccessKind::kUnlock) continue;
+    for (uint8_t j = 0; j < later.access_count; ++j) {
+      if (later.accesses[j].kind == AccessKind::kLock &&
+          later.accesses[j].object == earlier.accesses[i].object) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool lock_pair(const StepEvent& a, const StepEvent& b, ObjectId* lock) {
+  for (uint8_t i = 0; i < a.access_count; ++i) {
+    if (a.accesses[i].kind != AccessKind::kLock) continue;
+    for (uint8_t j = 0; j < b.access_count; ++j) {
+      if (b.accesses[j].kind == AccessKind::kLock && b.accesses[j].object == a.accesses[i].object) {
+        if (lock != nullptr) *lock = a.accesses[i].object;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace interleave

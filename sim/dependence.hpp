@@ -1,0 +1,80 @@
+// The dependence relation of ORACLES.md: which executed steps do not commute.
+// Ground rules: two steps of different threads are dependent when they touch the same memory
+// location and one writes, or take the same mutex (lock/lock; a failed try_lock against lock or
+// unlock), or meet on one condition variable (wait/notify/wake), or both resume tasks of one
+// event loop. An unlock is not in conflict with a later lock: it orders it (a release), which the
+// search treats as happens-before rather than as a race to reverse. Likewise a wake is ordered
+// after the notify that woke it, and conflicts with no other.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "sim/event.hpp"
+#include "sim/ids.hpp"
+#include "sim/pending.hpp"
+
+namespace interleave {
+
+enum class AccessKind : uint8_t {
+  kRead,
+  kWrite,
+  kLock,      // lock, successful try_lock, the re-acquire of a wake, a loop task resuming
+  kUnlock,    // unlock, the release of a wait
+  kTryFail,   // a try_lock that found the mutex held
+  kCvWait,    // starting to wait on a condition variable
+  kCvNotify,  // notify_one / notify_all
+};
+
+struct StepAccess {
+  ObjectId object = kNoObject;
+  AccessKind kind = AccessKind::kRead;
+};
+
+/// One executed step as the search sees it.
+struct StepEvent {
+  ThreadId thread{};
+  Op op = Op::kYield;         // the outcome (kCasFail, kTryLockFail, ...)
+  PendingOp pending;          // object, aux and arg as announced
+  ObjectId loop = kNoObject;  // set when this step resumes a task of that event loop
+
+  /// At most three accesses: e.g. a wake re-acquires its mutex and is woken on its variable.
+  std::array<StepAccess, 3> accesses{};
+  uint8_t access_count = 0;
+
+  void compute_accesses();
+};
+
+/// Whether two accesses to one object conflict.
+constexpr bool conflicting(AccessKind a, AccessKind b) {
+  using K = AccessKind;
+  switch (a) {
+    case K::kRead:
+      return b == K::kWrite;
+    case K::kWrite:
+      return b == K::kRead || b == K::kWrite;
+    case K::kLock:
+      return b == K::kLock || b == K::kTryFail;
+    case K::kUnlock:
+      return b == K::kTryFail;
+    case K::kTryFail:
+      return b == K::kLock || b == K::kUnlock;
+    case K::kCvWait:
+      return b == K::kCvNotify;
+    case K::kCvNotify:
+      return b == K::kCvWait || b == K::kCvNotify;
+  }
+  return false;
+}
+
+/// Whether two steps of different threads are dependent.
+bool dependent(const StepEvent& a, const StepEvent& b);
+
+/// Whether `later` acquires what `earlier` released (an unlock before a lock of the same mutex):
+/// an ordering edge, not a conflict.
+bool releases_to(const StepEvent& earlier, const StepEvent& later);
+
+/// Whether both steps take the same lock (their order is a trace of its own).
+bool lock_pair(const StepEvent& a, const StepEvent& b, ObjectId* lock);
+
+}  // namespace interleave
