@@ -30,6 +30,8 @@ class Checker final : public Monitor {
   void end_run(std::vector<Finding>& findings) override;
   void on_thread(ThreadId thread, const char* name, ThreadId parent, ObjectId loop) override;
   void on_event(const Event& event) override;
+  /// Only failed checks matter to a judge.
+  bool wants_passing_checks() const override { return false; }
 
   const CheckerOptions& options() const { return options_; }
   /// The race detector, e.g. to look at a thread's clock.

@@ -90,6 +90,8 @@ class EventSink {
   virtual void on_thread(ThreadId /*thread*/, const char* /*name*/, ThreadId /*parent*/,
                          ObjectId /*loop*/) {}
   virtual void on_event(const Event& event) = 0;
+  /// Whether checks that hold are worth an event (a timeline shows them; a judge does not).
+  virtual bool wants_passing_checks() const { return true; }
 };
 
 struct Finding;

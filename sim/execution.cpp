@@ -30,13 +30,55 @@ Execution::Execution(StackPool& pool, ExecutionConfig config) : pool_(&pool), co
   schedule_.reserve(1024);
 }
 
-Execution::~Execution() = default;
+Execution::~Execution() {
+  unwinding_ = true;
+  idle_.clear();  // unwinds the parked workers while this object is whole
+}
+
+uint32_t Execution::register_thread(const char* name, ObjectId loop) {
+  const auto index = static_cast<uint32_t>(threads_.size());
+  ThreadState& t = threads_.emplace_back();
+  pending_.emplace_back();
+  may_block_.push_back(1);
+  if (enabled_.size() < threads_.size()) enabled_.resize(threads_.size());
+  t.name = name;
+  t.parent = current_;
+  t.loop = loop;
+  if (sink_ != nullptr) {
+    sink_->on_thread(ThreadId{index}, name, current_ == kMainSlot ? kNoThread : ThreadId{current_},
+                     loop);
+  }
+  return index;
+}
+
+boost::context::fiber Execution::take_worker() {
+  if (!idle_.empty()) {
+    boost::context::fiber worker = std::move(idle_.back());
+    idle_.pop_back();
+    return worker;
+  }
+  return boost::context::fiber(
+      std::allocator_arg, pool_->allocator(),
+      [this](boost::context::fiber&& from) { return worker_loop(std::move(from)); });
+}
+
+boost::context::fiber Execution::worker_loop(boost::context::fiber&& from) {
+  enter_thread(std::move(from));
+  for (;;) {
+    const Assignment a = assignment_;
+    a.run(this, a.index, a.body);
+    // Park: whoever runs next keeps this worker's continuation in the finished thread's slot,
+    // and teardown moves it to idle_. A later spawn resumes it right here.
+    switch_to(finish_thread(a.index));
+  }
+}
 
 void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   out.findings.clear();  // keeps its capacity when the caller reuses `out`
   findings_ = &out.findings;
   strategy_ = &strategy;
   sink_ = sink;
+  passing_checks_ = sink != nullptr && sink->wants_passing_checks();
   current_ = kMainSlot;
   from_ = kMainSlot;
   unwinding_ = false;
@@ -60,8 +102,11 @@ void Execution::teardown(RunResult& out) {
   // Unwind unfinished threads, children first: they may refer to their parents' locals.
   unwinding_ = true;
   for (size_t i = threads_.size(); i-- > 0;) {
-    boost::context::fiber doomed = std::move(threads_[i].ctx);
-    // Destroying an unfinished fiber unwinds its stack and returns here.
+    boost::context::fiber worker = std::move(threads_[i].ctx);
+    if (threads_[i].finished && worker) {
+      idle_.push_back(std::move(worker));  // parked: ready for the next run
+    }
+    // Otherwise destroying it unwinds the unfinished thread's stack and returns here.
   }
   out.status = status_;
   out.steps = schedule_.size();
@@ -76,11 +121,6 @@ void Execution::switch_to(uint32_t next) {
   boost::context::fiber back = std::move(slot(next)).resume();
   // Resumed: whoever switched here recorded itself in from_; keep its continuation.
   slot(from_) = std::move(back);
-}
-
-void Execution::start_child(uint32_t child) {
-  // The child runs its invisible prefix up to its first announcement, then hands back.
-  switch_to(child);
 }
 
 void Execution::point(const PendingOp& op, Loc loc) {
@@ -208,23 +248,18 @@ uint32_t Execution::abandon(ThreadId pick, std::span<const ThreadId> enabled) {
   INTERLEAVE_INTERNAL_CHECK(false, "a thread resumed after its run ended");
 }
 
-boost::context::fiber Execution::finish_thread(uint32_t self) {
+uint32_t Execution::finish_thread(uint32_t self) {
   ThreadState& t = threads_[self];
   t.finished = true;
   pending_[self] = PendingOp{Op::kFinish};
   may_block_[self] = true;
   if (t.loop != kNoObject) object(t.loop).holder = kNoThread;
   emit(Op::kFinish, kNoObject, 0, Loc{});
-  uint32_t next = 0;
-  if (t.starting) {
+  if (t.starting) {  // it never announced anything: hand back to its spawner
     t.starting = false;
-    next = t.parent;
-  } else {
-    next = choose(self);
+    return t.parent;
   }
-  from_ = self;
-  current_ = next;
-  return std::move(slot(next));
+  return choose(self);
 }
 
 void Execution::thread_threw(uint32_t self, const std::string& what) {
@@ -428,7 +463,9 @@ void Execution::await(Loc loc) {
 
 void Execution::check_slow(bool holds, const char* message, Loc loc) {
   if (unwinding_) return;
-  if (sink_ != nullptr) emit_named(Op::kCheck, message, holds ? 1 : 0, loc);
+  if (sink_ != nullptr && (!holds || passing_checks_)) {
+    emit_named(Op::kCheck, message, holds ? 1 : 0, loc);
+  }
   if (holds) [[likely]]
     return;
   // A check site's message names only the check and its location: stable across runs, so it is

@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -110,7 +111,7 @@ class Execution {
   void await(Loc loc);
 
   void check(bool holds, const char* message, Loc loc) {
-    if (holds && sink_ == nullptr) return;  // the common case stays inline
+    if (holds && !passing_checks_) return;  // the common case stays inline
     check_slow(holds, message, loc);
   }
   /// A false assumption ends the run as blocked: not a bug, not a trace.
@@ -159,7 +160,8 @@ class Execution {
   uint32_t stop_without_enabled();
   /// Ends the run from inside a model thread; does not return (the fiber is unwound).
   [[noreturn]] void end_from_thread(RunStatus status);
-  boost::context::fiber finish_thread(uint32_t self);
+  /// Marks `self` finished and picks who runs next (its spawner if it never announced).
+  uint32_t finish_thread(uint32_t self);
   void enter_thread(boost::context::fiber&& from) { slot(from_) = std::move(from); }
   void thread_threw(uint32_t self, const std::string& what);
   void add_finding(Finding finding);
@@ -169,14 +171,32 @@ class Execution {
   void emit_slow(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux);
   void reset(Strategy& strategy, EventSink* sink, RunResult& out);
   void teardown(RunResult& out);
+  /// Adds a thread's state (and tells the sink) before it exists as a running fiber.
+  uint32_t register_thread(const char* name, ObjectId loop);
+  /// Gives `body` to a worker fiber (a parked one if any) and runs it to its first
+  /// announcement; `body` stays in this frame until the worker has moved it to its own stack.
   template <class F>
-  ThreadId create_thread(const char* name, F&& body, ObjectId loop);
-  void start_child(uint32_t child);
+  void start_thread(uint32_t index, F&& body);
+  /// A worker fiber's life: run the assigned thread, finish it, park, repeat.
+  boost::context::fiber worker_loop(boost::context::fiber&& from);
+  boost::context::fiber take_worker();
+  template <class Fn>
+  static void run_body(Execution* x, uint32_t index, void* body);
+
+  /// What a worker runs next: set by start_thread just before it switches to the worker.
+  struct Assignment {
+    uint32_t index = 0;
+    void* body = nullptr;
+    void (*run)(Execution*, uint32_t, void*) = nullptr;
+  };
+  Assignment assignment_;
+  std::vector<boost::context::fiber> idle_;  // parked workers, reused across runs
 
   StackPool* pool_;
   ExecutionConfig config_;
   Strategy* strategy_ = nullptr;
   EventSink* sink_ = nullptr;
+  bool passing_checks_ = false;  // the sink wants events for checks that hold
   boost::context::fiber main_ctx_;
   uint32_t current_ = kMainSlot;
   uint32_t from_ = kMainSlot;  // who switched to the thread now resuming
@@ -213,9 +233,9 @@ class Execution {
 template <class F>
 void Execution::run(F&& root, Strategy& strategy, EventSink* sink, RunResult& out) {
   reset(strategy, sink, out);
-  create_thread("main", std::forward<F>(root), kNoObject);
-  threads_[0].starting = false;  // the root schedules itself from its first point on
-  switch_to(0);
+  const uint32_t main = register_thread("main", kNoObject);
+  threads_[main].starting = false;            // the root schedules itself from its first point on
+  start_thread(main, std::forward<F>(root));  // returns when the run has ended
   teardown(out);
 }
 
@@ -223,42 +243,33 @@ template <class F>
 ThreadId Execution::spawn(const char* name, F&& body, Loc loc, ObjectId loop) {
   point(PendingOp{Op::kSpawn, loop}, loc);
   if (unwinding_) return kNoThread;
-  const ThreadId child = create_thread(name, std::forward<F>(body), loop);
-  emit(Op::kSpawn, loop, to_index(child), loc);
-  start_child(to_index(child));
-  return child;
+  const uint32_t child = register_thread(name, loop);
+  emit(Op::kSpawn, loop, child, loc);
+  start_thread(child, std::forward<F>(body));
+  return ThreadId{child};
 }
 
 template <class F>
-ThreadId Execution::create_thread(const char* name, F&& body, ObjectId loop) {
-  const auto index = static_cast<uint32_t>(threads_.size());
-  ThreadState& t = threads_.emplace_back();
-  pending_.emplace_back();
-  may_block_.push_back(1);
-  if (enabled_.size() < threads_.size()) enabled_.resize(threads_.size());
-  t.name = name;
-  t.parent = current_;
-  t.loop = loop;
-  if (sink_ != nullptr) {
-    sink_->on_thread(ThreadId{index}, name, current_ == kMainSlot ? kNoThread : ThreadId{current_},
-                     loop);
+void Execution::start_thread(uint32_t index, F&& body) {
+  using Fn = std::decay_t<F>;
+  Fn fn(std::forward<F>(body));
+  assignment_ = Assignment{index, &fn, &run_body<Fn>};
+  threads_[index].ctx = take_worker();
+  switch_to(index);  // the worker moves `fn` out before it first hands control back
+}
+
+template <class Fn>
+void Execution::run_body(Execution* x, uint32_t index, void* body) {
+  Fn fn(std::move(*static_cast<Fn*>(body)));
+  try {
+    fn();
+  } catch (const boost::context::detail::forced_unwind&) {
+    throw;  // teardown of an unfinished run: let Boost.Context unwind this stack
+  } catch (const std::exception& e) {
+    x->thread_threw(index, e.what());
+  } catch (...) {
+    x->thread_threw(index, "an exception not derived from std::exception");
   }
-  t.ctx = boost::context::fiber(
-      std::allocator_arg, pool_->allocator(),
-      [this, index, fn = std::forward<F>(body)](boost::context::fiber&& from) mutable {
-        enter_thread(std::move(from));
-        try {
-          fn();
-        } catch (const boost::context::detail::forced_unwind&) {
-          throw;  // teardown of an unfinished run: let Boost.Context unwind this stack
-        } catch (const std::exception& e) {
-          thread_threw(index, e.what());
-        } catch (...) {
-          thread_threw(index, "an exception not derived from std::exception");
-        }
-        return finish_thread(index);
-      });
-  return ThreadId{index};
 }
 
 }  // namespace interleave

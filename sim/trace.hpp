@@ -88,6 +88,12 @@ class MonitorFanout final : public Monitor {
   void on_event(const Event& event) override {
     for (Monitor* m : monitors_) m->on_event(event);
   }
+  bool wants_passing_checks() const override {
+    for (const Monitor* m : monitors_) {
+      if (m->wants_passing_checks()) return true;
+    }
+    return false;
+  }
 
  private:
   std::vector<Monitor*> monitors_;
