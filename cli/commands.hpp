@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct ModelChoice {
 struct ExploreOptions {
   ModelChoice choice;
   std::string strategy = "random";
+  std::optional<std::string> preemptions;  // dfs bound: a number, or "" to raise it until a bug
+  uint32_t depth = 3;                      // pct bug depth
+  uint32_t jobs = 1;
   uint64_t executions = 0;  // 0: until done (dpor, dfs) or 1000 (random, rr)
   uint64_t seed = 1;
   uint64_t max_steps = 100'000;

@@ -1,4 +1,7 @@
 // interleave explore: search a model's schedules, report distinct bugs, save the first as a trace.
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -10,19 +13,44 @@
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "models/registry.hpp"
+#include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
 #include "sim/input_error.hpp"
+#include "sim/pct_strategy.hpp"
 #include "sim/random_strategy.hpp"
 #include "sim/rr_strategy.hpp"
 
 namespace interleave::cli {
 namespace {
 
+/// The --preemptions bound: none, a number, or (flag alone) no limit but raised from 0.
+std::optional<uint32_t> preemption_bound(const ExploreOptions& o) {
+  if (!o.preemptions) return std::nullopt;
+  const std::string& text = *o.preemptions;
+  if (text.empty()) return std::numeric_limits<uint32_t>::max();
+  if (text.find_first_not_of("0123456789") != std::string::npos || text.size() > 9) {
+    throw InputError(
+        "--preemptions expects a number of preemptions >= 0 (or nothing, to raise "
+        "the bound until a bug), got '" +
+        text + "'");
+  }
+  return static_cast<uint32_t>(std::stoul(text));
+}
+
 std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
+  if (o.preemptions && o.strategy != "dfs") {
+    throw InputError("--preemptions bounds the dfs strategy; add --strategy dfs");
+  }
   if (o.strategy == "random") return std::make_unique<RandomStrategy>(o.seed);
   if (o.strategy == "rr") return std::make_unique<RoundRobinStrategy>();
   if (o.strategy == "dpor") return std::make_unique<DporStrategy>();
-  throw InputError("unknown strategy '" + o.strategy + "' (strategies: dpor, random, rr)");
+  if (o.strategy == "dfs") return std::make_unique<DfsStrategy>(preemption_bound(o));
+  if (o.strategy == "pct") {
+    if (o.depth == 0) throw InputError("--depth must be at least 1 (the bug depth PCT targets)");
+    return std::make_unique<PctStrategy>(o.seed, o.depth);
+  }
+  throw InputError("unknown strategy '" + o.strategy +
+                   "' (strategies: dpor, dfs, random, pct, rr)");
 }
 
 /// The command line that reproduces this search exactly.
@@ -31,7 +59,9 @@ std::string explore_command_line(const ExploreOptions& o, const ParamValues& par
                     shell_quote(params.variant);
   for (const std::string& p : o.choice.params) cmd += " --param " + shell_quote(p);
   cmd += " --strategy " + o.strategy;
-  if (o.strategy == "random") cmd += " --seed " + std::to_string(o.seed);
+  if (o.strategy == "random" || o.strategy == "pct") cmd += " --seed " + std::to_string(o.seed);
+  if (o.strategy == "pct") cmd += " --depth " + std::to_string(o.depth);
+  if (o.preemptions) cmd += " --preemptions" + (o.preemptions->empty() ? "" : " " + *o.preemptions);
   if (o.executions > 0) cmd += " --executions " + std::to_string(o.executions);
   return cmd;
 }
@@ -64,7 +94,7 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
     if (i > 0) out << '\n';
     print_finding(out, bug.finding);
     out << "  found in execution " << bug.execution << " (strategy " << o.strategy;
-    if (o.strategy == "random") out << ", seed " << o.seed;
+    if (o.strategy == "random" || o.strategy == "pct") out << ", seed " << o.seed;
     out << ") at step " << bug.finding.step << ", " << bug.preemptions << " preemption"
         << (bug.preemptions == 1 ? "" : "s") << "; hit by " << bug.count << " of " << r.executions
         << " execution" << (r.executions == 1 ? "" : "s") << '\n';
@@ -98,6 +128,7 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
   const double rate = r.elapsed_s > 0 ? static_cast<double>(r.executions) / r.elapsed_s : 0;
   out << "explored " << r.executions << " execution" << (r.executions == 1 ? "" : "s");
   if (r.blocked > 0) out << " (+" << r.blocked << " blocked by assume)";
+  if (r.pruned > 0) out << " (+" << r.pruned << " cut short as redundant)";
   char figures[160];
   std::snprintf(figures, sizeof figures, " in %.3f s (%.0f executions/s), deepest %llu steps",
                 r.elapsed_s, rate, static_cast<unsigned long long>(r.max_depth));
@@ -127,9 +158,19 @@ int explore_command(const ExploreOptions& o) {
   search.time_limit_s = o.time_limit_s;
   search.all = o.all;
   search.execution.step_limit = o.max_steps;
+  const bool progress = ::isatty(STDERR_FILENO) != 0;
+  if (progress) {  // a terminal only: nothing on a pipe or in CI
+    search.on_progress = [](const ExploreProgress& p) {
+      std::fprintf(stderr, "\r  %llu executions, %.0f/s, %llu bug%s, %.1f s   ",
+                   static_cast<unsigned long long>(p.executions),
+                   p.elapsed_s > 0 ? static_cast<double>(p.executions) / p.elapsed_s : 0.0,
+                   static_cast<unsigned long long>(p.bugs), p.bugs == 1 ? "" : "s", p.elapsed_s);
+    };
+  }
   // Lean while searching; every distinct bug is then re-run once with everything explained.
   Checker checker(CheckerOptions{.races = true, .lock_order = true, .explain = false});
   ExploreResult r = explore(runners.sim, *strategy, search, &checker);
+  if (progress && r.elapsed_s >= 0.1) std::fprintf(stderr, "\r\033[K");  // clear the line
   if (!r.error.empty()) {
     std::cerr << "interleave internal error: " << r.error << '\n';
     return 3;

@@ -37,8 +37,15 @@ int main(int argc, char** argv) {
       app.add_subcommand("explore", "run many schedules of a model and report the bugs they reach");
   add_model_choice(*ex, explore.choice);
   ex->add_option("--strategy", explore.strategy,
-                 "dpor (exhaustive, one execution per trace), random (seeded), rr (round-robin)")
+                 "dpor (exhaustive, one execution per trace), dfs (every interleaving), random "
+                 "(seeded), pct (probabilistic concurrency testing), rr (round-robin)")
       ->capture_default_str();
+  CLI::Option* preemptions =
+      ex->add_option("--preemptions", explore.preemptions,
+                     "dfs: bound the preemptions at K, raising it 0, 1, ... K so the first bug has "
+                     "the fewest; alone: raise it until a bug or the budget ends")
+          ->expected(0, 1);
+  ex->add_option("--depth", explore.depth, "pct: the bug depth d to target")->capture_default_str();
   ex->add_option("--executions", explore.executions,
                  "at most this many executions (default: all for dpor, 1000 for random and rr)")
       ->check(CLI::PositiveNumber);
@@ -98,6 +105,7 @@ int main(int argc, char** argv) {
     return kExitInput;
   }
 
+  if (preemptions->count() > 0 && !explore.preemptions) explore.preemptions = std::string();
   try {
     if (*list) return interleave::cli::list_command(list_json);
     if (*ex) return interleave::cli::explore_command(explore);

@@ -84,6 +84,7 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   unwinding_ = false;
   status_ = RunStatus::kCompleted;
   preemptions_ = 0;
+  last_visible_ = kNoThread;
   wait_seq_ = 0;
   abandon_reason_.clear();
   threads_.clear();
@@ -195,7 +196,18 @@ uint32_t Execution::choose(uint32_t self) {
     }
     return abandon(pick, point.enabled);
   }
-  if (next != self && self_enabled && !yielding) ++preemptions_;
+  // A preemption: a visible step by another thread while the thread that ran the last visible
+  // step could have gone on with a visible one. Invisible steps (sleep, yield, spawn, join)
+  // commute with everything and never count.
+  if (!is_invisible(pending_[next])) {
+    if (last_visible_ != kNoThread && ThreadId{next} != last_visible_) {
+      const uint32_t last = to_index(last_visible_);
+      if (enabled(last) && !is_invisible(pending_[last]) && pending_[last].op != Op::kAwait) {
+        ++preemptions_;
+      }
+    }
+    last_visible_ = ThreadId{next};
+  }
   if (has_loops_) {
     const ObjectId loop = threads_[next].loop;
     if (loop != kNoObject) object(loop).holder = pick;
@@ -446,7 +458,8 @@ void Execution::notify(ObjectId condvar, bool all, Loc loc) {
 }
 
 void Execution::sleep(int64_t nanos, Loc loc) {
-  point(PendingOp{Op::kSleep}, loc);
+  // A task's sleep is an await: it names its loop, which it gives back.
+  point(PendingOp{Op::kSleep, threads_[current_].loop}, loc);
   emit(Op::kSleep, kNoObject, nanos, loc);
 }
 

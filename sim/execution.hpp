@@ -203,6 +203,7 @@ class Execution {
   bool unwinding_ = false;     // tearing down: operations have no effect and do not schedule
   RunStatus status_ = RunStatus::kCompleted;
   uint64_t preemptions_ = 0;
+  ThreadId last_visible_ = kNoThread;  // ran the last visible step (for counting preemptions)
   uint64_t wait_seq_ = 0;
   std::string abandon_reason_;
   std::vector<ThreadState> threads_;

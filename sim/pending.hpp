@@ -18,4 +18,19 @@ struct PendingOp {
   uint32_t arg = 0;             // joined thread for kJoin
 };
 
+/// Touches no shared object, so it commutes with every other step: sleep and yield (outside an
+/// event loop: a task's sleep hands its loop over), spawn and join.
+constexpr bool is_invisible(const PendingOp& op) {
+  switch (op.op) {
+    case Op::kSleep:
+      return op.object == kNoObject;
+    case Op::kYield:
+    case Op::kSpawn:
+    case Op::kJoin:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace interleave

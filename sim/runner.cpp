@@ -41,11 +41,16 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
   ExploreResult out;
   auto root = [&model, &x] { model(x); };
   RunResult run;  // reused: its findings keep their capacity
+  double next_progress = 0.1;
   for (uint64_t index = 0;; ++index) {
     if (index >= options.max_executions) break;
-    if (options.time_limit_s > 0 && (index & 63) == 0 &&
-        std::chrono::duration<double>(Clock::now() - start).count() >= options.time_limit_s) {
-      break;
+    if ((index & 63) == 0 && (options.time_limit_s > 0 || options.on_progress)) {
+      const double now = std::chrono::duration<double>(Clock::now() - start).count();
+      if (options.time_limit_s > 0 && now >= options.time_limit_s) break;
+      if (options.on_progress && now >= next_progress) {
+        options.on_progress(ExploreProgress{out.executions, out.bugs.size(), now});
+        next_progress = now + 0.1;
+      }
     }
     if (!strategy.begin_execution(index)) {
       out.complete = true;
@@ -74,6 +79,7 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
       ++out.pruned;
       continue;
     }
+    if (strategy.repeats_earlier(run.preemptions)) continue;
     ++out.executions;
     merge(out, run, x, index + 1);
     if (!run.findings.empty() && !options.all) break;

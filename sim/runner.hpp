@@ -16,10 +16,19 @@ namespace interleave {
 /// A model as the simulator runs it: the root thread's body.
 using SimModel = std::function<void(Execution&)>;
 
+/// What a progress display shows, at most ~10 times a second.
+struct ExploreProgress {
+  uint64_t executions = 0;
+  uint64_t bugs = 0;
+  double elapsed_s = 0;
+};
+
 struct ExploreOptions {
   uint64_t max_executions = 1000;
   double time_limit_s = 0;  // 0: none
   bool all = false;         // keep going after the first bug
+  /// Called now and then during a search (never more than ~10 times a second); may be empty.
+  std::function<void(const ExploreProgress&)> on_progress;
   ExecutionConfig execution;
 };
 

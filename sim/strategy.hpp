@@ -53,6 +53,9 @@ class Strategy {
   virtual std::string name() const = 0;
   /// Whether pick() and end_execution() need each step's outcome (DPOR does; a small cost).
   virtual bool wants_outcomes() const { return false; }
+  /// Whether a finished run with this many preemptions was already explored by an earlier round
+  /// (iterative bounding repeats them): the runner then neither counts it nor reports its bugs.
+  virtual bool repeats_earlier(uint64_t /*preemptions*/) const { return false; }
 };
 
 }  // namespace interleave
