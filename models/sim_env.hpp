@@ -55,9 +55,9 @@ class SimEnv {
     x_->note(label, value, loc);
   }
   /// False once a looping model should stop (timed and native runs); always true when untimed.
-  bool running() const { return true; }
+  bool running() const { return x_->running(); }
   /// Seconds since the run started (virtual time; 0 in untimed exploration).
-  double now() const { return 0.0; }
+  double now() const { return static_cast<double>(x_->now_ns()) * 1e-9; }
 
  private:
   Execution* x_;

@@ -93,6 +93,15 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   has_loops_ = false;
   objects_.clear();
   schedule_.clear();
+  decision_steps_.clear();
+  step_ = 0;
+  now_ = 0;
+  timed_ = config_.timing.timed;
+  gil_holder_ = kNoThread;
+  gil_since_ = 0;
+  failed_checks_total_ = 0;
+  out.notes.clear();
+  notes_ = &out.notes;
   record_outcomes_ = strategy.wants_outcomes();
   outcomes_.clear();
   random_.clear();
@@ -110,7 +119,9 @@ void Execution::teardown(RunResult& out) {
     // Otherwise destroying it unwinds the unfinished thread's stack and returns here.
   }
   out.status = status_;
-  out.steps = schedule_.size();
+  out.steps = step_;
+  out.failed_checks = failed_checks_total_;
+  out.end_time_ns = now_;
   out.preemptions = preemptions_;
   out.abandon_reason = std::move(abandon_reason_);
   findings_ = nullptr;
@@ -129,7 +140,11 @@ void Execution::point(const PendingOp& op, Loc loc) {
   const uint32_t self = current_;
   ThreadState& t = threads_[self];
   pending_[self] = op;
-  may_block_[self] = blocks(op.op) || t.loop != kNoObject;
+  may_block_[self] = blocks(op.op) || t.loop != kNoObject || timed_;
+  if (timed_) {
+    t.ready_at = now_;
+    if (op.op == Op::kLock) t.lock_seq = ++lock_seq_;
+  }
   t.pending_loc = loc;
   if (t.loop != kNoObject && yields(op.op)) {
     // An await gives the loop back, but only the task holding it can (a new task's first
@@ -147,6 +162,7 @@ void Execution::point(const PendingOp& op, Loc loc) {
 }
 
 bool Execution::enabled_slow(uint32_t index) const {
+  if (timed_) return timed_enabled(index);
   const ThreadState& t = threads_[index];
   if (t.finished) return false;
   if (t.loop != kNoObject) {
@@ -167,7 +183,8 @@ bool Execution::enabled_slow(uint32_t index) const {
 }
 
 uint32_t Execution::choose(uint32_t self) {
-  if (schedule_.size() >= config_.step_limit) [[unlikely]] {
+  if (timed_) return choose_timed(self);
+  if (step_ >= config_.step_limit) [[unlikely]] {
     return stop_at_step_limit();
   }
   // One pass over the threads: the enabled set and whether `self` is in it.
@@ -184,9 +201,8 @@ uint32_t Execution::choose(uint32_t self) {
     return stop_without_enabled();
   }
   const bool yielding = self_enabled && yields(pending_[self].op);
-  const ChoicePoint point{schedule_.size(), std::span<const ThreadId>(runnable, n),
-                          ThreadId{self},   yielding,
-                          pending_,         outcomes_};
+  const ChoicePoint point{
+      step_, std::span<const ThreadId>(runnable, n), ThreadId{self}, yielding, pending_, outcomes_};
   const ThreadId pick = strategy_->pick(point);
   const uint32_t next = to_index(pick);
   if (next >= count || !enabled(next)) [[unlikely]] {
@@ -213,6 +229,7 @@ uint32_t Execution::choose(uint32_t self) {
     if (loop != kNoObject) object(loop).holder = pick;
   }
   schedule_.push_back(pick);
+  ++step_;
   if (record_outcomes_) outcomes_.push_back(pending_[next].op);  // emit() refines it
   return next;
 }
@@ -222,7 +239,7 @@ uint32_t Execution::stop_at_step_limit() {
   add_finding(Finding{FindingKind::kStepLimit,
                       "no end after " + std::to_string(config_.step_limit) +
                           " steps: the model may never terminate (raise --max-steps if it does)",
-                      schedule_.size(),
+                      step_,
                       "step_limit",
                       {}});
   return kMainSlot;
@@ -244,12 +261,11 @@ uint32_t Execution::abandon(ThreadId pick, std::span<const ThreadId> enabled) {
   if (!abandon_reason_.empty()) return kMainSlot;
   std::string names;
   for (ThreadId e : enabled) names += (names.empty() ? "" : ", ") + std::to_string(to_index(e));
-  abandon_reason_ = pick == kNoThread
-                        ? "the schedule ends at step " + std::to_string(schedule_.size()) +
-                              " but threads are still running"
-                        : "step " + std::to_string(schedule_.size()) + " names thread " +
-                              std::to_string(to_index(pick)) +
-                              ", which is not enabled there (enabled: " + names + ")";
+  abandon_reason_ =
+      pick == kNoThread
+          ? "the schedule ends at step " + std::to_string(step_) + " but threads are still running"
+          : "step " + std::to_string(step_) + " names thread " + std::to_string(to_index(pick)) +
+                ", which is not enabled there (enabled: " + names + ")";
   return kMainSlot;
 }
 
@@ -293,7 +309,7 @@ void Execution::add_finding(Finding finding) {
 void Execution::report_deadlock() {
   Finding f;
   f.kind = FindingKind::kDeadlock;
-  f.step = schedule_.size();
+  f.step = step_;
   std::vector<std::string> parts;
   for (uint32_t i = 0; i < threads_.size(); ++i) {
     const ThreadState& t = threads_[i];
@@ -340,6 +356,7 @@ void Execution::emit_slow(Op op, ObjectId object_id, int64_t value, Loc loc, Obj
   e.value = value;
   e.aux = aux;
   e.loc = loc;
+  e.time_ns = now_;
   sink_->on_event(e);
 }
 
@@ -352,6 +369,7 @@ void Execution::emit_named(Op op, const char* name, int64_t value, Loc loc) {
   e.name = name;
   e.value = value;
   e.loc = loc;
+  e.time_ns = now_;
   sink_->on_event(e);
 }
 
@@ -378,7 +396,9 @@ void Execution::join(ThreadId thread, Loc loc) {
 void Execution::lock(ObjectId mutex, Loc loc) {
   point(PendingOp{Op::kLock, mutex}, loc);
   if (unwinding_) return;
-  object(mutex).holder = current();
+  ObjectInfo& m = object(mutex);
+  m.holder = current();
+  m.grant_to = kNoThread;  // taken: by the woken waiter, or back by a barging thread
   emit(Op::kLock, mutex, 0, loc);
 }
 
@@ -391,6 +411,7 @@ bool Execution::try_lock(ObjectId mutex, Loc loc) {
     return false;
   }
   m.holder = current();
+  m.grant_to = kNoThread;
   emit(Op::kLock, mutex, 0, loc);
   return true;
 }
@@ -406,6 +427,7 @@ void Execution::unlock(ObjectId mutex, Loc loc) {
     return;
   }
   m.holder = kNoThread;
+  if (timed_) grant_on_unlock(mutex);
   emit(Op::kUnlock, mutex, 0, loc);
 }
 
@@ -420,6 +442,7 @@ void Execution::wait(ObjectId condvar, ObjectId mutex, Loc loc) {
     return;
   }
   m.holder = kNoThread;
+  if (timed_) grant_on_unlock(mutex);
   ThreadState& t = threads_[current_];
   t.waiting_on = condvar;
   t.notified = false;
@@ -432,6 +455,7 @@ void Execution::wait(ObjectId condvar, ObjectId mutex, Loc loc) {
   woken.waiting_on = kNoObject;
   woken.notified = false;
   object(mutex).holder = current();
+  object(mutex).grant_to = kNoThread;
   emit(Op::kWake, condvar, 0, loc, mutex);
 }
 
@@ -458,6 +482,10 @@ void Execution::notify(ObjectId condvar, bool all, Loc loc) {
 }
 
 void Execution::sleep(int64_t nanos, Loc loc) {
+  if (timed_) {
+    sleep_timed(nanos, loc);
+    return;
+  }
   // A task's sleep is an await: it names its loop, which it gives back.
   point(PendingOp{Op::kSleep, threads_[current_].loop}, loc);
   emit(Op::kSleep, kNoObject, nanos, loc);
@@ -481,6 +509,7 @@ void Execution::check_slow(bool holds, const char* message, Loc loc) {
   }
   if (holds) [[likely]]
     return;
+  ++failed_checks_total_;
   // A check site's message names only the check and its location: stable across runs, so it is
   // built once and serves as the bug's key. Sites are compared by contents, not pointers: a
   // model may build its message at run time.
@@ -523,6 +552,8 @@ uint64_t Execution::random(uint64_t bound) {
 }
 
 void Execution::note(const char* label, int64_t value, Loc loc) {
+  if (unwinding_) return;
+  notes_->push_back(NoteRecord{label, value, now_, current(), failed_checks_total_});
   emit_named(Op::kNote, label, value, loc);
 }
 

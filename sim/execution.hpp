@@ -24,6 +24,7 @@
 #include "sim/pending.hpp"
 #include "sim/stack_pool.hpp"
 #include "sim/strategy.hpp"
+#include "sim/timing.hpp"
 
 namespace interleave {
 
@@ -34,7 +35,9 @@ struct ObjectInfo {
   ObjectKind kind = ObjectKind::kLocation;
   int32_t index = -1;  // element index in an array, -1 for a scalar
   const char* name = "";
-  ThreadId holder = kNoThread;  // invariant: the owner of a mutex / the running task of a loop
+  ThreadId holder = kNoThread;    // invariant: the owner of a mutex / the running task of a loop
+  ThreadId grant_to = kNoThread;  // timed: a woken waiter that takes the mutex at grant_at ...
+  int64_t grant_at = 0;           // ... unless (barging) someone takes it first
 };
 
 /// Why a run ended.
@@ -49,6 +52,16 @@ enum class RunStatus : uint8_t {
 
 struct ExecutionConfig {
   uint64_t step_limit = 100'000;
+  TimingConfig timing;  // untimed unless timing.timed
+};
+
+/// A labelled value a model reported (a heartbeat), with when it happened.
+struct NoteRecord {
+  const char* label = "";
+  int64_t value = 0;
+  int64_t time_ns = 0;
+  ThreadId thread{};
+  uint64_t failed_checks_before = 0;  // checks that had failed in the run before this note
 };
 
 /// Everything a caller needs to know about a finished run.
@@ -58,6 +71,9 @@ struct RunResult {
   uint64_t preemptions = 0;
   std::vector<Finding> findings;
   std::string abandon_reason;  // set with kAbandoned: which step and why
+  std::vector<NoteRecord> notes;
+  uint64_t failed_checks = 0;  // every failed check, not one per site
+  int64_t end_time_ns = 0;     // the virtual clock when the run ended (timed runs)
 };
 
 class Execution {
@@ -127,10 +143,16 @@ class Execution {
   const std::vector<uint64_t>& random_values() const { return random_; }
   /// Each step's outcome, when the strategy asked for them.
   const std::vector<Op>& outcomes() const { return outcomes_; }
-  uint64_t steps() const { return schedule_.size(); }
+  uint64_t steps() const { return step_; }
   /// The step now under way: events that are not scheduling points (checks, notes, the end of a
   /// thread) belong to the step of the operation that preceded them in their thread.
-  uint64_t current_step() const { return schedule_.empty() ? 0 : schedule_.size() - 1; }
+  uint64_t current_step() const { return step_ == 0 ? 0 : step_ - 1; }
+  /// Timed runs record only real decisions: the step of each entry of schedule().
+  const std::vector<uint64_t>& decision_steps() const { return decision_steps_; }
+  /// Virtual time (timed runs; 0 otherwise).
+  int64_t now_ns() const { return now_; }
+  /// False once a timed run's clock has passed its duration: looping models stop.
+  bool running() const { return !timed_ || now_ < config_.timing.duration_ns; }
   const char* thread_name(ThreadId t) const { return threads_[to_index(t)].name; }
 
  private:
@@ -143,8 +165,11 @@ class Execution {
     uint32_t parent = kMainSlot;
     ObjectId loop = kNoObject;  // the event loop it is a task of
     ObjectId waiting_on = kNoObject;
-    uint64_t wait_seq = 0;  // FIFO order among waiters of one condition variable
-    bool starting = true;   // runs to its first announcement before anyone is scheduled
+    uint64_t wait_seq = 0;    // FIFO order among waiters of one condition variable
+    int64_t sleep_until = 0;  // timed: cannot run before this time
+    int64_t ready_at = 0;     // timed: when it became ready (FIFO order of cooperative tasks)
+    uint64_t lock_seq = 0;    // timed: FIFO order among a mutex's waiters
+    bool starting = true;     // runs to its first announcement before anyone is scheduled
     bool finished = false;
     bool notified = false;
   };
@@ -157,6 +182,11 @@ class Execution {
   bool enabled(uint32_t index) const { return may_block_[index] == 0 || enabled_slow(index); }
   bool enabled_slow(uint32_t index) const;
   uint32_t stop_at_step_limit();
+  // Timed scheduling (execution_timed.cpp).
+  uint32_t choose_timed(uint32_t self);
+  bool timed_enabled(uint32_t index) const;
+  void grant_on_unlock(ObjectId mutex);
+  void sleep_timed(int64_t nanos, Loc loc);
   uint32_t stop_without_enabled();
   /// Ends the run from inside a model thread; does not return (the fiber is unwound).
   [[noreturn]] void end_from_thread(RunStatus status);
@@ -209,6 +239,15 @@ class Execution {
   std::vector<ThreadState> threads_;
   std::vector<ObjectInfo> objects_;
   std::vector<ThreadId> schedule_;
+  std::vector<uint64_t> decision_steps_;
+  uint64_t step_ = 0;  // steps run so far (timed runs record only decisions in schedule_)
+  bool timed_ = false;
+  int64_t now_ = 0;
+  ThreadId gil_holder_ = kNoThread;
+  int64_t gil_since_ = 0;
+  uint64_t lock_seq_ = 0;
+  uint64_t failed_checks_total_ = 0;
+  std::vector<NoteRecord>* notes_ = nullptr;  // the current run's result
   bool record_outcomes_ = false;
   std::vector<Op> outcomes_;  // invariant: when recorded, one per step of schedule_
   std::vector<uint64_t> random_;
