@@ -46,7 +46,21 @@ struct NativeOptions {
   bool json = false;
 };
 
+struct SimulateOptions {
+  ModelChoice choice;
+  std::string policy;  // empty: the variant's natural policy (gil; cooperative for asyncio)
+  std::string fairness = "barging";
+  double duration_s = 10;
+  double switch_interval_ms = 5;
+  uint64_t seed = 1;
+  bool compare = false;
+  bool json = false;
+  std::string plot;
+  std::string save;
+};
+
 int list_command(bool json);
+int simulate_command(const SimulateOptions& options);
 int explore_command(const ExploreOptions& options);
 int replay_command(const ReplayOptions& options);
 int native_command(const NativeOptions& options);

@@ -69,6 +69,28 @@ int main(int argc, char** argv) {
   re->add_flag("--timeline", replay.timeline, "with --json: include the timeline's events");
   re->add_flag("--json", replay.json, "print one JSON object");
 
+  interleave::cli::SimulateOptions simulate;
+  CLI::App* si = app.add_subcommand(
+      "simulate", "run a model in virtual time under a preemption policy (heartbeat timing)");
+  add_model_choice(*si, simulate.choice);
+  si->add_option("--policy", simulate.policy,
+                 "preemptive, gil (Python-like switch interval) or cooperative (asyncio-like); "
+                 "default: gil, cooperative for the cooperative variant");
+  si->add_option("--fairness", simulate.fairness,
+                 "barging (an unlocking thread may take the mutex back) or fifo")
+      ->capture_default_str();
+  si->add_option("--duration", simulate.duration_s, "virtual seconds to simulate")
+      ->capture_default_str();
+  si->add_option("--switch-interval", simulate.switch_interval_ms, "gil: switch interval in ms")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  si->add_option("--seed", simulate.seed, "seed of the scheduling choices")->capture_default_str();
+  si->add_flag("--compare", simulate.compare,
+               "run every variant under its natural policy and show them side by side");
+  si->add_option("--plot", simulate.plot, "draw the heartbeat times as an SVG file");
+  si->add_option("--save", simulate.save, "write the timed run as a trace (replay follows it)");
+  si->add_flag("--json", simulate.json, "print one JSON object");
+
   interleave::cli::NativeOptions native;
   CLI::App* na = app.add_subcommand("native", "run a model on real threads (std::thread)");
   add_model_choice(*na, native.choice);
@@ -111,6 +133,7 @@ int main(int argc, char** argv) {
     if (*ex) return interleave::cli::explore_command(explore);
     if (*re) return interleave::cli::replay_command(replay);
     if (*na) return interleave::cli::native_command(native);
+    if (*si) return interleave::cli::simulate_command(simulate);
   } catch (const interleave::InputError& e) {
     std::cerr << "interleave: " << e.what() << '\n';
     return kExitInput;

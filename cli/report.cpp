@@ -19,7 +19,9 @@ CapturedRun capture(const ModelInfo& model, const ParamValues& params,
   Checker checker(CheckerOptions{.races = true, .lock_order = true, .explain = true});
   MonitorFanout both({&recorder, &checker});
   CapturedRun out;
-  out.result = run_once(runners.sim, replay, &both, config, &out.schedule);
+  RunRecord record;
+  out.result = run_once(runners.sim, replay, &both, config, &record);
+  out.schedule = std::move(record.schedule);
   out.events = recorder.events();
   out.threads = recorder.threads();
   return out;

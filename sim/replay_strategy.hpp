@@ -44,4 +44,27 @@ class ReplayStrategy final : public Strategy {
   bool values_diverged_ = false;
 };
 
+/// Follows a timed run's decisions: at the step of each recorded decision, the thread it chose.
+/// The executor asks only where the policy leaves a choice, so every ask must match one.
+class TimedReplayStrategy final : public Strategy {
+ public:
+  TimedReplayStrategy(std::vector<uint64_t> steps, std::vector<ThreadId> threads,
+                      std::vector<uint64_t> random)
+      : steps_(std::move(steps)), threads_(std::move(threads)), values_({}, std::move(random)) {}
+  bool begin_execution(uint64_t index) override { return index == 0; }
+  ThreadId pick(const ChoicePoint& point) override {
+    if (next_ < steps_.size() && steps_[next_] == point.step) return threads_[next_++];
+    return kNoThread;  // a decision the trace does not have: it does not fit this run
+  }
+  uint64_t pick_value(uint64_t bound) override { return values_.pick_value(bound); }
+  std::string name() const override { return "replay"; }
+  bool values_diverged() const { return values_.values_diverged(); }
+
+ private:
+  std::vector<uint64_t> steps_;
+  std::vector<ThreadId> threads_;
+  ReplayStrategy values_;  // the random values, handed out in order
+  std::size_t next_ = 0;
+};
+
 }  // namespace interleave

@@ -89,14 +89,18 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
 }
 
 RunResult run_once(const SimModel& model, Strategy& strategy, Monitor* monitor,
-                   const ExecutionConfig& config, std::vector<ThreadId>* schedule) {
+                   const ExecutionConfig& config, RunRecord* record) {
   StackPool pool;
   Execution x(pool, config);
   strategy.begin_execution(0);
   if (monitor != nullptr) monitor->begin_run();
   RunResult run = x.run([&model, &x] { model(x); }, strategy, monitor);
   if (monitor != nullptr) monitor->end_run(run.findings);
-  if (schedule != nullptr) *schedule = x.schedule();
+  if (record != nullptr) {
+    record->schedule = x.schedule();
+    record->decision_steps = x.decision_steps();
+    record->random = x.random_values();
+  }
   return run;
 }
 

@@ -59,8 +59,16 @@ struct ExploreResult {
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
                       Monitor* monitor = nullptr);
 
-/// Runs `model` once under `strategy` (typically a replay) with `monitor` listening.
+/// What a single run chose, enough to save it as a trace.
+struct RunRecord {
+  std::vector<ThreadId> schedule;        // every step, or (timed runs) every real decision
+  std::vector<uint64_t> decision_steps;  // timed runs: the step of each schedule entry
+  std::vector<uint64_t> random;
+};
+
+/// Runs `model` once under `strategy` (a replay, or a timed simulation) with `monitor`
+/// listening; `record`, if given, receives what the run chose.
 RunResult run_once(const SimModel& model, Strategy& strategy, Monitor* monitor,
-                   const ExecutionConfig& config, std::vector<ThreadId>* schedule = nullptr);
+                   const ExecutionConfig& config, RunRecord* record = nullptr);
 
 }  // namespace interleave

@@ -79,8 +79,25 @@ void write_trace(const std::string& path, const Trace& t) {
   j["mode"] = t.mode;
   j["strategy"] = {{"name", t.strategy}, {"seed", t.seed}, {"execution", t.execution}};
   j["threads"] = t.threads;
+  if (t.timing) {
+    j["mode"] = "timed";
+    const TimingConfig& c = *t.timing;
+    j["timing"] = {{"policy", policy_name(c.policy)},
+                   {"fairness", fairness_name(c.fairness)},
+                   {"op_cost_ns", c.op_cost_ns},
+                   {"syscall_cost_ns", c.syscall_cost_ns},
+                   {"switch_interval_ns", c.switch_interval_ns},
+                   {"wake_latency_max_ns", c.wake_latency_max_ns},
+                   {"duration_ns", c.duration_ns}};
+  }
   ordered_json schedule = ordered_json::array();
-  for (ThreadId id : t.schedule) schedule.push_back(to_index(id));
+  for (std::size_t i = 0; i < t.schedule.size(); ++i) {
+    if (t.timing) {
+      schedule.push_back({t.decision_steps[i], to_index(t.schedule[i])});
+    } else {
+      schedule.push_back(to_index(t.schedule[i]));
+    }
+  }
   j["schedule"] = schedule;
   j["random"] = t.random;
   ordered_json events = ordered_json::array();
@@ -93,6 +110,13 @@ void write_trace(const std::string& path, const Trace& t) {
     events.push_back(std::move(ev));
   }
   j["events"] = events;
+  if (!t.notes.empty()) {
+    ordered_json notes = ordered_json::array();
+    for (const Trace::Note& n : t.notes) {
+      notes.push_back({{"label", n.label}, {"value", n.value}, {"time_ns", n.time_ns}});
+    }
+    j["notes"] = notes;
+  }
   if (t.verdict) {
     j["verdict"] = {{"kind", kind_name(t.verdict->kind)},
                     {"message", t.verdict->message},
@@ -153,7 +177,26 @@ Trace read_trace(const std::string& path) {
     t.params.emplace_back(name, value.get<double>());
   }
   t.mode = field(path, j, "mode", json::value_t::string).get<std::string>();
-  if (t.mode != "untimed") bad(path, "mode \"" + t.mode + "\" is not supported (only \"untimed\")");
+  if (t.mode != "untimed" && t.mode != "timed") {
+    bad(path, "mode \"" + t.mode + "\" is not supported (\"untimed\" or \"timed\")");
+  }
+  if (t.mode == "timed") {
+    const auto& c = field(path, j, "timing", json::value_t::object);
+    TimingConfig timing;
+    timing.timed = true;
+    const auto policy = policy_from_name(c.value("policy", ""));
+    const auto fairness = fairness_from_name(c.value("fairness", ""));
+    if (!policy) bad(path, "timing has an unknown policy");
+    if (!fairness) bad(path, "timing has an unknown fairness");
+    timing.policy = *policy;
+    timing.fairness = *fairness;
+    timing.op_cost_ns = c.value("op_cost_ns", timing.op_cost_ns);
+    timing.syscall_cost_ns = c.value("syscall_cost_ns", timing.syscall_cost_ns);
+    timing.switch_interval_ns = c.value("switch_interval_ns", timing.switch_interval_ns);
+    timing.wake_latency_max_ns = c.value("wake_latency_max_ns", timing.wake_latency_max_ns);
+    timing.duration_ns = c.value("duration_ns", timing.duration_ns);
+    t.timing = timing;
+  }
   if (auto s = j.find("strategy"); s != j.end() && s->is_object()) {
     t.strategy = s->value("name", "");
     t.seed = s->value("seed", uint64_t{0});
@@ -163,10 +206,26 @@ Trace read_trace(const std::string& path) {
     for (const auto& n : *th) t.threads.push_back(n.is_string() ? n.get<std::string>() : "?");
   }
   for (const auto& s : field(path, j, "schedule", json::value_t::array)) {
+    if (t.timing) {  // [step, thread] pairs
+      if (!s.is_array() || s.size() != 2 || !s[0].is_number_unsigned() ||
+          !s[1].is_number_unsigned()) {
+        bad(path, "timed schedule entry " + s.dump() + " is not [step, thread]");
+      }
+      t.decision_steps.push_back(s[0].get<uint64_t>());
+      t.schedule.push_back(ThreadId{s[1].get<uint32_t>()});
+      continue;
+    }
     if (!s.is_number_unsigned() && !(s.is_number_integer() && s.get<int64_t>() >= 0)) {
       bad(path, "schedule entry " + s.dump() + " is not a thread number");
     }
     t.schedule.push_back(ThreadId{s.get<uint32_t>()});
+  }
+  if (auto n = j.find("notes"); n != j.end() && n->is_array()) {
+    for (const auto& note : *n) {
+      if (!note.is_object()) bad(path, "a note is not an object");
+      t.notes.push_back(Trace::Note{note.value("label", ""), note.value("value", int64_t{0}),
+                                    note.value("time_ns", int64_t{0})});
+    }
   }
   if (auto r = j.find("random"); r != j.end()) {
     if (!r->is_array()) bad(path, "field \"random\" has the wrong type");

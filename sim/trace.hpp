@@ -10,6 +10,7 @@
 #include "sim/event.hpp"
 #include "sim/finding.hpp"
 #include "sim/ids.hpp"
+#include "sim/timing.hpp"
 
 namespace interleave {
 
@@ -47,6 +48,17 @@ struct Trace {
   std::vector<uint64_t> random;
   std::vector<RecordedEvent> events;
   std::optional<Verdict> verdict;
+  // Timed runs ("mode":"timed"): the timing, the step of each schedule entry (only real
+  // decisions are recorded), and the notes with their virtual times.
+  std::optional<TimingConfig> timing;
+  std::vector<uint64_t> decision_steps;
+  struct Note {
+    std::string label;
+    int64_t value = 0;
+    int64_t time_ns = 0;
+    bool operator==(const Note&) const = default;
+  };
+  std::vector<Note> notes;
 };
 
 /// Reads and validates a trace; throws InputError with a one-line reason on anything wrong.

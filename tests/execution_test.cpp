@@ -88,8 +88,9 @@ TEST(Execution, ReplayReproducesTheFailingRun) {
   ASSERT_EQ(r.bugs.size(), 1u);
   ReplayStrategy replay(r.bugs[0].schedule, r.bugs[0].random);
   EventRecorder recorder;
-  std::vector<ThreadId> schedule;
-  const RunResult run = run_once(model, replay, &recorder, {}, &schedule);
+  RunRecord record;
+  const RunResult run = run_once(model, replay, &recorder, {}, &record);
+  const std::vector<ThreadId>& schedule = record.schedule;
   EXPECT_EQ(run.status, RunStatus::kCompleted);
   EXPECT_EQ(schedule, r.bugs[0].schedule);
   ASSERT_EQ(run.findings.size(), 1u);
