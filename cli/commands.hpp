@@ -43,6 +43,16 @@ struct ReplayOptions {
 struct NativeOptions {
   ModelChoice choice;
   double duration_s = 5;
+  double timeout_s = 5;  // every thread blocked this long: a deadlock (0: never)
+  bool json = false;
+};
+
+struct CrosscheckOptions {
+  std::string model;  // empty: every model
+  std::string variant;
+  double duration_s = 1;  // native runs of looping models
+  double timeout_s = 2;   // native deadlock-by-timeout
+  uint32_t attempts = 3;  // native runs of a racy variant before "TSan saw no race"
   bool json = false;
 };
 
@@ -52,6 +62,9 @@ struct SimulateOptions {
   std::string fairness = "barging";
   double duration_s = 10;
   double switch_interval_ms = 5;
+  int64_t op_cost_ns = 60;
+  int64_t work_cost_ns = 1;
+  int64_t wake_latency_ns = 2'000;
   uint64_t seed = 1;
   bool compare = false;
   bool json = false;
@@ -64,5 +77,6 @@ int simulate_command(const SimulateOptions& options);
 int explore_command(const ExploreOptions& options);
 int replay_command(const ReplayOptions& options);
 int native_command(const NativeOptions& options);
+int crosscheck_command(const CrosscheckOptions& options);
 
 }  // namespace interleave::cli

@@ -85,6 +85,13 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   si->add_option("--seed", simulate.seed, "seed of the scheduling choices")->capture_default_str();
+  si->add_option("--op-cost", simulate.op_cost_ns, "virtual ns per visible operation")
+      ->capture_default_str();
+  si->add_option("--work-cost", simulate.work_cost_ns, "virtual ns per unit of model work")
+      ->capture_default_str();
+  si->add_option("--wake-latency", simulate.wake_latency_ns,
+                 "barging: a woken waiter needs up to this many ns to run (seeded)")
+      ->capture_default_str();
   si->add_flag("--compare", simulate.compare,
                "run every variant under its natural policy and show them side by side");
   si->add_option("--plot", simulate.plot, "draw the heartbeat times as an SVG file");

@@ -56,6 +56,12 @@ TimingConfig timing_for(const SimulateOptions& o, const std::string& variant) {
   t.fairness = *f;
   t.duration_ns = static_cast<int64_t>(o.duration_s * 1e9);
   t.switch_interval_ns = static_cast<int64_t>(o.switch_interval_ms * 1e6);
+  if (o.op_cost_ns < 0 || o.work_cost_ns < 0 || o.wake_latency_ns < 0) {
+    throw InputError("--op-cost, --work-cost and --wake-latency must be >= 0 nanoseconds");
+  }
+  t.op_cost_ns = o.op_cost_ns;
+  t.work_cost_ns = o.work_cost_ns;
+  t.wake_latency_max_ns = o.wake_latency_ns;
   return t;
 }
 

@@ -54,6 +54,8 @@ class SimEnv {
   void note(const char* label, int64_t value, Loc loc = Loc::here()) {
     x_->note(label, value, loc);
   }
+  /// Thread-local work that takes time but touches nothing shared (timed runs charge it).
+  void work(uint64_t units) { x_->work(units); }
   /// False once a looping model should stop (timed and native runs); always true when untimed.
   bool running() const { return x_->running(); }
   /// Seconds since the run started (virtual time; 0 in untimed exploration).

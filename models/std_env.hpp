@@ -197,6 +197,8 @@ class StdEnv {
   void assume(bool) {}
   uint64_t random(uint64_t bound);
   void note(const char* label, int64_t value, Loc = Loc::here()) { run_->note(label, value); }
+  /// Model work: natively it simply takes the time it takes.
+  void work(uint64_t) {}
   bool running() const { return run_->running(); }
   double now() const { return run_->now(); }
 

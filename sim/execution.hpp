@@ -134,6 +134,10 @@ class Execution {
   void assume(bool holds);
   uint64_t random(uint64_t bound);
   void note(const char* label, int64_t value, Loc loc);
+  /// Model work between visible operations: advances a timed run's clock, nothing else.
+  void work(uint64_t units) {
+    if (timed_) now_ += static_cast<int64_t>(units) * config_.timing.work_cost_ns;
+  }
 
   /// Reports misuse of an object by the model (unlocking a mutex it does not hold, ...).
   void misuse(const std::string& what, Loc loc);

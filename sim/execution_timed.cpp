@@ -68,19 +68,17 @@ void Execution::grant_on_unlock(ObjectId mutex) {
 }
 
 void Execution::sleep_timed(int64_t nanos, Loc loc) {
-  ThreadState& self = threads_[current_];
-  const ObjectId loop = self.loop;
+  const ObjectId loop = threads_[current_].loop;
   point(PendingOp{Op::kSleep, loop}, loc);
   if (unwinding_) return;
   threads_[current_].sleep_until = now_ + std::max<int64_t>(nanos, 0);
   emit(Op::kSleep, kNoObject, nanos, loc);
-  if (loop != kNoObject) {
-    // An event-loop task sleeps without holding its loop, and resumes it when it wakes.
-    object(loop).holder = kNoThread;
-    point(PendingOp{Op::kAwait, loop}, loc);
-    if (unwinding_) return;
-    emit(Op::kAwait, loop, 0, loc);
-  }
+  // Nothing the thread does after the sleep may happen before it wakes: it waits here, at a
+  // wake-up step (a task also gives its loop back meanwhile, and resumes it by awaiting).
+  if (loop != kNoObject) object(loop).holder = kNoThread;
+  point(loop != kNoObject ? PendingOp{Op::kAwait, loop} : PendingOp{Op::kSleep, kNoObject}, loc);
+  if (unwinding_) return;
+  if (loop != kNoObject) emit(Op::kAwait, loop, 0, loc);
 }
 
 uint32_t Execution::choose_timed(uint32_t self) {

@@ -86,6 +86,7 @@ void write_trace(const std::string& path, const Trace& t) {
                    {"fairness", fairness_name(c.fairness)},
                    {"op_cost_ns", c.op_cost_ns},
                    {"syscall_cost_ns", c.syscall_cost_ns},
+                   {"work_cost_ns", c.work_cost_ns},
                    {"switch_interval_ns", c.switch_interval_ns},
                    {"wake_latency_max_ns", c.wake_latency_max_ns},
                    {"duration_ns", c.duration_ns}};
@@ -192,6 +193,7 @@ Trace read_trace(const std::string& path) {
     timing.fairness = *fairness;
     timing.op_cost_ns = c.value("op_cost_ns", timing.op_cost_ns);
     timing.syscall_cost_ns = c.value("syscall_cost_ns", timing.syscall_cost_ns);
+    timing.work_cost_ns = c.value("work_cost_ns", timing.work_cost_ns);
     timing.switch_interval_ns = c.value("switch_interval_ns", timing.switch_interval_ns);
     timing.wake_latency_max_ns = c.value("wake_latency_max_ns", timing.wake_latency_max_ns);
     timing.duration_ns = c.value("duration_ns", timing.duration_ns);
