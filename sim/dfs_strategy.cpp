@@ -59,20 +59,26 @@ ThreadId DfsStrategy::pick(const ChoicePoint& point) {
   const bool can_continue = last_visible_ != kNoThread &&
                             std::find(e.begin(), e.end(), last_visible_) != e.end() &&
                             point.pending[to_index(last_visible_)].op != Op::kAwait;
-  std::vector<uint64_t> options;
-  if (can_continue) {
-    options.push_back(to_index(last_visible_));
-    if (!bounded_ || preemptions_ < bound_) {
-      for (ThreadId t : e) {
-        if (t != last_visible_) options.push_back(to_index(t));
-      }
-    } else if (e.size() > 1) {
-      limited_by_bound_ = true;
-    }
+  const bool may_preempt = !bounded_ || preemptions_ < bound_;
+  ThreadId chosen{};
+  if (e.size() == 1 || (can_continue && !may_preempt)) {
+    // No choice here (counted without building the options: this is the common case).
+    if (e.size() > 1) limited_by_bound_ = true;
+    chosen = can_continue ? last_visible_ : e.front();
+  } else if (depth_ < nodes_.size()) {
+    const Node& n = nodes_[depth_++];  // replaying the prefix of the branch being explored
+    chosen = ThreadId{static_cast<uint32_t>(n.options[n.next])};
   } else {
-    for (ThreadId t : e) options.push_back(to_index(t));
+    std::vector<uint64_t> options;
+    options.reserve(e.size());
+    if (can_continue) options.push_back(to_index(last_visible_));
+    for (ThreadId t : e) {
+      if (!can_continue || t != last_visible_) options.push_back(to_index(t));
+    }
+    chosen = ThreadId{static_cast<uint32_t>(options.front())};
+    nodes_.push_back(Node{std::move(options), 0});
+    ++depth_;
   }
-  const ThreadId chosen{static_cast<uint32_t>(choose(std::move(options)))};
   if (can_continue && chosen != last_visible_) ++preemptions_;
   last_visible_ = chosen;
   return chosen;
