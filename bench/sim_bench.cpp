@@ -35,14 +35,19 @@ double bare_switch_ns(long rounds) {
   return seconds_since(start) * 1e9 / (2.0 * static_cast<double>(rounds));
 }
 
-double explore_naive(const char* strategy_name, interleave::Strategy& strategy, uint64_t executions,
-                     interleave::Monitor* monitor = nullptr) {
-  using namespace interleave;
-  CounterHeartbeatConfig c;
+/// The benchmark model: counter/heartbeat naive, size 4, 2 rounds and 2 beats.
+interleave::SimModel naive_4_2() {
+  interleave::CounterHeartbeatConfig c;
   c.size = 4;
   c.rounds = 2;
   c.beats = 2;
-  const SimModel model = simulated([c](auto& env) { counter_heartbeat(env, c); });
+  return interleave::simulated([c](auto& env) { counter_heartbeat(env, c); });
+}
+
+double explore_naive(const char* strategy_name, interleave::Strategy& strategy, uint64_t executions,
+                     interleave::Monitor* monitor = nullptr) {
+  using namespace interleave;
+  const SimModel model = naive_4_2();
   ExploreOptions options;
   options.max_executions = executions;
   options.all = true;
@@ -105,11 +110,7 @@ void cost_split() {
 /// with dfs, one execution per trace with dpor.
 void exhaustive() {
   using namespace interleave;
-  CounterHeartbeatConfig c;
-  c.size = 4;
-  c.rounds = 2;
-  c.beats = 2;
-  const SimModel model = simulated([c](auto& env) { counter_heartbeat(env, c); });
+  const SimModel model = naive_4_2();
   ExploreOptions options;
   options.max_executions = std::numeric_limits<uint64_t>::max();
   options.all = true;

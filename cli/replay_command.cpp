@@ -90,13 +90,7 @@ int check_command(const ReplayOptions& o, const Trace& t) {
     throw InputError("trace " + o.trace + ": " + e.what());
   }
   if (o.json) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const Finding& f : findings) {
-      nlohmann::ordered_json b = finding_json(f);
-      b["count"] = 1;
-      b["execution"] = 1;
-      list.push_back(b);
-    }
+    const nlohmann::ordered_json list = run_bugs_json(findings);
     std::cout << nlohmann::ordered_json{{"trace", o.trace},          {"model", t.model},
                                         {"variant", t.variant},      {"checked", "offline"},
                                         {"events", t.events.size()}, {"bugs", list}}
@@ -139,13 +133,7 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
                         {}});
   }
   if (o.json) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const Finding& f : bugs) {
-      nlohmann::ordered_json b = finding_json(f);
-      b["count"] = 1;
-      b["execution"] = 1;
-      list.push_back(b);
-    }
+    const nlohmann::ordered_json list = run_bugs_json(bugs);
     nlohmann::ordered_json beats = nlohmann::ordered_json::array();
     for (const NoteRecord& n : run.notes) {
       beats.push_back({{"values", n.value}, {"t", static_cast<double>(n.time_ns) * 1e-9}});
@@ -195,14 +183,7 @@ int replay_command(const ReplayOptions& o) {
   if (std::optional<Finding> diff = compare(t, run)) bugs.insert(bugs.begin(), *diff);
 
   if (o.json) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const Finding& f : bugs) {
-      nlohmann::ordered_json b = finding_json(f);
-      b["count"] = 1;
-      b["execution"] = 1;
-      b["preemptions"] = run.result.preemptions;
-      list.push_back(b);
-    }
+    const nlohmann::ordered_json list = run_bugs_json(bugs, run.result.preemptions);
     nlohmann::ordered_json j = {{"trace", o.trace},
                                 {"model", model->name},
                                 {"variant", params.variant},

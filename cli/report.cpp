@@ -43,6 +43,19 @@ nlohmann::ordered_json finding_json(const Finding& f) {
   return {{"kind", kind_name(f.kind)}, {"message", f.message}, {"steps", f.step}};
 }
 
+nlohmann::ordered_json run_bugs_json(const std::vector<Finding>& findings,
+                                     std::optional<uint64_t> preemptions) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Finding& f : findings) {
+    nlohmann::ordered_json b = finding_json(f);
+    b["count"] = 1;
+    b["execution"] = 1;
+    if (preemptions) b["preemptions"] = *preemptions;
+    list.push_back(std::move(b));
+  }
+  return list;
+}
+
 void print_timeline(std::ostream& out, const std::vector<RecordedEvent>& events,
                     const std::vector<std::string>& threads, std::size_t from) {
   char line[512];

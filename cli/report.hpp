@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ CapturedRun capture(const ModelInfo& model, const ParamValues& params,
 
 nlohmann::ordered_json params_json(const ParamValues& params);
 nlohmann::ordered_json finding_json(const Finding& f);
+/// The `bugs` list of a single run (replay, simulate): each finding once, in execution 1.
+nlohmann::ordered_json run_bugs_json(const std::vector<Finding>& findings,
+                                     std::optional<uint64_t> preemptions = std::nullopt);
 
 /// One row per event: step, thread, operation, object, value, file:line. `from` skips early rows.
 void print_timeline(std::ostream& out, const std::vector<RecordedEvent>& events,

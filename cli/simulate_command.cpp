@@ -106,13 +106,7 @@ nlohmann::ordered_json run_json(const Simulated& s) {
   for (std::size_t i = 0; i < s.beats.size(); ++i) {
     beats.push_back({{"values", s.values[i]}, {"t", s.beats[i]}, {"violation", s.violated[i]}});
   }
-  nlohmann::ordered_json bugs = nlohmann::ordered_json::array();
-  for (const Finding& f : s.result.findings) {
-    nlohmann::ordered_json b = finding_json(f);
-    b["count"] = 1;
-    b["execution"] = 1;
-    bugs.push_back(b);
-  }
+  const nlohmann::ordered_json bugs = run_bugs_json(s.result.findings);
   return {{"variant", s.variant},
           {"params", params_json(s.params)},
           {"policy", policy_name(s.timing.policy)},
