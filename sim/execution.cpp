@@ -32,7 +32,10 @@ Execution::Execution(StackPool& pool, ExecutionConfig config) : pool_(&pool), co
 
 Execution::~Execution() {
   unwinding_ = true;
-  idle_.clear();  // unwinds the parked workers while this object is whole
+  // Unwinds the parked workers while this object is whole.
+  fiber_sanitizer::adopt_current(main_san_);
+  for (ParkedWorker& w : idle_) fiber_sanitizer::destroy(&main_san_, w.san, std::move(w.ctx));
+  idle_.clear();
 }
 
 uint32_t Execution::register_thread(const char* name, ObjectId loop) {
@@ -51,18 +54,26 @@ uint32_t Execution::register_thread(const char* name, ObjectId loop) {
   return index;
 }
 
-boost::context::fiber Execution::take_worker() {
+void Execution::take_worker(uint32_t index) {
+  ThreadState& t = threads_[index];
   if (!idle_.empty()) {
-    boost::context::fiber worker = std::move(idle_.back());
+    t.ctx = std::move(idle_.back().ctx);
+    t.san = std::move(idle_.back().san);
     idle_.pop_back();
-    return worker;
+    return;
   }
-  return boost::context::fiber(
-      std::allocator_arg, pool_->allocator(),
-      [this](boost::context::fiber&& from) { return worker_loop(std::move(from)); });
+  boost::context::stack_context stack = pool_->allocate();
+  t.san = fiber_sanitizer::Handle(stack);
+  t.ctx = fiber_sanitizer::construct(sanitizer(current_), t.san, [&] {
+    return boost::context::fiber(
+        std::allocator_arg, boost::context::preallocated(stack.sp, stack.size, stack),
+        pool_->allocator(),
+        [this](boost::context::fiber&& from) { return worker_loop(std::move(from)); });
+  });
 }
 
 boost::context::fiber Execution::worker_loop(boost::context::fiber&& from) {
+  fiber_sanitizer::land(sanitizer(current_), sanitizer(from_));
   enter_thread(std::move(from));
   for (;;) {
     const Assignment a = assignment_;
@@ -81,6 +92,7 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   passing_checks_ = sink != nullptr && sink->wants_passing_checks();
   current_ = kMainSlot;
   from_ = kMainSlot;
+  fiber_sanitizer::adopt_current(main_san_);
   unwinding_ = false;
   status_ = RunStatus::kCompleted;
   preemptions_ = 0;
@@ -114,9 +126,12 @@ void Execution::teardown(RunResult& out) {
   for (size_t i = threads_.size(); i-- > 0;) {
     boost::context::fiber worker = std::move(threads_[i].ctx);
     if (threads_[i].finished && worker) {
-      idle_.push_back(std::move(worker));  // parked: ready for the next run
+      // parked: ready for the next run
+      idle_.push_back(ParkedWorker{std::move(worker), std::move(threads_[i].san)});
+    } else {
+      // Destroying it unwinds the unfinished thread's stack and returns here.
+      fiber_sanitizer::destroy(&main_san_, threads_[i].san, std::move(worker));
     }
-    // Otherwise destroying it unwinds the unfinished thread's stack and returns here.
   }
   out.status = status_;
   out.steps = step_;
@@ -130,7 +145,11 @@ void Execution::teardown(RunResult& out) {
 void Execution::switch_to(uint32_t next) {
   from_ = current_;
   current_ = next;
+  // Tells the sanitizers (nothing without them); if this fiber is destroyed instead of resumed,
+  // its stack unwinds from here and it leaves for the runner's stack for good.
+  fiber_sanitizer::Switch annotate(sanitizer(from_), sanitizer(next), &main_san_);
   boost::context::fiber back = std::move(slot(next)).resume();
+  annotate.landed(sanitizer(from_));
   // Resumed: whoever switched here recorded itself in from_; keep its continuation.
   slot(from_) = std::move(back);
 }

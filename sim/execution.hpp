@@ -18,6 +18,7 @@
 #include <boost/context/fiber.hpp>
 
 #include "sim/event.hpp"
+#include "sim/fiber_sanitizer.hpp"
 #include "sim/finding.hpp"
 #include "sim/ids.hpp"
 #include "sim/loc.hpp"
@@ -164,6 +165,8 @@ class Execution {
 
   struct ThreadState {
     boost::context::fiber ctx;  // its continuation while it does not run
+    // Its worker as the sanitizers see it (an empty member without them).
+    [[no_unique_address]] fiber_sanitizer::Handle san;
     Loc pending_loc;
     const char* name = "";
     uint32_t parent = kMainSlot;
@@ -179,6 +182,9 @@ class Execution {
   };
 
   boost::context::fiber& slot(uint32_t i) { return i == kMainSlot ? main_ctx_ : threads_[i].ctx; }
+  fiber_sanitizer::Context* sanitizer(uint32_t i) {
+    return i == kMainSlot ? &main_san_ : threads_[i].san.get();
+  }
   void switch_to(uint32_t next);
   /// Picks who runs next after `self` reached a point or finished; kMainSlot ends the run.
   uint32_t choose(uint32_t self);
@@ -213,7 +219,8 @@ class Execution {
   void start_thread(uint32_t index, F&& body);
   /// A worker fiber's life: run the assigned thread, finish it, park, repeat.
   boost::context::fiber worker_loop(boost::context::fiber&& from);
-  boost::context::fiber take_worker();
+  /// Gives thread `index` a worker fiber: a parked one, or a new one.
+  void take_worker(uint32_t index);
   template <class Fn>
   static void run_body(Execution* x, uint32_t index, void* body);
 
@@ -224,7 +231,11 @@ class Execution {
     void (*run)(Execution*, uint32_t, void*) = nullptr;
   };
   Assignment assignment_;
-  std::vector<boost::context::fiber> idle_;  // parked workers, reused across runs
+  struct ParkedWorker {
+    boost::context::fiber ctx;
+    [[no_unique_address]] fiber_sanitizer::Handle san;
+  };
+  std::vector<ParkedWorker> idle_;  // parked workers, reused across runs
 
   StackPool* pool_;
   ExecutionConfig config_;
@@ -232,6 +243,7 @@ class Execution {
   EventSink* sink_ = nullptr;
   bool passing_checks_ = false;  // the sink wants events for checks that hold
   boost::context::fiber main_ctx_;
+  [[no_unique_address]] fiber_sanitizer::Context main_san_;  // the runner's own stack
   uint32_t current_ = kMainSlot;
   uint32_t from_ = kMainSlot;  // who switched to the thread now resuming
   bool unwinding_ = false;     // tearing down: operations have no effect and do not schedule
@@ -298,7 +310,7 @@ void Execution::start_thread(uint32_t index, F&& body) {
   using Fn = std::decay_t<F>;
   Fn fn(std::forward<F>(body));
   assignment_ = Assignment{index, &fn, &run_body<Fn>};
-  threads_[index].ctx = take_worker();
+  take_worker(index);
   switch_to(index);  // the worker moves `fn` out before it first hands control back
 }
 
