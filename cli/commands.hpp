@@ -6,6 +6,10 @@
 #include <string>
 #include <vector>
 
+namespace interleave {
+struct ModelInfo;
+}
+
 namespace interleave::cli {
 
 inline constexpr int kExitClean = 0;
@@ -78,5 +82,7 @@ int explore_command(const ExploreOptions& options);
 int replay_command(const ReplayOptions& options);
 int native_command(const NativeOptions& options);
 int crosscheck_command(const CrosscheckOptions& options);
+/// `native` for a model that need not be in the registry (o.choice.model is not looked up).
+int run_native(const ModelInfo& model, const NativeOptions& options);
 
 }  // namespace interleave::cli

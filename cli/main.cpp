@@ -105,7 +105,31 @@ int main(int argc, char** argv) {
                  "seconds a looping model runs (counter/heartbeat loops until then)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  na->add_option("--timeout", native.timeout_s,
+                 "seconds every thread may stay blocked before the run is reported as a "
+                 "deadlock and ended (0: wait forever)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   na->add_flag("--json", native.json, "print one JSON object");
+
+  interleave::cli::CrosscheckOptions cross;
+  CLI::App* cc = app.add_subcommand(
+      "crosscheck",
+      "compare the simulator's race verdict with ThreadSanitizer's on native runs, for every "
+      "model and variant (needs the tsan build)");
+  cc->add_option("model", cross.model, "only this model (default: every model)");
+  cc->add_option("--variant", cross.variant, "only this variant of MODEL");
+  cc->add_option("--duration", cross.duration_s, "seconds a looping model runs natively")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cc->add_option("--timeout", cross.timeout_s, "native deadlock-by-timeout, in seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cc->add_option("--attempts", cross.attempts,
+                 "native runs of a racy variant before concluding TSan sees no race")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cc->add_flag("--json", cross.json, "print one JSON object");
 
   if (argc > 1 && argv[1][0] != '-') {
     // CLI11 would only say "a subcommand is required"; name the word it did not know.
@@ -140,6 +164,7 @@ int main(int argc, char** argv) {
     if (*ex) return interleave::cli::explore_command(explore);
     if (*re) return interleave::cli::replay_command(replay);
     if (*na) return interleave::cli::native_command(native);
+    if (*cc) return interleave::cli::crosscheck_command(cross);
     if (*si) return interleave::cli::simulate_command(simulate);
   } catch (const interleave::InputError& e) {
     std::cerr << "interleave: " << e.what() << '\n';

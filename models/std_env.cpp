@@ -14,12 +14,40 @@ uint64_t StdEnv::random(uint64_t bound) {
 
 namespace native {
 
-EventLoop::EventLoop(StdEnv& env, const char*) : env_(&env) {}
+EventLoop::EventLoop(StdEnv& env, const char*) : env_(&env) {
+  fiber_sanitizer::adopt_current(san_);
+}
 
-EventLoop::~EventLoop() = default;
+EventLoop::~EventLoop() {
+  // Only a loop that never ran (or stopped early) has tasks left: end them before their stacks go.
+  cancelled_ = true;
+  fiber_sanitizer::adopt_current(san_);
+  for (const auto& t : tasks_) {
+    if (t->done || !t->fiber) continue;
+    if (!t->started) {
+      resume(t.get());  // it ends at once
+    } else {
+      fiber_sanitizer::destroy(&san_, t->san, std::move(t->fiber));  // unwinds its stack
+    }
+  }
+}
 
 void EventLoop::yield_now(Loc) {
+  fiber_sanitizer::Switch annotate(running_->san.get(), &san_, &san_);
   loop_ = std::move(loop_).resume();
+  annotate.landed(&san_);
+}
+
+void EventLoop::resume(Task* t) {
+  running_ = t;
+  fiber_sanitizer::announce(&san_, t->san.get());
+  t->fiber = std::move(t->fiber).resume();
+  running_ = nullptr;
+  if (t->done) {
+    fiber_sanitizer::after_last_jump(&san_, t->san);
+  } else {
+    fiber_sanitizer::land(&san_, nullptr);
+  }
 }
 
 void EventLoop::wake_at(std::chrono::steady_clock::time_point when, Loc loc) {
@@ -29,6 +57,7 @@ void EventLoop::wake_at(std::chrono::steady_clock::time_point when, Loc loc) {
 
 void EventLoop::run(Loc) {
   using Clock = std::chrono::steady_clock;
+  fiber_sanitizer::adopt_current(san_);
   std::size_t next = 0;
   for (;;) {
     const auto now = Clock::now();
@@ -52,9 +81,7 @@ void EventLoop::run(Loc) {
       std::this_thread::sleep_until(earliest);
       continue;
     }
-    running_ = pick;
-    pick->fiber = std::move(pick->fiber).resume();
-    running_ = nullptr;
+    resume(pick);
   }
   tasks_.clear();
 }

@@ -13,8 +13,10 @@
 #include <vector>
 
 #include <boost/context/fiber.hpp>
+#include <boost/context/fixedsize_stack.hpp>
 
 #include "models/native_run.hpp"
+#include "sim/fiber_sanitizer.hpp"
 #include "sim/loc.hpp"
 
 namespace interleave {
@@ -82,21 +84,33 @@ class Atomic {
 class Mutex {
  public:
   template <class Env>
-  Mutex(Env&, const char*, int32_t = -1) {}
-  void lock(Loc = Loc::here()) { m_.lock(); }
+  Mutex(Env& env, const char* name, int32_t index = -1)
+      : run_(&env.native_run()), name_(name), index_(index) {}
+  void lock(Loc loc = Loc::here()) {
+    if (m_.try_lock()) [[likely]]
+      return;
+    // Taken: this thread may wait long, so it counts as blocked (deadlock-by-timeout).
+    NativeRun::Blocked blocked(run_, "waits to lock", name_, index_, loc);
+    m_.lock();
+  }
   bool try_lock(Loc = Loc::here()) { return m_.try_lock(); }
   void unlock(Loc = Loc::here()) { m_.unlock(); }
   std::mutex& native() { return m_; }
 
  private:
   std::mutex m_;
+  NativeRun* run_;
+  const char* name_;
+  int32_t index_;
 };
 
 class CondVar {
  public:
   template <class Env>
-  CondVar(Env&, const char*, int32_t = -1) {}
-  void wait(Mutex& m, Loc = Loc::here()) {
+  CondVar(Env& env, const char* name, int32_t index = -1)
+      : run_(&env.native_run()), name_(name), index_(index) {}
+  void wait(Mutex& m, Loc loc = Loc::here()) {
+    NativeRun::Blocked blocked(run_, "waits on condition variable", name_, index_, loc);
     std::unique_lock<std::mutex> held(m.native(), std::adopt_lock);
     cv_.wait(held);
     held.release();  // the caller still owns the mutex, as with the simulated CondVar
@@ -110,18 +124,26 @@ class CondVar {
 
  private:
   std::condition_variable cv_;
+  NativeRun* run_;
+  const char* name_;
+  int32_t index_;
 };
 
 class Thread {
  public:
   Thread() = default;
-  explicit Thread(std::thread t) : t_(std::move(t)) {}
-  void join(Loc = Loc::here()) {
-    if (t_.joinable()) t_.join();
+  Thread(std::thread t, NativeRun* run, const char* name)
+      : t_(std::move(t)), run_(run), name_(name) {}
+  void join(Loc loc = Loc::here()) {
+    if (!t_.joinable()) return;
+    NativeRun::Blocked blocked(run_, "waits to join", name_, -1, loc);
+    t_.join();
   }
 
  private:
   std::thread t_;
+  NativeRun* run_ = nullptr;
+  const char* name_ = "";
 };
 
 /// An asyncio-style loop on the calling thread: tasks are fibers that switch only at awaits.
@@ -147,16 +169,24 @@ class EventLoop {
  private:
   struct Task {
     boost::context::fiber fiber;
+    fiber_sanitizer::Handle san;  // how the sanitizers see its fiber (nothing without them)
     const char* name = "";
     std::chrono::steady_clock::time_point wake{};
+    bool started = false;
     bool done = false;
   };
   void wake_at(std::chrono::steady_clock::time_point when, Loc loc);
+  /// Runs `t` until its next await or its end.
+  void resume(Task* t);
+  fiber_sanitizer::Context* running_context() { return running_ ? running_->san.get() : &san_; }
 
   StdEnv* env_;
   std::vector<std::unique_ptr<Task>> tasks_;
   Task* running_ = nullptr;
   boost::context::fiber loop_;  // the loop's own context while a task runs
+  // The loop's own stack as the sanitizers see it (an empty member without them).
+  [[no_unique_address]] fiber_sanitizer::Context san_;
+  bool cancelled_ = false;  // tasks that have not started yet end at once
 };
 
 }  // namespace native
@@ -182,7 +212,8 @@ class StdEnv {
   template <class F>
   Thread spawn(const char* name, F&& body, Loc = Loc::here()) {
     return Thread(
-        std::thread([this, name, fn = std::forward<F>(body)]() mutable { guarded(name, fn); }));
+        std::thread([this, name, fn = std::forward<F>(body)]() mutable { guarded(name, fn); }),
+        run_, name);
   }
   void yield(Loc = Loc::here()) { std::this_thread::yield(); }
   template <class Rep, class Period>
@@ -201,11 +232,12 @@ class StdEnv {
   void work(uint64_t) {}
   bool running() const { return run_->running(); }
   double now() const { return run_->now(); }
+  NativeRun& native_run() const { return *run_; }
 
   /// Runs `fn`, turning an escaping exception into a finding of this run.
   template <class F>
   void guarded(const char* name, F& fn) {
-    NativeRun::ThreadName named(name);
+    NativeRun::ThreadName named(name, run_);
     try {
       fn();
     } catch (const boost::context::detail::forced_unwind&) {
@@ -228,13 +260,22 @@ Thread EventLoop::spawn(const char* name, F&& body, Loc) {
   auto task = std::make_unique<Task>();
   Task* t = task.get();
   t->name = name;
-  t->fiber = boost::context::fiber(
-      [this, t, fn = std::forward<F>(body)](boost::context::fiber&& loop) mutable {
-        loop_ = std::move(loop);
-        env_->guarded(t->name, fn);
-        t->done = true;
-        return std::move(loop_);
-      });
+  boost::context::fixedsize_stack stacks;
+  boost::context::stack_context stack = stacks.allocate();
+  t->san = fiber_sanitizer::Handle(stack);
+  t->fiber = fiber_sanitizer::construct(running_context(), t->san, [&] {
+    return boost::context::fiber(
+        std::allocator_arg, boost::context::preallocated(stack.sp, stack.size, stack), stacks,
+        [this, t, fn = std::forward<F>(body)](boost::context::fiber&& loop) mutable {
+          fiber_sanitizer::land(t->san.get(), &san_);
+          t->started = true;
+          loop_ = std::move(loop);
+          if (!cancelled_) env_->guarded(t->name, fn);
+          t->done = true;
+          fiber_sanitizer::leave_for_good(san_);
+          return std::move(loop_);
+        });
+  });
   tasks_.push_back(std::move(task));
   return Thread();
 }
