@@ -2,12 +2,13 @@
 # Sets up a fresh Debian 12 machine (installing only the packages that are missing), builds,
 # and runs one job:
 #   demo  explore counter/heartbeat `naive`, print the bug it finds, replay the saved trace
-#   test  build everything and run the whole test suite
+#   test  build everything and run the whole test suite, then again under ThreadSanitizer
+#         (with the native cross-check of every model) and under AddressSanitizer + UBSan
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build git libboost-context-dev nlohmann-json3-dev libcli11-dev
-          libgtest-dev)
+          libgtest-dev libtsan2 libasan8 libubsan1)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -44,6 +45,14 @@ case "${1:-}" in
     cmake --preset dev >/dev/null
     cmake --build --preset dev -j "$jobs"
     ctest --preset dev -j "$jobs"
+    # The simulator's fibers under each sanitizer (ctest labels tsan and asan), and TSan's verdict
+    # on every model run natively against the simulator's (tsan).
+    for preset in tsan asan; do
+      echo "quickstart: the $preset build"
+      cmake --preset "$preset" >/dev/null
+      cmake --build --preset "$preset" -j "$jobs"
+      ctest --preset "$preset" -j "$jobs"
+    done
     ;;
   *)
     echo "usage: scripts/quickstart.sh demo|test" >&2
