@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ std::vector<Case> every_variant() {
     for (const VariantSpec& v : m.variants) out.push_back(Case{m.name, v.name});
   }
   return out;
+}
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.model << " --variant " << c.variant;
 }
 
 class TsanCrosscheck : public ::testing::TestWithParam<Case> {};
