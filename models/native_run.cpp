@@ -18,6 +18,10 @@ NativeRun::NativeRun(double duration_s, NoteFn on_note)
                            std::chrono::duration<double>(has_deadline_ ? duration_s : 0));
 }
 
+const char* NativeRun::ThreadName::current() {
+  return current_ != nullptr ? current_ : "main";
+}
+
 NativeRun::ThreadName::ThreadName(const char* name, NativeRun* run) : previous_(current_) {
   current_ = name;
   if (run == nullptr || slot_ != nullptr) return;

@@ -43,7 +43,8 @@ class NativeRun {
     ~ThreadName();
     ThreadName(const ThreadName&) = delete;
     ThreadName& operator=(const ThreadName&) = delete;
-    static const char* current() { return current_ != nullptr ? current_ : "main"; }
+    /// Out of line: the thread-local is read in the file that defines it.
+    static const char* current();
 
    private:
     const char* previous_;
