@@ -1,4 +1,5 @@
-// Exhaustive search counts: one execution per Mazurkiewicz trace (ORACLES.md), exactly.
+// Exhaustive search counts: one execution per Mazurkiewicz trace (ORACLES.md), exactly, and
+// (optimal DPOR) no execution cut short as redundant.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -30,6 +31,8 @@ TEST_P(DporCount, OneExecutionPerTrace) {
   const auto j = r.json();
   EXPECT_EQ(j["executions"], c.traces);
   EXPECT_EQ(j["complete"], true);
+  // Optimal: no run is wasted on a prefix whose every continuation was already covered.
+  EXPECT_EQ(j["pruned"], 0);
   if (c.violations >= 0) {
     int64_t violations = 0;
     for (const auto& b : j["bugs"]) {
@@ -131,6 +134,7 @@ TEST(Dpor, FindsEveryKindOfBugRandomSearchFinds) {
         EXPECT_TRUE(dpor_kinds.count(k) == 1) << which << ": random found " << k << ", dpor not";
       }
       EXPECT_EQ(dj["complete"], true) << which;
+      EXPECT_EQ(dj["pruned"], 0) << which;
     }
   }
 }

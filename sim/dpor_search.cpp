@@ -1,0 +1,465 @@
+// Optimal DPOR: the exploration tree with wakeup trees, and the run of one job with its races.
+#include "sim/dpor_search.hpp"
+
+#include <algorithm>
+
+namespace interleave {
+namespace {
+
+bool is_await(Op op) {
+  return op == Op::kAwait || op == Op::kSleep;
+}
+
+bool contains(std::span<const ThreadId> set, ThreadId t) {
+  return std::find(set.begin(), set.end(), t) != set.end();
+}
+
+}  // namespace
+
+bool ordered(const StepEvent& a, const StepEvent& b) {
+  return dependent(a, b) || releases_to(a, b) || releases_to(b, a);
+}
+
+// ---------------------------------------------------------------------------------------------
+// DporRun
+
+void DporRun::start(const DporJob& job) {
+  job_ = &job;
+  steps_.clear();
+  values_.clear();
+  sleep_.clear();
+  sleep_at_.clear();
+  thread_loop_.assign(1, kNoObject);
+  resuming_.assign(1, 0);
+  value_cursor_ = 0;
+  threads_ = 1;
+  pruned_ = false;
+  diverged_ = false;
+}
+
+bool DporRun::sleeping(ThreadId t) const {
+  return std::any_of(sleep_.begin(), sleep_.end(), [t](const Sleeper& s) { return s.thread == t; });
+}
+
+StepEvent DporRun::make_step(ThreadId thread, const PendingOp& op) const {
+  StepEvent e;
+  e.thread = thread;
+  e.pending = op;
+  e.op = op.op;
+  const uint32_t t = to_index(thread);
+  // A task resumes its loop at its first step and at every await: that step takes the loop.
+  if (t < thread_loop_.size() && thread_loop_[t] != kNoObject &&
+      (resuming_[t] != 0 || is_await(op.op))) {
+    e.loop = thread_loop_[t];
+  }
+  e.compute_accesses();
+  return e;
+}
+
+void DporRun::refresh(std::size_t step, Op outcome) {
+  StepEvent& e = steps_[step];
+  if (e.op != outcome) {
+    e.op = outcome;
+    e.compute_accesses();
+  }
+}
+
+ThreadId DporRun::pick(const ChoicePoint& point) {
+  const std::size_t s = point.step;
+  if (s > 0 && s - 1 < steps_.size() && s - 1 < point.outcomes.size()) {
+    refresh(s - 1, point.outcomes[s - 1]);
+  }
+  const std::size_t forced = job_->path.size();
+  if (s > 0) {
+    // A thread stays asleep while what runs is independent of what it would do.
+    const StepEvent& ran = steps_[s - 1];
+    std::vector<Sleeper> next;
+    auto keep = [&](const Sleeper& q) {
+      if (q.thread != ran.thread && !ordered(q.event, ran)) next.push_back(q);
+    };
+    for (const Sleeper& q : sleep_) keep(q);
+    if (s - 1 < forced) {
+      for (const Sleeper& q : job_->asleep[s - 1]) keep(q);
+    }
+    sleep_ = std::move(next);
+  }
+  // Who is covered at this node: its sleep set and the branches explored from it.
+  std::vector<Sleeper>& covered = sleep_at_.emplace_back(sleep_);
+  if (s < forced) covered.insert(covered.end(), job_->asleep[s].begin(), job_->asleep[s].end());
+
+  ThreadId chosen{};
+  if (s < forced) {
+    chosen = job_->path[s];
+    if (!contains(point.enabled, chosen)) {
+      diverged_ = true;
+      return kNoThread;  // the search asked for a step that cannot run: abandon
+    }
+  } else {
+    auto awake = [&](ThreadId t) {
+      return contains(point.enabled, t) && !sleeping(t) &&
+             std::none_of(covered.begin(), covered.end(),
+                          [t](const Sleeper& q) { return q.thread == t; });
+    };
+    // Prefer the running thread (fewest preemptions), else the lowest awake one.
+    if (awake(point.current)) {
+      chosen = point.current;
+    } else {
+      auto it = std::find_if(point.enabled.begin(), point.enabled.end(), awake);
+      if (it == point.enabled.end()) {
+        pruned_ = true;
+        return kPruneRun;  // every continuation is covered by an explored branch
+      }
+      chosen = *it;
+    }
+  }
+  const uint32_t t = to_index(chosen);
+  const PendingOp& op = point.pending[t];
+  steps_.push_back(make_step(chosen, op));
+  if (t < resuming_.size()) resuming_[t] = 0;
+  if (op.op == Op::kSpawn) {
+    ++threads_;
+    thread_loop_.push_back(op.object);  // the spawn names the new task's loop, if any
+    resuming_.push_back(1);
+  }
+  return chosen;
+}
+
+uint64_t DporRun::pick_value(uint64_t bound) {
+  const uint64_t v = value_cursor_ < job_->values.size() ? job_->values[value_cursor_] : 0;
+  ++value_cursor_;
+  values_.push_back(DporOutcome::Value{bound, v, static_cast<uint32_t>(steps_.size())});
+  return v;
+}
+
+void DporRun::finish(std::span<const Op> outcomes, DporOutcome& out) {
+  const std::size_t n = std::min(steps_.size(), outcomes.size());
+  if (n > 0) refresh(n - 1, outcomes[n - 1]);
+  out.insertions.clear();
+  out.pruned = pruned_;
+  out.diverged = diverged_;
+  if (!diverged_) analyse(out);
+  out.steps = steps_;
+  out.values = values_;
+}
+
+void DporRun::analyse(DporOutcome& out) {
+  // Happens-before clocks of every step: program order, spawn, join, conflicts, and releases
+  // (unlock -> lock, a loop task's last step -> the next task resuming the loop).
+  const std::size_t n = steps_.size();
+  const std::size_t width = threads_;
+  std::vector<uint32_t> clocks(n * width, 0);
+  std::vector<int64_t> last_of(width, -1);
+  std::vector<int64_t> spawned_at(width, -1);
+  std::vector<uint32_t> count(width, 0);
+  struct Pred {
+    std::size_t step;
+    bool release;
+    bool conflict;
+  };
+  std::vector<Pred> preds;
+  uint32_t created = 1;
+  // Who woke whom: the simulator's notify_one wakes the longest waiter, so replay its queue.
+  std::vector<std::pair<ObjectId, ThreadId>> waiting;  // (condition variable, waiter), in order
+  std::vector<int64_t> woken_by(width, -1);
+  for (std::size_t j = 0; j < n; ++j) {
+    const StepEvent& ej = steps_[j];
+    const uint32_t t = to_index(ej.thread);
+    preds.clear();
+    if (last_of[t] >= 0) {
+      preds.push_back(Pred{static_cast<std::size_t>(last_of[t]), false, false});
+    } else if (spawned_at[t] >= 0) {
+      preds.push_back(Pred{static_cast<std::size_t>(spawned_at[t]), false, false});
+    }
+    if (ej.op == Op::kJoin && ej.pending.arg < width && last_of[ej.pending.arg] >= 0) {
+      preds.push_back(Pred{static_cast<std::size_t>(last_of[ej.pending.arg]), false, false});
+    }
+    if (ej.op == Op::kWake && woken_by[t] >= 0) {
+      preds.push_back(Pred{static_cast<std::size_t>(woken_by[t]), false, false});
+    }
+    int64_t loop_release = -1;
+    for (std::size_t i = 0; i < j; ++i) {
+      const StepEvent& ei = steps_[i];
+      if (ei.thread == ej.thread) continue;
+      if (dependent(ei, ej)) {
+        preds.push_back(Pred{i, false, true});
+      } else if (releases_to(ei, ej)) {
+        preds.push_back(Pred{i, true, false});
+      }
+      if (ej.loop != kNoObject && to_index(ei.thread) < thread_loop_.size() &&
+          thread_loop_[to_index(ei.thread)] == ej.loop) {
+        loop_release = static_cast<int64_t>(i);  // the loop's previous task, last step
+      }
+    }
+    if (loop_release >= 0)
+      preds.push_back(Pred{static_cast<std::size_t>(loop_release), true, false});
+    uint32_t* cj = &clocks[j * width];
+    for (const Pred& p : preds) {
+      const uint32_t* cp = &clocks[p.step * width];
+      for (std::size_t k = 0; k < width; ++k) cj[k] = std::max(cj[k], cp[k]);
+    }
+    cj[t] = ++count[t];
+
+    // Races: a conflicting predecessor that nothing else orders before this step. For two takes
+    // of one lock, the release between them does not count: their order is what gets reversed.
+    for (const Pred& candidate : preds) {
+      if (!candidate.conflict) continue;
+      const std::size_t i = candidate.step;
+      const uint32_t ti = to_index(steps_[i].thread);
+      const uint32_t mine = clocks[i * width + ti];
+      const bool locks = lock_pair(steps_[i], ej, nullptr);
+      bool by_other = false;
+      for (const Pred& other : preds) {
+        if (other.step == i || (locks && other.release)) continue;
+        if (clocks[other.step * width + ti] >= mine) {
+          by_other = true;
+          break;
+        }
+      }
+      if (!by_other) add_insertion(i, j, clocks, out);
+    }
+
+    last_of[t] = static_cast<int64_t>(j);
+    if (ej.op == Op::kSpawn && created < width) spawned_at[created++] = static_cast<int64_t>(j);
+    if (ej.op == Op::kWait) waiting.emplace_back(ej.pending.object, ej.thread);
+    if (ej.op == Op::kNotifyOne || ej.op == Op::kNotifyAll) {
+      for (auto it = waiting.begin(); it != waiting.end();) {
+        if (it->first != ej.pending.object) {
+          ++it;
+          continue;
+        }
+        woken_by[to_index(it->second)] = static_cast<int64_t>(j);
+        it = waiting.erase(it);
+        if (ej.op == Op::kNotifyOne) break;
+      }
+    }
+  }
+}
+
+void DporRun::add_insertion(std::size_t i, std::size_t j, const std::vector<uint32_t>& clocks,
+                            DporOutcome& out) const {
+  if (i >= sleep_at_.size()) return;
+  const std::size_t width = threads_;
+  const uint32_t ti = to_index(steps_[i].thread);
+  const uint32_t mark = clocks[i * width + ti];
+  // v = the steps after i that do not happen after it, then j.
+  std::vector<std::size_t> v;
+  for (std::size_t k = i + 1; k < j; ++k) {
+    if (clocks[k * width + ti] < mark) v.push_back(k);
+  }
+  v.push_back(j);
+  const std::size_t n = v.size();
+  std::vector<uint8_t> before(n * n, 0);
+  for (std::size_t b = 1; b < n; ++b) {
+    for (std::size_t a = 0; a < b; ++a) {
+      const uint32_t ta = to_index(steps_[v[a]].thread);
+      if (clocks[v[b] * width + ta] >= clocks[v[a] * width + ta]) before[a * n + b] = 1;
+    }
+  }
+  // A thread covered at node i that is a weak initial of v already explores it (or an
+  // equivalent): its first step in v has nothing before it, or it is not in v and commutes with
+  // all of v.
+  for (const Sleeper& q : sleep_at_[i]) {
+    std::size_t first = n;
+    for (std::size_t a = 0; a < n && first == n; ++a) {
+      if (steps_[v[a]].thread == q.thread) first = a;
+    }
+    bool initial = true;
+    if (first < n) {
+      for (std::size_t b = 0; b < first && initial; ++b) initial = before[b * n + first] == 0;
+    } else {
+      for (std::size_t a = 0; a < n && initial; ++a) initial = !ordered(q.event, steps_[v[a]]);
+    }
+    if (initial) return;
+  }
+  WakeupInsertion& ins = out.insertions.emplace_back();
+  ins.node = static_cast<uint32_t>(i);
+  ins.steps.reserve(n);
+  for (std::size_t k : v) ins.steps.push_back(steps_[k]);
+  ins.before = std::move(before);
+}
+
+// ---------------------------------------------------------------------------------------------
+// DporSearch
+
+DporSearch::DporSearch() = default;
+
+bool DporSearch::next_job(DporJob& job) {
+  if (first_) {
+    first_ = false;
+    leaf_ = 0;
+    fill_job(job);
+    return true;
+  }
+  leaf_ = 0;
+  for (;;) {
+    if (nodes_.empty() && values_.empty()) return false;
+    const bool value_deeper =
+        !values_.empty() && (nodes_.empty() || values_.back().nodes_before >= nodes_.size());
+    if (value_deeper) {
+      ValueNode& v = values_.back();
+      if (v.chosen + 1 < v.bound) {
+        ++v.chosen;
+        break;
+      }
+      values_.pop_back();
+      continue;
+    }
+    Node& n = nodes_.back();
+    if (n.wut.empty()) {
+      nodes_.pop_back();
+      continue;
+    }
+    // The branch explored from here so far goes to sleep; the leftmost pending one is next,
+    // and its subtree guides the steps after it.
+    n.done.push_back(Sleeper{n.event.thread, n.event});
+    WakeupNode next = std::move(n.wut.front());
+    n.wut.erase(n.wut.begin());
+    n.event = next.event;
+    leaf_ = next.id;
+    std::vector<WakeupNode> below = std::move(next.children);
+    while (!below.empty()) {
+      WakeupNode first = std::move(below.front());
+      below.erase(below.begin());
+      Node& child = nodes_.emplace_back();
+      child.event = first.event;
+      child.wut = std::move(below);
+      leaf_ = first.id;
+      below = std::move(first.children);
+    }
+    break;
+  }
+  fill_job(job);
+  return true;
+}
+
+void DporSearch::fill_job(DporJob& job) const {
+  job.path.clear();
+  job.asleep.resize(nodes_.size());
+  for (std::size_t s = 0; s < nodes_.size(); ++s) {
+    job.path.push_back(nodes_[s].event.thread);
+    job.asleep[s] = nodes_[s].done;
+  }
+  job.values.clear();
+  for (const ValueNode& v : values_) job.values.push_back(v.chosen);
+  job.leaf = leaf_;
+}
+
+void DporSearch::integrate(const DporJob& job, const DporOutcome& outcome) {
+  const std::size_t forced = std::min(job.path.size(), outcome.steps.size());
+  nodes_.resize(forced);  // a run cut short keeps only the steps it took
+  for (std::size_t s = 0; s < forced; ++s) nodes_[s].event = outcome.steps[s];
+  for (std::size_t s = forced; s < outcome.steps.size(); ++s) {
+    nodes_.emplace_back().event = outcome.steps[s];
+  }
+  for (std::size_t k = job.values.size(); k < outcome.values.size(); ++k) {
+    const DporOutcome::Value& v = outcome.values[k];
+    values_.push_back(ValueNode{v.bound, v.chosen, v.steps_before});
+  }
+  for (const WakeupInsertion& ins : outcome.insertions) {
+    if (ins.node < nodes_.size()) insert(nodes_[ins.node].wut, ins);
+  }
+}
+
+void DporSearch::insert(std::vector<WakeupNode>& wut, const WakeupInsertion& ins) {
+  const std::size_t n = ins.steps.size();
+  std::vector<uint8_t> alive(n, 1);
+  std::size_t remaining = n;
+  std::vector<WakeupNode>* level = &wut;
+  for (;;) {
+    if (remaining == 0) return;  // v is a prefix of a pending branch
+    bool descended = false;
+    for (WakeupNode& c : *level) {
+      // Is c's thread a weak initial of what is left of v?
+      const ThreadId p = c.event.thread;
+      std::size_t first = n;
+      for (std::size_t a = 0; a < n && first == n; ++a) {
+        if (alive[a] != 0 && ins.steps[a].thread == p) first = a;
+      }
+      bool initial = true;
+      if (first < n) {
+        for (std::size_t b = 0; b < first && initial; ++b) {
+          initial = alive[b] == 0 || ins.before[b * n + first] == 0;
+        }
+      } else {
+        for (std::size_t a = 0; a < n && initial; ++a) {
+          initial = alive[a] == 0 || !ordered(c.event, ins.steps[a]);
+        }
+      }
+      if (!initial) continue;
+      if (c.children.empty()) return;  // a pending leaf: exploring it covers v
+      if (first < n) {
+        alive[first] = 0;
+        --remaining;
+      }
+      level = &c.children;
+      descended = true;
+      break;
+    }
+    if (descended) continue;
+    // No branch covers v: the rest of it becomes a new leaf after the existing branches.
+    std::vector<WakeupNode>* at = level;
+    for (std::size_t a = 0; a < n; ++a) {
+      if (alive[a] == 0) continue;
+      WakeupNode& node = at->emplace_back();
+      node.event = ins.steps[a];
+      node.id = next_id_++;
+      at = &node.children;
+    }
+    return;
+  }
+}
+
+void DporSearch::upcoming(std::size_t count, std::vector<DporJob>& jobs) const {
+  jobs.clear();
+  if (first_) return;
+  DporJob prefix;
+  for (std::size_t k = nodes_.size(); k-- > 0 && jobs.size() < count;) {
+    // A random value decided after step k with alternatives left comes first: stop there.
+    if (!values_.empty() && values_.back().nodes_before > k) {
+      for (const ValueNode& v : values_) {
+        if (v.nodes_before > k && v.chosen + 1 < v.bound) return;
+      }
+    }
+    const Node& n = nodes_[k];
+    if (n.wut.empty()) continue;
+    prefix.path.clear();
+    prefix.asleep.clear();
+    prefix.values.clear();
+    for (std::size_t s = 0; s < k; ++s) {
+      prefix.path.push_back(nodes_[s].event.thread);
+      prefix.asleep.push_back(nodes_[s].done);
+    }
+    for (const ValueNode& v : values_) {
+      if (v.nodes_before <= k) prefix.values.push_back(v.chosen);
+    }
+    // At step k the branch under way will have gone to sleep by then.
+    std::vector<Sleeper> here = n.done;
+    here.push_back(Sleeper{n.event.thread, n.event});
+    prefix.asleep.push_back(std::move(here));
+    prefix.path.push_back(kNoThread);  // filled per branch by collect
+    collect(n.wut, k, prefix, count, jobs);
+  }
+}
+
+void DporSearch::collect(const std::vector<WakeupNode>& level, std::size_t depth,
+                         DporJob& prefix, std::size_t count, std::vector<DporJob>& jobs) const {
+  const std::size_t sleepers = prefix.asleep[depth].size();
+  for (const WakeupNode& c : level) {
+    if (jobs.size() >= count) break;
+    prefix.path[depth] = c.event.thread;
+    if (c.children.empty()) {
+      DporJob& job = jobs.emplace_back(prefix);
+      job.leaf = c.id;
+    } else {
+      prefix.path.push_back(kNoThread);
+      prefix.asleep.emplace_back();
+      collect(c.children, depth + 1, prefix, count, jobs);
+      prefix.path.pop_back();
+      prefix.asleep.pop_back();
+    }
+    prefix.asleep[depth].push_back(Sleeper{c.event.thread, c.event});  // explored before the next
+  }
+  prefix.asleep[depth].resize(sleepers);
+}
+
+}  // namespace interleave

@@ -1,0 +1,138 @@
+// Optimal dynamic partial-order reduction with wakeup trees (Abdulla, Aronis, Jonsson, Sagonas
+// 2014), split into a search and the runs it asks for, so that runs can go to worker threads.
+// Ground rules:
+//  - the search (DporSearch) owns the exploration tree: one Node per step of the current
+//    execution, each with the branches already explored from it (its sleep set) and a wakeup
+//    tree of branches still to explore. It hands out one DporJob per execution, always the
+//    leftmost pending branch, and takes the outcome back (integrate), in that order only;
+//  - a job is fixed once its branch exists: the steps to force and what sleeps at each of them.
+//    New branches are only ever appended after existing ones and a pending leaf never grows, so
+//    a job's outcome does not depend on when or where it runs (speculation is safe);
+//  - a run (DporRun) follows its job, continues with any awake thread (the running one first),
+//    and afterwards finds the races of its execution. Each race e < e' yields the sequence v =
+//    (what does not happen after e) then e'; unless a sleeping thread is a weak initial of v, v
+//    goes into the wakeup tree of e's node. The search inserts it unless an existing branch
+//    already covers it, so no two explored executions are equivalent;
+//  - random values a model asks for are enumerated exhaustively, depth first.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "sim/dependence.hpp"
+#include "sim/strategy.hpp"
+
+namespace interleave {
+
+/// A thread covered by an explored branch, with the step it takes (or took) there.
+struct Sleeper {
+  ThreadId thread{};
+  StepEvent event;
+};
+
+/// One execution to run: the steps it must take first, then whatever is awake.
+struct DporJob {
+  std::vector<ThreadId> path;                // forced threads for the first path.size() steps
+  std::vector<std::vector<Sleeper>> asleep;  // per forced step: branches explored there before
+  std::vector<uint64_t> values;              // random values to replay; later ones are 0
+  uint64_t leaf = 0;                         // the wakeup-tree leaf it explores (0: none)
+};
+
+/// A sequence found by a race, to be inserted into the wakeup tree of node `node`.
+struct WakeupInsertion {
+  uint32_t node = 0;
+  std::vector<StepEvent> steps;
+  std::vector<uint8_t> before;  // steps.size()^2: before[a * n + b] = step a happens before b
+};
+
+/// What one run of a job did, as the search needs it.
+struct DporOutcome {
+  std::vector<StepEvent> steps;  // every step, outcomes final
+  struct Value {
+    uint64_t bound = 0;
+    uint64_t chosen = 0;
+    uint32_t steps_before = 0;  // steps taken when the value was asked for
+  };
+  std::vector<Value> values;
+  std::vector<WakeupInsertion> insertions;
+  bool pruned = false;  // every enabled thread was asleep: cut short
+  bool diverged = false;  // a forced thread was not enabled (a bug in the search)
+};
+
+/// Runs one job: decides each step, then analyses the execution's races.
+class DporRun {
+ public:
+  void start(const DporJob& job);
+  ThreadId pick(const ChoicePoint& point);
+  uint64_t pick_value(uint64_t bound);
+  /// Ends the run: final outcomes in, races analysed. `out` is overwritten.
+  void finish(std::span<const Op> outcomes, DporOutcome& out);
+
+ private:
+  StepEvent make_step(ThreadId thread, const PendingOp& op) const;
+  void refresh(std::size_t step, Op outcome);
+  void analyse(DporOutcome& out);
+  void add_insertion(std::size_t i, std::size_t j, const std::vector<uint32_t>& clocks,
+                     DporOutcome& out) const;
+  bool sleeping(ThreadId t) const;
+
+  const DporJob* job_ = nullptr;
+  std::vector<StepEvent> steps_;
+  std::vector<DporOutcome::Value> values_;
+  std::vector<Sleeper> sleep_;                  // who sleeps at the step being decided
+  std::vector<std::vector<Sleeper>> sleep_at_;  // per step: sleep set plus explored branches
+  std::vector<ObjectId> thread_loop_;           // each thread's event loop, kNoObject if none
+  std::vector<uint8_t> resuming_;               // per thread: its next step resumes its loop
+  uint32_t value_cursor_ = 0;
+  uint32_t threads_ = 1;
+  bool pruned_ = false;
+  bool diverged_ = false;
+};
+
+/// The exploration tree and the order in which branches are explored.
+class DporSearch {
+ public:
+  DporSearch();
+  /// The next execution in depth-first order; false when everything has been explored.
+  bool next_job(DporJob& job);
+  /// Takes back the outcome of the job next_job last returned.
+  void integrate(const DporJob& job, const DporOutcome& outcome);
+  /// Jobs for up to `count` pending leaves after the next one, in exploration order; each is
+  /// exactly the job next_job will return for that leaf later (for running them ahead).
+  void upcoming(std::size_t count, std::vector<DporJob>& jobs) const;
+
+ private:
+  struct WakeupNode {
+    StepEvent event;
+    std::vector<WakeupNode> children;
+    uint64_t id = 0;
+  };
+  struct Node {
+    StepEvent event;              // the step taken by the branch being explored
+    std::vector<Sleeper> done;    // branches explored from here
+    std::vector<WakeupNode> wut;  // branches still to explore, in order
+  };
+  struct ValueNode {
+    uint64_t bound = 0;
+    uint64_t chosen = 0;
+    uint32_t nodes_before = 0;
+  };
+  void insert(std::vector<WakeupNode>& wut, const WakeupInsertion& v);
+  void fill_job(DporJob& job) const;
+  /// Jobs for the leaves under `level` (children of the branch at step `depth`), leftmost first.
+  void collect(const std::vector<WakeupNode>& level, std::size_t first, DporJob& prefix,
+               std::size_t count, std::vector<DporJob>& jobs) const;
+
+  std::vector<Node> nodes_;
+  std::vector<ValueNode> values_;
+  uint64_t next_id_ = 1;
+  uint64_t leaf_ = 0;
+  bool first_ = true;
+};
+
+/// Whether two steps of different threads must keep their order when sequences are compared:
+/// they conflict, or one releases what the other takes.
+bool ordered(const StepEvent& a, const StepEvent& b);
+
+}  // namespace interleave
