@@ -16,6 +16,7 @@
 #include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
 #include "sim/input_error.hpp"
+#include "sim/parallel.hpp"
 #include "sim/pct_strategy.hpp"
 #include "sim/random_strategy.hpp"
 #include "sim/rr_strategy.hpp"
@@ -51,6 +52,21 @@ std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
   }
   throw InputError("unknown strategy '" + o.strategy +
                    "' (strategies: dpor, dfs, random, pct, rr)");
+}
+
+/// Where a parallel search (--jobs J > 1) takes its executions from.
+std::unique_ptr<ExecutionSource> parallel_source(const ExploreOptions& o) {
+  if (o.strategy == "dpor") return dpor_source();
+  if (o.strategy == "random") {
+    return indexed_source([seed = o.seed] { return std::make_unique<RandomStrategy>(seed); });
+  }
+  if (o.strategy == "rr") {
+    return indexed_source([] { return std::make_unique<RoundRobinStrategy>(); });
+  }
+  // dfs and pct learn from each run what the next one does: nothing can run ahead.
+  throw InputError("--jobs " + std::to_string(o.jobs) + ": the " + o.strategy +
+                   " strategy explores on one thread; parallel search is for dpor, random and "
+                   "rr (dpor covers everything dfs does, with far fewer executions)");
 }
 
 /// The command line that reproduces this search exactly.
@@ -147,7 +163,9 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
 int explore_command(const ExploreOptions& o) {
   const ModelInfo& model = find_model(o.choice.model);
   const ParamValues params = resolve_params(model, o.choice.variant, o.choice.params);
+  if (o.jobs == 0) throw InputError("--jobs must be at least 1 (the threads that explore)");
   std::unique_ptr<Strategy> strategy = make_strategy(o);
+  if (o.jobs > 1) parallel_source(o);  // a strategy that cannot run in parallel: say so now
   const ModelRunners runners = model.bind(params);
 
   interleave::ExploreOptions search;
@@ -168,8 +186,16 @@ int explore_command(const ExploreOptions& o) {
     };
   }
   // Lean while searching; every distinct bug is then re-run once with everything explained.
-  Checker checker(CheckerOptions{.races = true, .lock_order = true, .explain = false});
-  ExploreResult r = explore(runners.sim, *strategy, search, &checker);
+  const CheckerOptions lean{.races = true, .lock_order = true, .explain = false};
+  ExploreResult r;
+  if (o.jobs > 1) {
+    std::unique_ptr<ExecutionSource> source = parallel_source(o);
+    r = explore_parallel(runners.sim, *source, search, o.jobs,
+                         [&lean] { return std::make_unique<Checker>(lean); });
+  } else {
+    Checker checker(lean);
+    r = explore(runners.sim, *strategy, search, &checker);
+  }
   if (progress && r.elapsed_s >= 0.1) std::fprintf(stderr, "\r\033[K");  // clear the line
   if (!r.error.empty()) {
     std::cerr << "interleave internal error: " << r.error << '\n';

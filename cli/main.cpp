@@ -49,6 +49,10 @@ int main(int argc, char** argv) {
   ex->add_option("--executions", explore.executions,
                  "at most this many executions (default: all for dpor, 1000 for random and rr)")
       ->check(CLI::PositiveNumber);
+  ex->add_option("--jobs", explore.jobs,
+                 "explore on J threads (dpor, random, rr); every J gives the same executions, "
+                 "counts and bugs")
+      ->capture_default_str();
   ex->add_option("--seed", explore.seed, "seed of the random strategy")->capture_default_str();
   ex->add_option("--max-steps", explore.max_steps,
                  "steps after which a run counts as never ending (step_limit)")

@@ -28,7 +28,6 @@ void DporRun::start(const DporJob& job) {
   steps_.clear();
   values_.clear();
   sleep_.clear();
-  sleep_at_.clear();
   thread_loop_.assign(1, kNoObject);
   resuming_.assign(1, 0);
   value_cursor_ = 0;
@@ -70,21 +69,24 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
     refresh(s - 1, point.outcomes[s - 1]);
   }
   const std::size_t forced = job_->path.size();
-  if (s > 0) {
+  if (s > 0 && (!sleep_.empty() || (s - 1 < forced && !job_->asleep[s - 1].empty()))) {
     // A thread stays asleep while what runs is independent of what it would do.
     const StepEvent& ran = steps_[s - 1];
-    std::vector<Sleeper> next;
+    sleep_next_.clear();
     auto keep = [&](const Sleeper& q) {
-      if (q.thread != ran.thread && !ordered(q.event, ran)) next.push_back(q);
+      if (q.thread != ran.thread && !ordered(q.event, ran)) sleep_next_.push_back(q);
     };
     for (const Sleeper& q : sleep_) keep(q);
     if (s - 1 < forced) {
       for (const Sleeper& q : job_->asleep[s - 1]) keep(q);
     }
-    sleep_ = std::move(next);
+    sleep_.swap(sleep_next_);
   }
-  // Who is covered at this node: its sleep set and the branches explored from it.
-  std::vector<Sleeper>& covered = sleep_at_.emplace_back(sleep_);
+  // Who is covered at this node: its sleep set and the branches explored from it (buffers are
+  // reused from run to run).
+  if (sleep_at_.size() <= s) sleep_at_.resize(s + 1);
+  std::vector<Sleeper>& covered = sleep_at_[s];
+  covered.assign(sleep_.begin(), sleep_.end());
   if (s < forced) covered.insert(covered.end(), job_->asleep[s].begin(), job_->asleep[s].end());
 
   ThreadId chosen{};
@@ -135,6 +137,8 @@ void DporRun::finish(std::span<const Op> outcomes, DporOutcome& out) {
   const std::size_t n = std::min(steps_.size(), outcomes.size());
   if (n > 0) refresh(n - 1, outcomes[n - 1]);
   out.insertions.clear();
+  out.sequence_steps.clear();
+  out.sequence_before.clear();
   out.pruned = pruned_;
   out.diverged = diverged_;
   if (!diverged_) analyse(out);
@@ -147,7 +151,8 @@ void DporRun::analyse(DporOutcome& out) {
   // (unlock -> lock, a loop task's last step -> the next task resuming the loop).
   const std::size_t n = steps_.size();
   const std::size_t width = threads_;
-  std::vector<uint32_t> clocks(n * width, 0);
+  clocks_.assign(n * width, 0);
+  std::vector<uint32_t>& clocks = clocks_;
   std::vector<int64_t> last_of(width, -1);
   std::vector<int64_t> spawned_at(width, -1);
   std::vector<uint32_t> count(width, 0);
@@ -215,7 +220,7 @@ void DporRun::analyse(DporOutcome& out) {
           break;
         }
       }
-      if (!by_other) add_insertion(i, j, clocks, out);
+      if (!by_other) add_insertion(i, j, out);
     }
 
     last_of[t] = static_cast<int64_t>(j);
@@ -235,20 +240,22 @@ void DporRun::analyse(DporOutcome& out) {
   }
 }
 
-void DporRun::add_insertion(std::size_t i, std::size_t j, const std::vector<uint32_t>& clocks,
-                            DporOutcome& out) const {
-  if (i >= sleep_at_.size()) return;
+void DporRun::add_insertion(std::size_t i, std::size_t j, DporOutcome& out) {
+  if (i >= steps_.size()) return;
+  const std::vector<uint32_t>& clocks = clocks_;
   const std::size_t width = threads_;
   const uint32_t ti = to_index(steps_[i].thread);
   const uint32_t mark = clocks[i * width + ti];
   // v = the steps after i that do not happen after it, then j.
-  std::vector<std::size_t> v;
+  std::vector<std::size_t>& v = sequence_;
+  v.clear();
   for (std::size_t k = i + 1; k < j; ++k) {
     if (clocks[k * width + ti] < mark) v.push_back(k);
   }
   v.push_back(j);
   const std::size_t n = v.size();
-  std::vector<uint8_t> before(n * n, 0);
+  std::vector<uint8_t>& before = before_;
+  before.assign(n * n, 0);
   for (std::size_t b = 1; b < n; ++b) {
     for (std::size_t a = 0; a < b; ++a) {
       const uint32_t ta = to_index(steps_[v[a]].thread);
@@ -271,11 +278,11 @@ void DporRun::add_insertion(std::size_t i, std::size_t j, const std::vector<uint
     }
     if (initial) return;
   }
-  WakeupInsertion& ins = out.insertions.emplace_back();
-  ins.node = static_cast<uint32_t>(i);
-  ins.steps.reserve(n);
-  for (std::size_t k : v) ins.steps.push_back(steps_[k]);
-  ins.before = std::move(before);
+  out.insertions.push_back(
+      WakeupInsertion{static_cast<uint32_t>(i), static_cast<uint32_t>(out.sequence_steps.size()),
+                      static_cast<uint32_t>(n), static_cast<uint32_t>(out.sequence_before.size())});
+  for (std::size_t k : v) out.sequence_steps.push_back(steps_[k]);
+  out.sequence_before.insert(out.sequence_before.end(), before.begin(), before.end());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,13 +363,17 @@ void DporSearch::integrate(const DporJob& job, const DporOutcome& outcome) {
     values_.push_back(ValueNode{v.bound, v.chosen, v.steps_before});
   }
   for (const WakeupInsertion& ins : outcome.insertions) {
-    if (ins.node < nodes_.size()) insert(nodes_[ins.node].wut, ins);
+    if (ins.node < nodes_.size()) insert(nodes_[ins.node].wut, outcome, ins);
   }
 }
 
-void DporSearch::insert(std::vector<WakeupNode>& wut, const WakeupInsertion& ins) {
-  const std::size_t n = ins.steps.size();
-  std::vector<uint8_t> alive(n, 1);
+void DporSearch::insert(std::vector<WakeupNode>& wut, const DporOutcome& outcome,
+                        const WakeupInsertion& ins) {
+  const std::size_t n = ins.size;
+  const StepEvent* steps = &outcome.sequence_steps[ins.first];
+  const uint8_t* before = &outcome.sequence_before[ins.before];
+  std::vector<uint8_t>& alive = alive_;
+  alive.assign(n, 1);
   std::size_t remaining = n;
   std::vector<WakeupNode>* level = &wut;
   for (;;) {
@@ -373,16 +384,16 @@ void DporSearch::insert(std::vector<WakeupNode>& wut, const WakeupInsertion& ins
       const ThreadId p = c.event.thread;
       std::size_t first = n;
       for (std::size_t a = 0; a < n && first == n; ++a) {
-        if (alive[a] != 0 && ins.steps[a].thread == p) first = a;
+        if (alive[a] != 0 && steps[a].thread == p) first = a;
       }
       bool initial = true;
       if (first < n) {
         for (std::size_t b = 0; b < first && initial; ++b) {
-          initial = alive[b] == 0 || ins.before[b * n + first] == 0;
+          initial = alive[b] == 0 || before[b * n + first] == 0;
         }
       } else {
         for (std::size_t a = 0; a < n && initial; ++a) {
-          initial = alive[a] == 0 || !ordered(c.event, ins.steps[a]);
+          initial = alive[a] == 0 || !ordered(c.event, steps[a]);
         }
       }
       if (!initial) continue;
@@ -401,7 +412,7 @@ void DporSearch::insert(std::vector<WakeupNode>& wut, const WakeupInsertion& ins
     for (std::size_t a = 0; a < n; ++a) {
       if (alive[a] == 0) continue;
       WakeupNode& node = at->emplace_back();
-      node.event = ins.steps[a];
+      node.event = steps[a];
       node.id = next_id_++;
       at = &node.children;
     }
@@ -409,57 +420,65 @@ void DporSearch::insert(std::vector<WakeupNode>& wut, const WakeupInsertion& ins
   }
 }
 
-void DporSearch::upcoming(std::size_t count, std::vector<DporJob>& jobs) const {
+void DporSearch::upcoming(std::size_t count, const std::function<bool(uint64_t)>& known,
+                          std::vector<DporJob>& jobs) const {
   jobs.clear();
   if (first_) return;
-  DporJob prefix;
-  for (std::size_t k = nodes_.size(); k-- > 0 && jobs.size() < count;) {
+  Walk walk{count, known, jobs, 0, {}};
+  for (std::size_t k = nodes_.size(); k-- > 0 && walk.count > 0;) {
     // A random value decided after step k with alternatives left comes first: stop there.
-    if (!values_.empty() && values_.back().nodes_before > k) {
-      for (const ValueNode& v : values_) {
-        if (v.nodes_before > k && v.chosen + 1 < v.bound) return;
-      }
+    for (auto v = values_.rbegin(); v != values_.rend() && v->nodes_before > k; ++v) {
+      if (v->chosen + 1 < v->bound) return;
     }
     const Node& n = nodes_[k];
     if (n.wut.empty()) continue;
-    prefix.path.clear();
-    prefix.asleep.clear();
-    prefix.values.clear();
-    for (std::size_t s = 0; s < k; ++s) {
-      prefix.path.push_back(nodes_[s].event.thread);
-      prefix.asleep.push_back(nodes_[s].done);
-    }
-    for (const ValueNode& v : values_) {
-      if (v.nodes_before <= k) prefix.values.push_back(v.chosen);
-    }
-    // At step k the branch under way will have gone to sleep by then.
-    std::vector<Sleeper> here = n.done;
-    here.push_back(Sleeper{n.event.thread, n.event});
-    prefix.asleep.push_back(std::move(here));
-    prefix.path.push_back(kNoThread);  // filled per branch by collect
-    collect(n.wut, k, prefix, count, jobs);
+    walk.node = k;
+    // At step k, the branch under way will have gone to sleep by the time these run.
+    walk.levels.resize(1);
+    walk.levels[0].done = &n.done;
+    walk.levels[0].current = &n.event;
+    walk.levels[0].earlier.clear();
+    collect(n.wut, walk);
   }
 }
 
-void DporSearch::collect(const std::vector<WakeupNode>& level, std::size_t depth,
-                         DporJob& prefix, std::size_t count, std::vector<DporJob>& jobs) const {
-  const std::size_t sleepers = prefix.asleep[depth].size();
-  for (const WakeupNode& c : level) {
-    if (jobs.size() >= count) break;
-    prefix.path[depth] = c.event.thread;
+void DporSearch::collect(const std::vector<WakeupNode>& children, Walk& walk) const {
+  const std::size_t depth = walk.levels.size() - 1;
+  for (const WakeupNode& c : children) {
+    if (walk.count == 0) break;
+    walk.levels[depth].thread = c.event.thread;
     if (c.children.empty()) {
-      DporJob& job = jobs.emplace_back(prefix);
-      job.leaf = c.id;
+      --walk.count;
+      if (!walk.known(c.id)) add_job(walk, c.id);
     } else {
-      prefix.path.push_back(kNoThread);
-      prefix.asleep.emplace_back();
-      collect(c.children, depth + 1, prefix, count, jobs);
-      prefix.path.pop_back();
-      prefix.asleep.pop_back();
+      walk.levels.emplace_back();
+      collect(c.children, walk);
+      walk.levels.pop_back();
     }
-    prefix.asleep[depth].push_back(Sleeper{c.event.thread, c.event});  // explored before the next
+    walk.levels[depth].earlier.push_back(&c);  // explored before the next one
   }
-  prefix.asleep[depth].resize(sleepers);
+}
+
+void DporSearch::add_job(const Walk& walk, uint64_t leaf) const {
+  DporJob& job = walk.jobs.emplace_back();
+  const std::size_t k = walk.node;
+  job.path.reserve(k + walk.levels.size());
+  job.asleep.reserve(k + walk.levels.size());
+  for (std::size_t s = 0; s < k; ++s) {
+    job.path.push_back(nodes_[s].event.thread);
+    job.asleep.push_back(nodes_[s].done);
+  }
+  for (const Level& level : walk.levels) {
+    job.path.push_back(level.thread);
+    std::vector<Sleeper>& asleep = job.asleep.emplace_back();
+    if (level.done != nullptr) asleep = *level.done;
+    if (level.current != nullptr) asleep.push_back(Sleeper{level.current->thread, *level.current});
+    for (const WakeupNode* e : level.earlier) asleep.push_back(Sleeper{e->event.thread, e->event});
+  }
+  for (const ValueNode& v : values_) {
+    if (v.nodes_before <= k) job.values.push_back(v.chosen);
+  }
+  job.leaf = leaf;
 }
 
 }  // namespace interleave

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -39,11 +40,13 @@ struct DporJob {
   uint64_t leaf = 0;                         // the wakeup-tree leaf it explores (0: none)
 };
 
-/// A sequence found by a race, to be inserted into the wakeup tree of node `node`.
+/// A sequence found by a race, to be inserted into the wakeup tree of node `node`: its steps and
+/// their order sit in the outcome's flat buffers (reused from run to run).
 struct WakeupInsertion {
   uint32_t node = 0;
-  std::vector<StepEvent> steps;
-  std::vector<uint8_t> before;  // steps.size()^2: before[a * n + b] = step a happens before b
+  uint32_t first = 0;  // its steps: sequence_steps[first, first + size)
+  uint32_t size = 0;
+  uint32_t before = 0;  // sequence_before[before + a * size + b]: step a happens before step b
 };
 
 /// What one run of a job did, as the search needs it.
@@ -56,7 +59,9 @@ struct DporOutcome {
   };
   std::vector<Value> values;
   std::vector<WakeupInsertion> insertions;
-  bool pruned = false;  // every enabled thread was asleep: cut short
+  std::vector<StepEvent> sequence_steps;
+  std::vector<uint8_t> sequence_before;
+  bool pruned = false;    // every enabled thread was asleep: cut short
   bool diverged = false;  // a forced thread was not enabled (a bug in the search)
 };
 
@@ -73,17 +78,21 @@ class DporRun {
   StepEvent make_step(ThreadId thread, const PendingOp& op) const;
   void refresh(std::size_t step, Op outcome);
   void analyse(DporOutcome& out);
-  void add_insertion(std::size_t i, std::size_t j, const std::vector<uint32_t>& clocks,
-                     DporOutcome& out) const;
+  void add_insertion(std::size_t i, std::size_t j, DporOutcome& out);
   bool sleeping(ThreadId t) const;
 
   const DporJob* job_ = nullptr;
   std::vector<StepEvent> steps_;
   std::vector<DporOutcome::Value> values_;
   std::vector<Sleeper> sleep_;                  // who sleeps at the step being decided
+  std::vector<Sleeper> sleep_next_;             // (a buffer for the next step's)
   std::vector<std::vector<Sleeper>> sleep_at_;  // per step: sleep set plus explored branches
-  std::vector<ObjectId> thread_loop_;           // each thread's event loop, kNoObject if none
-  std::vector<uint8_t> resuming_;               // per thread: its next step resumes its loop
+  // The race analysis' buffers, kept from run to run.
+  std::vector<uint32_t> clocks_;  // steps x threads happens-before clocks
+  std::vector<std::size_t> sequence_;
+  std::vector<uint8_t> before_;
+  std::vector<ObjectId> thread_loop_;  // each thread's event loop, kNoObject if none
+  std::vector<uint8_t> resuming_;      // per thread: its next step resumes its loop
   uint32_t value_cursor_ = 0;
   uint32_t threads_ = 1;
   bool pruned_ = false;
@@ -98,9 +107,11 @@ class DporSearch {
   bool next_job(DporJob& job);
   /// Takes back the outcome of the job next_job last returned.
   void integrate(const DporJob& job, const DporOutcome& outcome);
-  /// Jobs for up to `count` pending leaves after the next one, in exploration order; each is
-  /// exactly the job next_job will return for that leaf later (for running them ahead).
-  void upcoming(std::size_t count, std::vector<DporJob>& jobs) const;
+  /// Jobs for the next `count` pending leaves in exploration order, leaving out those `known`
+  /// says are already taken care of; each is exactly the job next_job will return for that leaf
+  /// later, so it can run ahead on another thread.
+  void upcoming(std::size_t count, const std::function<bool(uint64_t)>& known,
+                std::vector<DporJob>& jobs) const;
 
  private:
   struct WakeupNode {
@@ -118,11 +129,25 @@ class DporSearch {
     uint64_t chosen = 0;
     uint32_t nodes_before = 0;
   };
-  void insert(std::vector<WakeupNode>& wut, const WakeupInsertion& v);
+  void insert(std::vector<WakeupNode>& wut, const DporOutcome& outcome, const WakeupInsertion& ins);
+  std::vector<uint8_t> alive_;  // insert()'s buffer
   void fill_job(DporJob& job) const;
-  /// Jobs for the leaves under `level` (children of the branch at step `depth`), leftmost first.
-  void collect(const std::vector<WakeupNode>& level, std::size_t first, DporJob& prefix,
-               std::size_t count, std::vector<DporJob>& jobs) const;
+  /// A walk over pending leaves for upcoming(): one Level per step below the branching node.
+  struct Level {
+    ThreadId thread{};                           // the branch taken at this level
+    const std::vector<Sleeper>* done = nullptr;  // explored here before it: these,
+    const StepEvent* current = nullptr;          // the branch under way,
+    std::vector<const WakeupNode*> earlier;      // and the pending branches before it
+  };
+  struct Walk {
+    std::size_t count;  // leaves still to look at
+    const std::function<bool(uint64_t)>& known;
+    std::vector<DporJob>& jobs;
+    std::size_t node;  // the step whose wakeup tree is walked
+    std::vector<Level> levels;
+  };
+  void collect(const std::vector<WakeupNode>& children, Walk& walk) const;
+  void add_job(const Walk& walk, uint64_t leaf) const;
 
   std::vector<Node> nodes_;
   std::vector<ValueNode> values_;

@@ -1,5 +1,6 @@
 // The dpor strategy: optimal DPOR (sim/dpor_search.hpp) behind the Strategy interface, one job
-// at a time. Parallel exploration drives DporSearch and DporRun directly (sim/parallel.hpp).
+// at a time. Parallel exploration drives DporSearch and DporRun directly (sim/parallel.hpp) through
+// DporJobStrategy.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,33 @@ class DporStrategy final : public Strategy {
   DporJob job_;
   DporRun run_;
   DporOutcome outcome_;
+};
+
+/// One given job per execution, its outcome written where the caller says: what each thread of
+/// a parallel exploration runs (the search itself stays with the exploring thread).
+class DporJobStrategy final : public Strategy {
+ public:
+  /// The next execution runs `job` and leaves its outcome in `out`; both must outlive it.
+  void assign(const DporJob& job, DporOutcome& out) {
+    job_ = &job;
+    out_ = &out;
+  }
+  bool begin_execution(uint64_t /*index*/) override {
+    run_.start(*job_);
+    return true;
+  }
+  ThreadId pick(const ChoicePoint& point) override { return run_.pick(point); }
+  uint64_t pick_value(uint64_t bound) override { return run_.pick_value(bound); }
+  void end_execution(const ExecutionSummary& summary) override {
+    run_.finish(summary.outcomes, *out_);
+  }
+  std::string name() const override { return "dpor"; }
+  bool wants_outcomes() const override { return true; }
+
+ private:
+  const DporJob* job_ = nullptr;
+  DporOutcome* out_ = nullptr;
+  DporRun run_;
 };
 
 }  // namespace interleave

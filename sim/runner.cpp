@@ -9,7 +9,8 @@
 namespace interleave {
 namespace {
 
-void merge(ExploreResult& out, const RunResult& run, const Execution& x, uint64_t number) {
+void merge(ExploreResult& out, const RunResult& run, const std::vector<ThreadId>& schedule,
+           const std::vector<uint64_t>& random, uint64_t number) {
   for (const Finding& f : run.findings) {
     auto it = std::find_if(out.bugs.begin(), out.bugs.end(), [&](const BugRecord& b) {
       return b.finding.kind == f.kind && b.finding.key() == f.key();
@@ -24,13 +25,32 @@ void merge(ExploreResult& out, const RunResult& run, const Execution& x, uint64_
     bug.steps = run.steps;
     bug.preemptions = run.preemptions;
     bug.count = 1;
-    bug.schedule = x.schedule();
-    bug.random = x.random_values();
+    bug.schedule = schedule;
+    bug.random = random;
     out.bugs.push_back(std::move(bug));
   }
 }
 
 }  // namespace
+
+bool tally_run(ExploreResult& out, const RunResult& run, const std::vector<ThreadId>& schedule,
+               const std::vector<uint64_t>& random, uint64_t number, bool repeats_earlier,
+               bool all) {
+  out.total_steps += run.steps;
+  out.max_depth = std::max(out.max_depth, run.steps);
+  if (run.status == RunStatus::kBlocked) {
+    ++out.blocked;
+    return false;
+  }
+  if (run.status == RunStatus::kPruned) {
+    ++out.pruned;
+    return false;
+  }
+  if (repeats_earlier) return false;
+  ++out.executions;
+  merge(out, run, schedule, random, number);
+  return !run.findings.empty() && !all;
+}
 
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
                       Monitor* monitor) {
@@ -69,20 +89,10 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
                   std::to_string(index + 1) + ": " + run.abandon_reason;
       break;
     }
-    out.total_steps += run.steps;
-    out.max_depth = std::max(out.max_depth, run.steps);
-    if (blocked) {
-      ++out.blocked;
-      continue;
+    const bool repeats = !blocked && !pruned && strategy.repeats_earlier(run.preemptions);
+    if (tally_run(out, run, x.schedule(), x.random_values(), index + 1, repeats, options.all)) {
+      break;
     }
-    if (pruned) {
-      ++out.pruned;
-      continue;
-    }
-    if (strategy.repeats_earlier(run.preemptions)) continue;
-    ++out.executions;
-    merge(out, run, x, index + 1);
-    if (!run.findings.empty() && !options.all) break;
   }
   out.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   return out;

@@ -59,6 +59,13 @@ struct ExploreResult {
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
                       Monitor* monitor = nullptr);
 
+/// Counts one finished run (the `number`th) into a search's result and merges its bugs; true
+/// when the search stops there (a bug, and not `all`). `repeats_earlier`: counted in an earlier
+/// round already (iterative bounding).
+bool tally_run(ExploreResult& out, const RunResult& run, const std::vector<ThreadId>& schedule,
+               const std::vector<uint64_t>& random, uint64_t number, bool repeats_earlier,
+               bool all);
+
 /// What a single run chose, enough to save it as a trace.
 struct RunRecord {
   std::vector<ThreadId> schedule;        // every step, or (timed runs) every real decision

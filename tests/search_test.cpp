@@ -114,8 +114,62 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"PreemptionsWithoutDfs", "explore counter_heartbeat --preemptions 2", "dfs"},
         Bad{"ZeroDepth", "explore counter_heartbeat --strategy pct --depth 0", "--depth"},
         Bad{"NoSuchStrategy", "explore counter_heartbeat --strategy magic", "unknown strategy"},
-        Bad{"AllWithReplay", "replay traces/none.json --all", "--all"}),
+        Bad{"AllWithReplay", "replay traces/none.json --all", "--all"},
+        Bad{"ZeroJobs", "explore counter_heartbeat --strategy dpor --jobs 0", "--jobs"},
+        Bad{"NegativeJobs", "explore counter_heartbeat --strategy dpor --jobs -2", "--jobs"},
+        Bad{"JobsWithDfs", "explore counter_heartbeat --strategy dfs --jobs 2", "one thread"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
+
+}  // namespace
+}  // namespace interleave
+
+namespace interleave {
+namespace {
+
+/// The same search on J threads: the JSON apart from timing is byte for byte the one of J = 1.
+nlohmann::json without_timing(nlohmann::json j) {
+  j.erase("elapsed_s");
+  j.erase("executions_per_s");
+  return j;
+}
+
+class ParallelSearch : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ParallelSearch, EveryJobCountGivesTheSameResult) {
+  const std::string args = GetParam();
+  const auto one = testing::run_cli("explore " + args + " --jobs 1 --json");
+  ASSERT_NE(one.code, 2) << one.err;
+  const auto expected = without_timing(one.json());
+  for (int jobs : {2, 3, 4}) {
+    const auto r =
+        testing::run_cli("explore " + args + " --jobs " + std::to_string(jobs) + " --json");
+    EXPECT_EQ(r.code, one.code) << args << " --jobs " << jobs;
+    EXPECT_EQ(without_timing(r.json()), expected) << args << " --jobs " << jobs;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Jobs, ParallelSearch,
+    ::testing::Values(
+        // Exhaustive, with bugs counted over the whole space.
+        "counter_heartbeat --variant naive --param size=3 --param rounds=2 --strategy dpor --all",
+        "lastzero --param n=8 --strategy dpor --all",
+        "bank_transfer --variant unlocked --strategy dpor --all",
+        "dining_philosophers --variant naive --param seats=4 --strategy dpor --all",
+        "wakeup --variant if_wait --strategy dpor --all",
+        // Stopping at the first bug: the same execution number for every J.
+        "bank_transfer --variant unlocked --strategy dpor",
+        // Seeded sampling: execution k is the same wherever it runs.
+        "counter_heartbeat --variant naive --strategy random --seed 7 --executions 400 --all",
+        "wakeup --variant if_wait --strategy random --seed 3 --executions 300",
+        "lock_order --variant inverted --strategy rr --executions 50 --all"),
+    [](const auto& param_info) {
+      std::string name = param_info.param;
+      for (char& ch : name) {
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      }
+      return name;
+    });
 
 }  // namespace
 }  // namespace interleave

@@ -1,0 +1,364 @@
+// Parallel exploration: tasks run ahead on worker threads, results are taken in order.
+#include "sim/parallel.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "sim/dpor_strategy.hpp"
+#include "sim/stack_pool.hpp"
+
+namespace interleave {
+namespace {
+
+class DporSource final : public ExecutionSource {
+ public:
+  bool next(Task& task) override {
+    if (!search_.next_job(task.job)) return false;
+    task.key = task.job.leaf;
+    task.index = index_++;
+    return true;
+  }
+  void ahead(std::size_t count, const std::function<bool(uint64_t)>& known,
+             std::vector<Task>& tasks) override {
+    search_.upcoming(count, known, jobs_);
+    tasks.clear();
+    for (DporJob& job : jobs_) {
+      Task& t = tasks.emplace_back();
+      t.key = job.leaf;
+      t.job = std::move(job);
+    }
+  }
+  std::unique_ptr<Strategy> lane_strategy() override { return std::make_unique<DporJobStrategy>(); }
+  void assign(Strategy& strategy, const Task& task, DporOutcome& out) const override {
+    static_cast<DporJobStrategy&>(strategy).assign(task.job, out);
+  }
+  void integrate(const Task& task, const DporOutcome& out) override {
+    search_.integrate(task.job, out);
+  }
+
+ private:
+  DporSearch search_;
+  std::vector<DporJob> jobs_;
+  uint64_t index_ = 0;
+};
+
+class IndexedSource final : public ExecutionSource {
+ public:
+  explicit IndexedSource(std::function<std::unique_ptr<Strategy>()> make)
+      : make_(std::move(make)) {}
+  bool next(Task& task) override {
+    task.index = next_++;
+    task.key = task.index + 1;
+    return true;
+  }
+  void ahead(std::size_t count, const std::function<bool(uint64_t)>& known,
+             std::vector<Task>& tasks) override {
+    tasks.clear();
+    for (uint64_t i = next_; i < next_ + count; ++i) {
+      if (known(i + 1)) continue;
+      Task& t = tasks.emplace_back();
+      t.index = i;
+      t.key = i + 1;
+    }
+  }
+  std::unique_ptr<Strategy> lane_strategy() override { return make_(); }
+  void assign(Strategy&, const Task&, DporOutcome&) const override {}
+
+ private:
+  std::function<std::unique_ptr<Strategy>()> make_;
+  uint64_t next_ = 0;
+};
+
+/// What one execution left: enough to count it, merge its bugs and go on searching.
+struct Finished {
+  RunResult run;
+  std::vector<ThreadId> schedule;  // only kept when the run found something
+  std::vector<uint64_t> random;
+  DporOutcome dpor;
+};
+
+/// One thread's means to run executions: its own fibers, strategy and monitor.
+class Lane {
+ public:
+  Lane(const SimModel& model, ExecutionSource& source, const ExploreOptions& options,
+       const MonitorFactory& monitors)
+      : model_(model),
+        source_(source),
+        x_(pool_, options.execution),
+        strategy_(source.lane_strategy()),
+        monitor_(monitors ? monitors() : nullptr) {}
+
+  void run(const ExecutionSource::Task& task, Finished& out) {
+    source_.assign(*strategy_, task, out.dpor);
+    strategy_->begin_execution(task.index);
+    if (monitor_) monitor_->begin_run();
+    x_.run([this] { model_(x_); }, *strategy_, monitor_.get(), out.run);
+    if (monitor_) monitor_->end_run(out.run.findings);
+    const RunResult& r = out.run;
+    strategy_->end_execution(ExecutionSummary{r.steps, r.status == RunStatus::kBlocked,
+                                              !r.findings.empty(), r.status == RunStatus::kDeadlock,
+                                              r.status == RunStatus::kPruned, x_.outcomes()});
+    out.schedule.clear();
+    out.random.clear();
+    if (!r.findings.empty()) {
+      out.schedule = x_.schedule();
+      out.random = x_.random_values();
+    }
+  }
+
+ private:
+  const SimModel& model_;
+  ExecutionSource& source_;
+  StackPool pool_;
+  Execution x_;
+  std::unique_ptr<Strategy> strategy_;
+  std::unique_ptr<Monitor> monitor_;
+};
+
+bool same_job(const DporJob& a, const DporJob& b) {
+  if (a.path != b.path || a.values != b.values || a.asleep.size() != b.asleep.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.asleep.size(); ++i) {
+    if (a.asleep[i].size() != b.asleep[i].size()) return false;
+    for (std::size_t k = 0; k < a.asleep[i].size(); ++k) {
+      if (a.asleep[i][k].thread != b.asleep[i][k].thread) return false;
+    }
+  }
+  return true;
+}
+
+/// Tasks run ahead, by key: queued, running on a worker, or finished and waiting for their turn.
+struct Board {
+  enum class State : uint8_t { kQueued, kRunning, kDone };
+  struct Slot {
+    State state = State::kQueued;
+    ExecutionSource::Task task;
+    std::unique_ptr<Finished> result;
+  };
+  std::mutex mu;
+  std::condition_variable work;      // workers: something queued, or stop
+  std::condition_variable finished;  // the explorer: a task it waits for is done
+  std::unordered_map<uint64_t, Slot> slots;
+  std::deque<uint64_t> queue;
+  std::vector<std::unique_ptr<Finished>> spare;  // results given back, their buffers kept
+  bool stop = false;
+  unsigned sleeping_workers = 0;
+  bool explorer_sleeps = false;
+  // Mirrors read without the lock, to spin briefly instead of sleeping: an execution takes
+  // microseconds, a sleep and wake-up in the kernel about as long.
+  std::atomic<uint64_t> queued{0};
+  std::atomic<uint64_t> completed{0};
+  std::atomic<bool> stopping{false};
+
+  /// A result to fill (called with `mu` held).
+  std::unique_ptr<Finished> take_spare() {
+    if (spare.empty()) return std::make_unique<Finished>();
+    std::unique_ptr<Finished> f = std::move(spare.back());
+    spare.pop_back();
+    return f;
+  }
+  void push(ExecutionSource::Task&& task) {
+    const uint64_t key = task.key;
+    slots.emplace(key, Slot{State::kQueued, std::move(task), nullptr});
+    queue.push_back(key);
+    queued.store(queue.size(), std::memory_order_release);
+  }
+  uint64_t pop() {
+    const uint64_t key = queue.front();
+    queue.pop_front();
+    queued.store(queue.size(), std::memory_order_release);
+    return key;
+  }
+  void unqueue(uint64_t key) {
+    queue.erase(std::find(queue.begin(), queue.end(), key));
+    queued.store(queue.size(), std::memory_order_release);
+  }
+};
+
+/// Spins (unlocked) for a few microseconds until `ready` holds; the caller then re-checks.
+template <class Ready>
+void spin_until(std::unique_lock<std::mutex>& lock, Ready ready) {
+  lock.unlock();
+  for (int i = 0; i < 20000 && !ready(); ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  lock.lock();
+}
+
+/// Runs the first queued task on `lane`, the board unlocked meanwhile.
+void run_queued(Board& board, std::unique_lock<std::mutex>& lock, Lane& lane) {
+  const uint64_t key = board.pop();
+  Board::Slot& slot = board.slots.at(key);
+  slot.state = Board::State::kRunning;
+  ExecutionSource::Task task = std::move(slot.task);
+  std::unique_ptr<Finished> result = board.take_spare();
+  lock.unlock();
+  lane.run(task, *result);
+  lock.lock();
+  Board::Slot& same = board.slots.at(key);  // only its taker erases a running slot
+  same.task = std::move(task);
+  same.result = std::move(result);
+  same.state = Board::State::kDone;
+  board.completed.fetch_add(1, std::memory_order_release);
+  if (board.explorer_sleeps) board.finished.notify_one();
+}
+
+void worker(Board& board, Lane& lane) {
+  std::unique_lock<std::mutex> lock(board.mu);
+  for (;;) {
+    if (board.queue.empty() && !board.stop) {
+      spin_until(lock, [&] {
+        return board.queued.load(std::memory_order_acquire) != 0 ||
+               board.stopping.load(std::memory_order_acquire);
+      });
+      if (board.queue.empty() && !board.stop) {
+        ++board.sleeping_workers;
+        board.work.wait(lock, [&] { return board.stop || !board.queue.empty(); });
+        --board.sleeping_workers;
+      }
+    }
+    if (board.stop) return;
+    run_queued(board, lock, lane);
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<ExecutionSource> dpor_source() {
+  return std::make_unique<DporSource>();
+}
+
+std::unique_ptr<ExecutionSource> indexed_source(std::function<std::unique_ptr<Strategy>()> make) {
+  return std::make_unique<IndexedSource>(std::move(make));
+}
+
+ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
+                               const ExploreOptions& options, unsigned jobs,
+                               const MonitorFactory& monitors) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  jobs = std::max(1u, jobs);
+  ExploreResult out;
+  Board board;
+  std::vector<std::unique_ptr<Lane>> lanes;
+  for (unsigned i = 0; i < jobs; ++i) {
+    lanes.push_back(std::make_unique<Lane>(model, source, options, monitors));
+  }
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < jobs; ++i)
+    workers.emplace_back(worker, std::ref(board), std::ref(*lanes[i]));
+  Lane& mine = *lanes[0];
+
+  // Look ahead when the queue is about to run dry; each look costs the explorer a walk over the
+  // leaves it covers, so a small window (measured on lastzero) serves best.
+  const std::size_t lookahead = 8 * static_cast<std::size_t>(jobs);
+  const std::size_t threshold = jobs;
+  // Keys handed to the board and not yet taken back: only this thread adds or removes slots, so
+  // it keeps its own copy and looks ahead without holding the lock.
+  std::unordered_set<uint64_t> issued;
+  const auto known = [&issued](uint64_t key) { return issued.count(key) != 0; };
+  std::vector<ExecutionSource::Task> upcoming;
+  ExecutionSource::Task task;
+  double next_progress = 0.1;
+  for (uint64_t index = 0;; ++index) {
+    if (index >= options.max_executions) break;
+    if ((index & 63) == 0 && (options.time_limit_s > 0 || options.on_progress)) {
+      const double now = std::chrono::duration<double>(Clock::now() - start).count();
+      if (options.time_limit_s > 0 && now >= options.time_limit_s) break;
+      if (options.on_progress && now >= next_progress) {
+        options.on_progress(ExploreProgress{out.executions, out.bugs.size(), now});
+        next_progress = now + 0.1;
+      }
+    }
+    if (!source.next(task)) {
+      out.complete = true;
+      break;
+    }
+    std::unique_ptr<Finished> result;
+    if (task.key != 0 && jobs > 1) {
+      std::unique_lock<std::mutex> lock(board.mu);
+      for (;;) {
+        auto it = board.slots.find(task.key);
+        if (it == board.slots.end()) break;
+        Board::Slot& slot = it->second;
+        if (slot.state == Board::State::kRunning) {
+          // Another thread has it: run something queued meanwhile, or wait.
+          if (board.queue.empty()) {
+            const uint64_t seen = board.completed.load(std::memory_order_acquire);
+            spin_until(lock, [&] {
+              return board.completed.load(std::memory_order_acquire) != seen ||
+                     board.queued.load(std::memory_order_acquire) != 0;
+            });
+            if (it->second.state == Board::State::kRunning && board.queue.empty()) {
+              board.explorer_sleeps = true;
+              board.finished.wait(lock);
+              board.explorer_sleeps = false;
+            }
+          } else {
+            run_queued(board, lock, mine);
+          }
+          continue;
+        }
+        if (slot.state == Board::State::kQueued) {
+          board.unqueue(task.key);
+        } else if (same_job(slot.task.job, task.job)) {
+          result = std::move(slot.result);
+        }
+        board.slots.erase(it);
+        issued.erase(task.key);
+        break;
+      }
+    }
+    if (!result) {
+      if (jobs > 1) {
+        std::lock_guard<std::mutex> lock(board.mu);
+        result = board.take_spare();
+      } else {
+        result = std::make_unique<Finished>();
+      }
+      mine.run(task, *result);
+    }
+    source.integrate(task, result->dpor);
+    if (result->run.status == RunStatus::kAbandoned) {
+      out.error = "execution " + std::to_string(index + 1) +
+                  " was abandoned: " + result->run.abandon_reason;
+      break;
+    }
+    if (tally_run(out, result->run, result->schedule, result->random, index + 1, false,
+                  options.all)) {
+      break;
+    }
+    if (jobs > 1) {
+      upcoming.clear();
+      if (board.queued.load(std::memory_order_acquire) < threshold) {
+        source.ahead(lookahead, known, upcoming);
+        for (const ExecutionSource::Task& t : upcoming) issued.insert(t.key);
+      }
+      std::unique_lock<std::mutex> lock(board.mu);
+      board.spare.push_back(std::move(result));
+      for (ExecutionSource::Task& t : upcoming) board.push(std::move(t));
+      if (!upcoming.empty() && board.sleeping_workers > 0) board.work.notify_all();
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(board.mu);
+    board.stop = true;
+    board.stopping.store(true, std::memory_order_release);
+  }
+  board.work.notify_all();
+  for (std::thread& w : workers) w.join();
+  out.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  return out;
+}
+
+}  // namespace interleave
