@@ -1,17 +1,22 @@
 // Simulator benchmark: cost of a scheduling step and random-exploration throughput.
 // Prints figures; asserts nothing (timing belongs here, never in tests).
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <memory>
+#include <vector>
 
 #include <boost/context/fiber.hpp>
 
 #include "checker/checker.hpp"
 #include "models/bind.hpp"
 #include "models/counter_heartbeat.hpp"
+#include "models/registry.hpp"
 #include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
+#include "sim/parallel.hpp"
 #include "sim/random_strategy.hpp"
 #include "sim/rr_strategy.hpp"
 
@@ -128,6 +133,50 @@ void exhaustive() {
               static_cast<unsigned long long>(p.executions), p.elapsed_s * 1e3);
 }
 
+/// `dpor --all` on lastzero n=12 (15,360 traces) with the checker, as `explore --jobs J` runs
+/// it: J = 1 and J = 2 alternating, the median of each.
+void parallel_speedup(int runs) {
+  using namespace interleave;
+  const ModelInfo& info = find_model("lastzero");
+  const SimModel model = info.bind(resolve_params(info, "", {"n=12"})).sim;
+  ExploreOptions options;
+  options.max_executions = std::numeric_limits<uint64_t>::max();
+  options.all = true;
+  const CheckerOptions lean{.races = true, .lock_order = true, .explain = false};
+  auto run = [&](unsigned jobs) {
+    if (jobs == 1) {
+      DporStrategy dpor;
+      Checker checker(lean);
+      return explore(model, dpor, options, &checker);
+    }
+    std::unique_ptr<ExecutionSource> source = dpor_source();
+    return explore_parallel(model, *source, options, jobs,
+                            [&lean] { return std::make_unique<Checker>(lean); });
+  };
+  std::vector<double> one;
+  std::vector<double> two;
+  uint64_t executions = 0;
+  for (int i = 0; i < runs; ++i) {
+    const ExploreResult a = run(1);
+    const ExploreResult b = run(2);
+    if (a.executions != b.executions)
+      std::printf("  MISMATCH: %llu vs %llu executions\n",
+                  static_cast<unsigned long long>(a.executions),
+                  static_cast<unsigned long long>(b.executions));
+    executions = a.executions;
+    one.push_back(a.elapsed_s);
+    two.push_back(b.elapsed_s);
+  }
+  std::sort(one.begin(), one.end());
+  std::sort(two.begin(), two.end());
+  const double t1 = one[one.size() / 2];
+  const double t2 = two[two.size() / 2];
+  std::printf(
+      "dpor --all lastzero n=12 (%llu executions, checker on), median of %d: "
+      "--jobs 1 %.3f s, --jobs 2 %.3f s: speed-up %.2fx\n",
+      static_cast<unsigned long long>(executions), runs, t1, t2, t1 / t2);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -146,5 +195,6 @@ int main(int argc, char** argv) {
   std::printf("race and lock-order checker: %.2fx the cost per step (%.1f vs %.1f ns)\n", on / off,
               on, off);
   exhaustive();
+  parallel_speedup(5);
   return 0;
 }
