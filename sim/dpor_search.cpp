@@ -36,10 +36,6 @@ void DporRun::start(const DporJob& job) {
   diverged_ = false;
 }
 
-bool DporRun::sleeping(ThreadId t) const {
-  return std::any_of(sleep_.begin(), sleep_.end(), [t](const Sleeper& s) { return s.thread == t; });
-}
-
 StepEvent DporRun::make_step(ThreadId thread, const PendingOp& op) const {
   StepEvent e;
   e.thread = thread;
@@ -97,8 +93,8 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
       return kNoThread;  // the search asked for a step that cannot run: abandon
     }
   } else {
-    auto awake = [&](ThreadId t) {
-      return contains(point.enabled, t) && !sleeping(t) &&
+    auto awake = [&](ThreadId t) {  // `covered` holds the sleep set and the explored branches
+      return contains(point.enabled, t) &&
              std::none_of(covered.begin(), covered.end(),
                           [t](const Sleeper& q) { return q.thread == t; });
     };

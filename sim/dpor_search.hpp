@@ -79,7 +79,6 @@ class DporRun {
   void refresh(std::size_t step, Op outcome);
   void analyse(DporOutcome& out);
   void add_insertion(std::size_t i, std::size_t j, DporOutcome& out);
-  bool sleeping(ThreadId t) const;
 
   const DporJob* job_ = nullptr;
   std::vector<StepEvent> steps_;

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -245,8 +244,7 @@ std::unique_ptr<ExecutionSource> indexed_source(std::function<std::unique_ptr<St
 ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
                                const ExploreOptions& options, unsigned jobs,
                                const MonitorFactory& monitors) {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
+  SearchPacer pacer(options);
   jobs = std::max(1u, jobs);
   ExploreResult out;
   Board board;
@@ -269,17 +267,7 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
   const auto known = [&issued](uint64_t key) { return issued.count(key) != 0; };
   std::vector<ExecutionSource::Task> upcoming;
   ExecutionSource::Task task;
-  double next_progress = 0.1;
-  for (uint64_t index = 0;; ++index) {
-    if (index >= options.max_executions) break;
-    if ((index & 63) == 0 && (options.time_limit_s > 0 || options.on_progress)) {
-      const double now = std::chrono::duration<double>(Clock::now() - start).count();
-      if (options.time_limit_s > 0 && now >= options.time_limit_s) break;
-      if (options.on_progress && now >= next_progress) {
-        options.on_progress(ExploreProgress{out.executions, out.bugs.size(), now});
-        next_progress = now + 0.1;
-      }
-    }
+  for (uint64_t index = 0; pacer.go_on(index, out); ++index) {
     if (!source.next(task)) {
       out.complete = true;
       break;
@@ -357,7 +345,7 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
   }
   board.work.notify_all();
   for (std::thread& w : workers) w.join();
-  out.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  out.elapsed_s = pacer.elapsed_s();
   return out;
 }
 

@@ -52,26 +52,35 @@ bool tally_run(ExploreResult& out, const RunResult& run, const std::vector<Threa
   return !run.findings.empty() && !all;
 }
 
+SearchPacer::SearchPacer(const ExploreOptions& options)
+    : options_(options), start_(std::chrono::steady_clock::now()) {}
+
+double SearchPacer::elapsed_s() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+bool SearchPacer::go_on(uint64_t index, const ExploreResult& so_far) {
+  if (index >= options_.max_executions) return false;
+  if ((index & 63) == 0 && (options_.time_limit_s > 0 || options_.on_progress)) {
+    const double now = elapsed_s();
+    if (options_.time_limit_s > 0 && now >= options_.time_limit_s) return false;
+    if (options_.on_progress && now >= next_progress_) {
+      options_.on_progress(ExploreProgress{so_far.executions, so_far.bugs.size(), now});
+      next_progress_ = now + 0.1;
+    }
+  }
+  return true;
+}
+
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
                       Monitor* monitor) {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
+  SearchPacer pacer(options);
   StackPool pool;
   Execution x(pool, options.execution);
   ExploreResult out;
   auto root = [&model, &x] { model(x); };
   RunResult run;  // reused: its findings keep their capacity
-  double next_progress = 0.1;
-  for (uint64_t index = 0;; ++index) {
-    if (index >= options.max_executions) break;
-    if ((index & 63) == 0 && (options.time_limit_s > 0 || options.on_progress)) {
-      const double now = std::chrono::duration<double>(Clock::now() - start).count();
-      if (options.time_limit_s > 0 && now >= options.time_limit_s) break;
-      if (options.on_progress && now >= next_progress) {
-        options.on_progress(ExploreProgress{out.executions, out.bugs.size(), now});
-        next_progress = now + 0.1;
-      }
-    }
+  for (uint64_t index = 0; pacer.go_on(index, out); ++index) {
     if (!strategy.begin_execution(index)) {
       out.complete = true;
       break;
@@ -94,7 +103,7 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
       break;
     }
   }
-  out.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
+  out.elapsed_s = pacer.elapsed_s();
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Runs many executions of a model under one strategy and collects distinct bugs.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -58,6 +59,20 @@ struct ExploreResult {
 /// Explores `model`. `monitor` (may be null) sees every event of every run and adds findings.
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
                       Monitor* monitor = nullptr);
+
+/// A search's budget and progress display, checked before each execution.
+class SearchPacer {
+ public:
+  explicit SearchPacer(const ExploreOptions& options);
+  /// Whether execution `index` may start (the executions and time budgets); reports progress.
+  bool go_on(uint64_t index, const ExploreResult& so_far);
+  double elapsed_s() const;
+
+ private:
+  const ExploreOptions& options_;
+  std::chrono::steady_clock::time_point start_;
+  double next_progress_ = 0.1;
+};
 
 /// Counts one finished run (the `number`th) into a search's result and merges its bugs; true
 /// when the search stops there (a bug, and not `all`). `repeats_earlier`: counted in an earlier
