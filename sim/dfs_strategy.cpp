@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "sim/internal_check.hpp"
+
 namespace interleave {
 
 DfsStrategy::DfsStrategy(std::optional<uint32_t> max_preemptions)
@@ -19,40 +21,61 @@ bool DfsStrategy::advance() {
   return false;
 }
 
+void DfsStrategy::restart() {
+  path_.clear();
+  forced_ = 0;
+  preemptions_ = 0;
+  last_visible_ = kNoThread;
+}
+
 bool DfsStrategy::begin_execution(uint64_t index) {
-  if (index > 0 && !advance()) {
+  value_cursor_ = 0;
+  if (index == 0) {
+    restart();
+    return true;
+  }
+  if (!advance()) {
     // This round is exhausted. Another is worth it only if the bound cut something off.
     if (!bounded_ || !limited_by_bound_ || bound_ >= max_bound_) return false;
     ++bound_;
     limited_by_bound_ = false;
+    restart();
+    return true;
   }
-  depth_ = 0;
-  preemptions_ = 0;
-  last_visible_ = kNoThread;
+  // Resume at the deepest choice with an option left: everything before it is forced.
+  const Node& n = nodes_.back();
+  path_.resize(n.step);
+  preemptions_ = n.preemptions;
+  last_visible_ = n.last_visible;
+  if (!n.value) {
+    const ThreadId chosen{static_cast<uint32_t>(n.options[n.next])};
+    if (n.can_continue && chosen != n.last_visible) ++preemptions_;
+    last_visible_ = chosen;
+    path_.push_back(chosen);
+  }
+  forced_ = path_.size();
   return true;
 }
 
-uint64_t DfsStrategy::choose(std::vector<uint64_t> options) {
-  if (options.size() == 1) return options.front();  // no choice: no node
-  if (depth_ < nodes_.size()) {  // replaying the prefix of the branch being explored
-    const Node& n = nodes_[depth_++];
-    return n.options[n.next];
-  }
-  const uint64_t first = options.front();
-  nodes_.push_back(Node{std::move(options), 0});
-  ++depth_;
-  return first;
-}
-
 ThreadId DfsStrategy::pick(const ChoicePoint& point) {
+  INTERLEAVE_INTERNAL_CHECK(point.step == path_.size(), "dfs: a step was decided out of order");
   const auto& e = point.enabled;
   // Invisible steps commute with everything: run them at once, never as a choice.
+  ThreadId chosen = kNoThread;
   const auto current = std::find(e.begin(), e.end(), point.current);
   if (current != e.end() && is_invisible(point.pending[to_index(point.current)])) {
-    return point.current;
+    chosen = point.current;
+  } else {
+    for (ThreadId t : e) {
+      if (is_invisible(point.pending[to_index(t)])) {
+        chosen = t;
+        break;
+      }
+    }
   }
-  for (ThreadId t : e) {
-    if (is_invisible(point.pending[to_index(t)])) return t;
+  if (chosen != kNoThread) {
+    path_.push_back(chosen);
+    return chosen;
   }
   // A choice between visible steps. Continuing the thread that ran the last one is free;
   // switching away from it while it could go on is a preemption.
@@ -60,34 +83,45 @@ ThreadId DfsStrategy::pick(const ChoicePoint& point) {
                             std::find(e.begin(), e.end(), last_visible_) != e.end() &&
                             point.pending[to_index(last_visible_)].op != Op::kAwait;
   const bool may_preempt = !bounded_ || preemptions_ < bound_;
-  ThreadId chosen{};
   if (e.size() == 1 || (can_continue && !may_preempt)) {
-    // No choice here (counted without building the options: this is the common case).
+    // No choice here (decided without building the options: this is the common case).
     if (e.size() > 1) limited_by_bound_ = true;
     chosen = can_continue ? last_visible_ : e.front();
-  } else if (depth_ < nodes_.size()) {
-    const Node& n = nodes_[depth_++];  // replaying the prefix of the branch being explored
-    chosen = ThreadId{static_cast<uint32_t>(n.options[n.next])};
   } else {
-    std::vector<uint64_t> options;
-    options.reserve(e.size());
-    if (can_continue) options.push_back(to_index(last_visible_));
+    Node& n = nodes_.emplace_back();
+    n.options.reserve(e.size());
+    if (can_continue) n.options.push_back(to_index(last_visible_));
     for (ThreadId t : e) {
-      if (!can_continue || t != last_visible_) options.push_back(to_index(t));
+      if (!can_continue || t != last_visible_) n.options.push_back(to_index(t));
     }
-    chosen = ThreadId{static_cast<uint32_t>(options.front())};
-    nodes_.push_back(Node{std::move(options), 0});
-    ++depth_;
+    n.can_continue = can_continue;
+    n.step = point.step;
+    n.preemptions = preemptions_;
+    n.last_visible = last_visible_;
+    chosen = ThreadId{static_cast<uint32_t>(n.options.front())};
   }
   if (can_continue && chosen != last_visible_) ++preemptions_;
   last_visible_ = chosen;
+  path_.push_back(chosen);
   return chosen;
 }
 
 uint64_t DfsStrategy::pick_value(uint64_t bound) {
-  std::vector<uint64_t> options(bound);
-  for (uint64_t v = 0; v < bound; ++v) options[v] = v;
-  return choose(std::move(options));
+  // Values asked for within the forced prefix replay the choices made last time, in order.
+  while (value_cursor_ < nodes_.size() && !nodes_[value_cursor_].value) ++value_cursor_;
+  if (value_cursor_ < nodes_.size()) {
+    const Node& n = nodes_[value_cursor_++];
+    return n.options[n.next];
+  }
+  Node& n = nodes_.emplace_back();
+  n.value = true;
+  n.options.resize(bound);
+  for (uint64_t v = 0; v < bound; ++v) n.options[v] = v;
+  n.step = path_.size();
+  n.preemptions = preemptions_;
+  n.last_visible = last_visible_;
+  value_cursor_ = nodes_.size();
+  return 0;
 }
 
 }  // namespace interleave

@@ -10,10 +10,6 @@
 namespace interleave {
 namespace {
 
-bool blocks(Op op) {
-  return op == Op::kLock || op == Op::kJoin || op == Op::kWake;
-}
-
 bool yields(Op op) {
   return op == Op::kYield || op == Op::kSleep || op == Op::kAwait;
 }
@@ -32,6 +28,7 @@ Execution::Execution(StackPool& pool, ExecutionConfig config) : pool_(&pool), co
 
 Execution::~Execution() {
   unwinding_ = true;
+  plain_ = false;
   // Unwinds the parked workers while this object is whole.
   fiber_sanitizer::adopt_current(main_san_);
   for (ParkedWorker& w : idle_) fiber_sanitizer::destroy(&main_san_, w.san, std::move(w.ctx));
@@ -115,6 +112,9 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   out.notes.clear();
   notes_ = &out.notes;
   record_outcomes_ = strategy.wants_outcomes();
+  forced_ = strategy.forced_prefix();
+  forced_end_ = std::min<uint64_t>(forced_.size(), config_.step_limit);
+  plain_ = !timed_;
   outcomes_.clear();
   random_.clear();
   failed_sites_.clear();
@@ -123,6 +123,7 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
 void Execution::teardown(RunResult& out) {
   // Unwind unfinished threads, children first: they may refer to their parents' locals.
   unwinding_ = true;
+  plain_ = false;
   for (size_t i = threads_.size(); i-- > 0;) {
     boost::context::fiber worker = std::move(threads_[i].ctx);
     if (threads_[i].finished && worker) {
@@ -154,7 +155,24 @@ void Execution::switch_to(uint32_t next) {
   slot(from_) = std::move(back);
 }
 
-void Execution::point(const PendingOp& op, Loc loc) {
+void Execution::point_decide(const PendingOp& op, Loc loc) {
+  const uint32_t self = current_;
+  if (plain_) [[likely]] {
+    // The short path of an untimed run without event loops: most steps of a search.
+    ThreadState& t = threads_[self];
+    pending_[self] = op;
+    may_block_[self] = blocks(op.op);
+    t.pending_loc = loc;
+    if (!t.starting) [[likely]] {
+      const uint32_t next = step_ < forced_end_ ? forced_step() : choose(self);
+      if (next != self) switch_to(next);
+      return;
+    }
+  }
+  point_slow(op, loc);
+}
+
+void Execution::point_slow(const PendingOp& op, Loc loc) {
   if (unwinding_) return;
   const uint32_t self = current_;
   ThreadState& t = threads_[self];
@@ -206,8 +224,9 @@ uint32_t Execution::choose(uint32_t self) {
   if (step_ >= config_.step_limit) [[unlikely]] {
     return stop_at_step_limit();
   }
-  // One pass over the threads: the enabled set and whether `self` is in it.
   const auto count = static_cast<uint32_t>(threads_.size());
+  if (step_ < forced_.size()) return forced_step();
+  // One pass over the threads: the enabled set and whether `self` is in it.
   ThreadId* runnable = enabled_.data();
   uint32_t n = 0;
   bool self_enabled = false;
@@ -231,11 +250,31 @@ uint32_t Execution::choose(uint32_t self) {
     }
     return abandon(pick, point.enabled);
   }
+  return take_step(next);
+}
+
+uint32_t Execution::forced_step() {
+  const ThreadId pick = forced_[step_];
+  const uint32_t next = to_index(pick);
+  if (next < threads_.size() && enabled(next)) [[likely]] {
+    return take_step(next);
+  }
+  // The strategy's prefix does not fit this run: abandoned, as a bad pick() is.
+  forced_ = {};
+  forced_end_ = 0;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < threads_.size(); ++i) {
+    if (enabled(i)) enabled_[n++] = ThreadId{i};
+  }
+  return abandon(pick, std::span<const ThreadId>(enabled_.data(), n));
+}
+
+uint32_t Execution::take_step(uint32_t next) {
   // A preemption: a visible step by another thread while the thread that ran the last visible
   // step could have gone on with a visible one. Invisible steps (sleep, yield, spawn, join)
   // commute with everything and never count.
-  if (!is_invisible(pending_[next])) {
-    if (last_visible_ != kNoThread && ThreadId{next} != last_visible_) {
+  if (ThreadId{next} != last_visible_ && !is_invisible(pending_[next])) {
+    if (last_visible_ != kNoThread) {
       const uint32_t last = to_index(last_visible_);
       if (enabled(last) && !is_invisible(pending_[last]) && pending_[last].op != Op::kAwait) {
         ++preemptions_;
@@ -245,9 +284,9 @@ uint32_t Execution::choose(uint32_t self) {
   }
   if (has_loops_) {
     const ObjectId loop = threads_[next].loop;
-    if (loop != kNoObject) object(loop).holder = pick;
+    if (loop != kNoObject) object(loop).holder = ThreadId{next};
   }
-  schedule_.push_back(pick);
+  schedule_.push_back(ThreadId{next});
   ++step_;
   if (record_outcomes_) outcomes_.push_back(pending_[next].op);  // emit() refines it
   return next;
@@ -395,6 +434,7 @@ void Execution::emit_named(Op op, const char* name, int64_t value, Loc loc) {
 ObjectId Execution::add_object(ObjectKind kind, const char* name, int32_t index) {
   const ObjectId id{static_cast<uint32_t>(objects_.size())};
   has_loops_ |= kind == ObjectKind::kLoop;
+  if (has_loops_) plain_ = false;
   objects_.push_back(ObjectInfo{kind, index, name, kNoThread});
   return id;
 }

@@ -99,7 +99,22 @@ class Execution {
 
   ThreadId current() const { return ThreadId{current_}; }
   /// Announces the current thread's next operation and returns once it is picked to run it.
-  void point(const PendingOp& op, Loc loc);
+  void point(const PendingOp& op, Loc loc) {
+    const uint32_t self = current_;
+    if (plain_ && step_ < forced_end_ && forced_[step_] == ThreadId{self} &&
+        last_visible_ == ThreadId{self} && !blocks(op.op) && !threads_[self].starting) {
+      // Forced to go on, as it ran the last visible step: nothing to decide or account. Most
+      // steps of an exhaustive search take this path (inline, no call).
+      pending_[self] = op;
+      may_block_[self] = 0;
+      threads_[self].pending_loc = loc;
+      schedule_.push_back(ThreadId{self});
+      ++step_;
+      if (record_outcomes_) outcomes_.push_back(op.op);
+      return;
+    }
+    point_decide(op, loc);
+  }
   /// Emits the event of the operation that just took effect.
   void emit(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux = kNoObject) {
     if (record_outcomes_ && op != Op::kFinish && !unwinding_) outcomes_.back() = op;
@@ -188,6 +203,18 @@ class Execution {
   void switch_to(uint32_t next);
   /// Picks who runs next after `self` reached a point or finished; kMainSlot ends the run.
   uint32_t choose(uint32_t self);
+  /// Accounts for `next` running the step now decided (preemptions, schedule, outcomes).
+  uint32_t take_step(uint32_t next);
+  /// The next step of the strategy's forced prefix (abandons the run if it cannot be taken).
+  uint32_t forced_step();
+  /// Whether an operation can wait for another thread (and so is not always enabled).
+  static constexpr bool blocks(Op op) {
+    return op == Op::kLock || op == Op::kJoin || op == Op::kWake;
+  }
+  /// point() when the step needs a decision or the run is not plain.
+  void point_decide(const PendingOp& op, Loc loc);
+  /// point() for timed runs, event loops, a thread's first announcement and teardown.
+  void point_slow(const PendingOp& op, Loc loc);
   /// Whether thread `index` can run its pending operation now.
   bool enabled(uint32_t index) const { return may_block_[index] == 0 || enabled_slow(index); }
   bool enabled_slow(uint32_t index) const;
@@ -255,6 +282,11 @@ class Execution {
   std::vector<ThreadState> threads_;
   std::vector<ObjectInfo> objects_;
   std::vector<ThreadId> schedule_;
+  std::span<const ThreadId> forced_;  // the strategy's forced prefix for this run
+  uint64_t forced_end_ = 0;           // steps below it are forced and within the step limit
+  // invariant: true only while an untimed run without event loops is under way (not unwinding):
+  // point() then takes its short path.
+  bool plain_ = false;
   std::vector<uint64_t> decision_steps_;
   uint64_t step_ = 0;  // steps run so far (timed runs record only decisions in schedule_)
   bool timed_ = false;

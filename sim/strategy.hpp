@@ -51,6 +51,11 @@ class Strategy {
   virtual void end_execution(const ExecutionSummary& /*summary*/) {}
   /// Short name for reports and traces ("random", "rr", ...).
   virtual std::string name() const = 0;
+  /// Threads the execution just begun must run at its first steps, in order: the execution
+  /// follows them without asking pick() (a search replaying the prefix its next branch shares
+  /// with the last execution). Read once, after begin_execution(); the span stays valid for the
+  /// run. A forced thread that is not enabled abandons the run, as a bad pick() does.
+  virtual std::span<const ThreadId> forced_prefix() const { return {}; }
   /// Whether pick() and end_execution() need each step's outcome (DPOR does; a small cost).
   virtual bool wants_outcomes() const { return false; }
   /// Whether a finished run with this many preemptions was already explored by an earlier round
