@@ -65,7 +65,7 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
     refresh(s - 1, point.outcomes[s - 1]);
   }
   const std::size_t forced = job_->path.size();
-  if (s > 0 && (!sleep_.empty() || (s - 1 < forced && !job_->asleep[s - 1].empty()))) {
+  if (s > 0 && (!sleep_.empty() || (s - 1 < forced && !job_->asleep_at(s - 1).empty()))) {
     // A thread stays asleep while what runs is independent of what it would do.
     const StepEvent& ran = steps_[s - 1];
     sleep_next_.clear();
@@ -74,7 +74,7 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
     };
     for (const Sleeper& q : sleep_) keep(q);
     if (s - 1 < forced) {
-      for (const Sleeper& q : job_->asleep[s - 1]) keep(q);
+      for (const Sleeper& q : job_->asleep_at(s - 1)) keep(q);
     }
     sleep_.swap(sleep_next_);
   }
@@ -83,7 +83,10 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
   if (sleep_at_.size() <= s) sleep_at_.resize(s + 1);
   std::vector<Sleeper>& covered = sleep_at_[s];
   covered.assign(sleep_.begin(), sleep_.end());
-  if (s < forced) covered.insert(covered.end(), job_->asleep[s].begin(), job_->asleep[s].end());
+  if (s < forced) {
+    const std::span<const Sleeper> explored = job_->asleep_at(s);
+    covered.insert(covered.end(), explored.begin(), explored.end());
+  }
 
   ThreadId chosen{};
   if (s < forced) {
@@ -336,13 +339,8 @@ bool DporSearch::next_job(DporJob& job) {
 }
 
 void DporSearch::fill_job(DporJob& job) const {
-  job.path.clear();
-  job.asleep.resize(nodes_.size());
-  for (std::size_t s = 0; s < nodes_.size(); ++s) {
-    job.path.push_back(nodes_[s].event.thread);
-    job.asleep[s] = nodes_[s].done;
-  }
-  job.values.clear();
+  job.clear();
+  for (const Node& n : nodes_) job.add_step(n.event.thread, n.done);
   for (const ValueNode& v : values_) job.values.push_back(v.chosen);
   job.leaf = leaf_;
 }
@@ -459,17 +457,19 @@ void DporSearch::add_job(const Walk& walk, uint64_t leaf) const {
   DporJob& job = walk.jobs.emplace_back();
   const std::size_t k = walk.node;
   job.path.reserve(k + walk.levels.size());
-  job.asleep.reserve(k + walk.levels.size());
-  for (std::size_t s = 0; s < k; ++s) {
-    job.path.push_back(nodes_[s].event.thread);
-    job.asleep.push_back(nodes_[s].done);
-  }
+  job.asleep_end.reserve(k + walk.levels.size());
+  for (std::size_t s = 0; s < k; ++s) job.add_step(nodes_[s].event.thread, nodes_[s].done);
   for (const Level& level : walk.levels) {
     job.path.push_back(level.thread);
-    std::vector<Sleeper>& asleep = job.asleep.emplace_back();
-    if (level.done != nullptr) asleep = *level.done;
-    if (level.current != nullptr) asleep.push_back(Sleeper{level.current->thread, *level.current});
-    for (const WakeupNode* e : level.earlier) asleep.push_back(Sleeper{e->event.thread, e->event});
+    if (level.done != nullptr)
+      job.asleep.insert(job.asleep.end(), level.done->begin(), level.done->end());
+    if (level.current != nullptr) {
+      job.asleep.push_back(Sleeper{level.current->thread, *level.current});
+    }
+    for (const WakeupNode* e : level.earlier) {
+      job.asleep.push_back(Sleeper{e->event.thread, e->event});
+    }
+    job.asleep_end.push_back(static_cast<uint32_t>(job.asleep.size()));
   }
   for (const ValueNode& v : values_) {
     if (v.nodes_before <= k) job.values.push_back(v.chosen);

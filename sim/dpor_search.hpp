@@ -32,12 +32,36 @@ struct Sleeper {
   StepEvent event;
 };
 
-/// One execution to run: the steps it must take first, then whatever is awake.
+/// One execution to run: the steps it must take first, then whatever is awake. Flat buffers: a
+/// job is built by the search and read by another thread, so it is a few blocks, not one per
+/// step.
 struct DporJob {
-  std::vector<ThreadId> path;                // forced threads for the first path.size() steps
-  std::vector<std::vector<Sleeper>> asleep;  // per forced step: branches explored there before
-  std::vector<uint64_t> values;              // random values to replay; later ones are 0
-  uint64_t leaf = 0;                         // the wakeup-tree leaf it explores (0: none)
+  std::vector<ThreadId> path;  // forced threads for the first path.size() steps
+  // The branches explored before at each forced step s: asleep[asleep_end[s-1], asleep_end[s])
+  // (from 0 for s = 0). invariant: asleep_end.size() == path.size().
+  std::vector<Sleeper> asleep;
+  std::vector<uint32_t> asleep_end;
+  std::vector<uint64_t> values;  // random values to replay; later ones are 0
+  uint64_t leaf = 0;             // the wakeup-tree leaf it explores (0: none)
+
+  std::span<const Sleeper> asleep_at(std::size_t s) const {
+    const uint32_t begin = s == 0 ? 0 : asleep_end[s - 1];
+    return std::span<const Sleeper>(asleep.data() + begin, asleep_end[s] - begin);
+  }
+  void clear() {
+    path.clear();
+    asleep.clear();
+    asleep_end.clear();
+    values.clear();
+    leaf = 0;
+  }
+  /// Appends a forced step: `thread` runs it, `explored` were explored there before.
+  template <class Range>
+  void add_step(ThreadId thread, const Range& explored) {
+    path.push_back(thread);
+    asleep.insert(asleep.end(), explored.begin(), explored.end());
+    asleep_end.push_back(static_cast<uint32_t>(asleep.size()));
+  }
 };
 
 /// A sequence found by a race, to be inserted into the wakeup tree of node `node`: its steps and

@@ -122,14 +122,9 @@ class Lane {
 };
 
 bool same_job(const DporJob& a, const DporJob& b) {
-  if (a.path != b.path || a.values != b.values || a.asleep.size() != b.asleep.size()) {
-    return false;
-  }
+  if (a.path != b.path || a.values != b.values || a.asleep_end != b.asleep_end) return false;
   for (std::size_t i = 0; i < a.asleep.size(); ++i) {
-    if (a.asleep[i].size() != b.asleep[i].size()) return false;
-    for (std::size_t k = 0; k < a.asleep[i].size(); ++k) {
-      if (a.asleep[i][k].thread != b.asleep[i][k].thread) return false;
-    }
+    if (a.asleep[i].thread != b.asleep[i].thread) return false;
   }
   return true;
 }
