@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/context/fiber.hpp>
@@ -111,76 +113,123 @@ void cost_split() {
           rr, kSteps + 4);
 }
 
-/// Exhaustive search of naive size=4 rounds=2 (checks on, no race detector): every interleaving
-/// with dfs, one execution per trace with dpor.
+/// Exhaustive search of naive size=4 rounds=2: every interleaving with dfs (checks on; alone and
+/// with the race checker, as `explore --strategy dfs` runs it), one execution per trace with dpor.
 void exhaustive() {
   using namespace interleave;
   const SimModel model = naive_4_2();
   ExploreOptions options;
   options.max_executions = std::numeric_limits<uint64_t>::max();
   options.all = true;
-  DfsStrategy dfs;
-  const ExploreResult d = explore(model, dfs, options);
-  std::printf(
-      "dfs  --all naive size=4 rounds=2: %llu executions in %.2f s: %.0f executions/s, "
-      "%.1f ns/step\n",
-      static_cast<unsigned long long>(d.executions), d.elapsed_s,
-      static_cast<double>(d.executions) / d.elapsed_s,
-      d.elapsed_s * 1e9 / static_cast<double>(d.total_steps));
+  auto dfs_line = [&](const char* what, Monitor* monitor) {
+    DfsStrategy dfs;
+    const ExploreResult d = explore(model, dfs, options, monitor);
+    std::printf(
+        "dfs  --all naive size=4 rounds=2, %s: %llu executions in %.2f s: %.0f executions/s, "
+        "%.1f ns/step\n",
+        what, static_cast<unsigned long long>(d.executions), d.elapsed_s,
+        static_cast<double>(d.executions) / d.elapsed_s,
+        d.elapsed_s * 1e9 / static_cast<double>(d.total_steps));
+  };
+  dfs_line("checks on", nullptr);
+  Checker checker(CheckerOptions{.explain = false});
+  dfs_line("checks and race detector on", &checker);
   DporStrategy dpor;
   const ExploreResult p = explore(model, dpor, options);
   std::printf("dpor --all naive size=4 rounds=2: %llu executions in %.2f ms\n",
               static_cast<unsigned long long>(p.executions), p.elapsed_s * 1e3);
 }
 
-/// `dpor --all` on lastzero n=12 (15,360 traces) with the checker, as `explore --jobs J` runs
-/// it: J = 1 and J = 2 alternating, the median of each.
-void parallel_speedup(int runs) {
+/// lastzero n=12 (15,360 traces), the model of the parallel figures.
+interleave::SimModel lastzero_12() {
   using namespace interleave;
   const ModelInfo& info = find_model("lastzero");
-  const SimModel model = info.bind(resolve_params(info, "", {"n=12"})).sim;
+  return info.bind(resolve_params(info, "", {"n=12"})).sim;
+}
+
+const interleave::CheckerOptions kLean{.races = true, .lock_order = true, .explain = false};
+
+/// `dpor --all` on lastzero n=12 with the checker on one thread, as `explore --jobs 1` runs it.
+double dpor_one_thread(const interleave::SimModel& model) {
+  using namespace interleave;
   ExploreOptions options;
   options.max_executions = std::numeric_limits<uint64_t>::max();
   options.all = true;
-  const CheckerOptions lean{.races = true, .lock_order = true, .explain = false};
-  auto run = [&](unsigned jobs) {
-    if (jobs == 1) {
-      DporStrategy dpor;
-      Checker checker(lean);
-      return explore(model, dpor, options, &checker);
-    }
+  DporStrategy dpor;
+  Checker checker(kLean);
+  return explore(model, dpor, options, &checker).elapsed_s;
+}
+
+/// What two threads can gain on this machine at best: two independent one-thread searches at
+/// once against one alone (the virtual CPUs of a shared host may be hyperthreads of one core, or
+/// busy with other guests, so two threads rarely get twice the work done).
+double core_capacity(const interleave::SimModel& model) {
+  double alone = 1e9;
+  double together = 1e9;
+  for (int round = 0; round < 3; ++round) {
+    alone = std::min(alone, dpor_one_thread(model));
+    double other = 0;
+    std::thread t([&] { other = dpor_one_thread(model); });
+    const double mine = dpor_one_thread(model);
+    t.join();
+    together = std::min(together, std::max(mine, other));
+  }
+  const double capacity = 2.0 * alone / together;
+  std::printf(
+      "one-thread search alone %.3f s, two at once %.3f s: two threads can gain at most %.2fx "
+      "here\n",
+      alone, together, capacity);
+  return capacity;
+}
+
+/// `dpor --all` on lastzero n=12 with the checker, as `explore --jobs J` runs it: J = 1 and J = 2
+/// alternating, the median of each, next to what the machine's two CPUs allow.
+void parallel_speedup(int runs) {
+  using namespace interleave;
+  const SimModel model = lastzero_12();
+  const double capacity = core_capacity(model);
+  ExploreOptions options;
+  options.max_executions = std::numeric_limits<uint64_t>::max();
+  options.all = true;
+  auto two = [&] {
     std::unique_ptr<ExecutionSource> source = dpor_source();
-    return explore_parallel(model, *source, options, jobs,
-                            [&lean] { return std::make_unique<Checker>(lean); });
+    return explore_parallel(model, *source, options, 2,
+                            [] { return std::make_unique<Checker>(kLean); });
   };
   std::vector<double> one;
-  std::vector<double> two;
+  std::vector<double> both;
   uint64_t executions = 0;
   for (int i = 0; i < runs; ++i) {
-    const ExploreResult a = run(1);
-    const ExploreResult b = run(2);
-    if (a.executions != b.executions)
-      std::printf("  MISMATCH: %llu vs %llu executions\n",
-                  static_cast<unsigned long long>(a.executions),
-                  static_cast<unsigned long long>(b.executions));
-    executions = a.executions;
-    one.push_back(a.elapsed_s);
-    two.push_back(b.elapsed_s);
+    one.push_back(dpor_one_thread(model));
+    const ExploreResult b = two();
+    executions = b.executions;
+    both.push_back(b.elapsed_s);
   }
   std::sort(one.begin(), one.end());
-  std::sort(two.begin(), two.end());
+  std::sort(both.begin(), both.end());
   const double t1 = one[one.size() / 2];
-  const double t2 = two[two.size() / 2];
+  const double t2 = both[both.size() / 2];
   std::printf(
       "dpor --all lastzero n=12 (%llu executions, checker on), median of %d: "
-      "--jobs 1 %.3f s, --jobs 2 %.3f s: speed-up %.2fx\n",
-      static_cast<unsigned long long>(executions), runs, t1, t2, t1 / t2);
+      "--jobs 1 %.3f s, --jobs 2 %.3f s: speed-up %.2fx (%.0f%% of the %.2fx these CPUs allow)\n",
+      static_cast<unsigned long long>(executions), runs, t1, t2, t1 / t2,
+      100.0 * (t1 / t2 - 1.0) / (capacity - 1.0), capacity);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const uint64_t executions = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200'000;
+  // A second argument runs one section alone (for a profiler): dfs or parallel.
+  const std::string only = argc > 2 ? argv[2] : "";
+  if (only == "dfs") {
+    exhaustive();
+    return 0;
+  }
+  if (only == "parallel") {
+    parallel_speedup(5);
+    return 0;
+  }
   std::printf("bare fiber switch: %.2f ns one way\n", bare_switch_ns(5'000'000));
   std::printf("cost split (rr, quantum grows per execution):\n");
   cost_split();
