@@ -290,9 +290,14 @@ void DporRun::add_insertion(std::size_t i, std::size_t j, DporOutcome& out) {
 DporSearch::DporSearch() = default;
 
 bool DporSearch::next_job(DporJob& job) {
+  return next_job(job, [](uint64_t) { return false; });
+}
+
+bool DporSearch::next_job(DporJob& job, const std::function<bool(uint64_t)>& known) {
   if (first_) {
     first_ = false;
     leaf_ = 0;
+    fresh_from_ = 0;
     fill_job(job);
     return true;
   }
@@ -305,6 +310,7 @@ bool DporSearch::next_job(DporJob& job) {
       ValueNode& v = values_.back();
       if (v.chosen + 1 < v.bound) {
         ++v.chosen;
+        fresh_from_ = static_cast<uint32_t>(nodes_.size());  // every forced step ran before
         break;
       }
       values_.pop_back();
@@ -317,6 +323,7 @@ bool DporSearch::next_job(DporJob& job) {
     }
     // The branch explored from here so far goes to sleep; the leftmost pending one is next,
     // and its subtree guides the steps after it.
+    fresh_from_ = static_cast<uint32_t>(nodes_.size() - 1);
     n.done.push_back(Sleeper{n.event.thread, n.event});
     WakeupNode next = std::move(n.wut.front());
     n.wut.erase(n.wut.begin());
@@ -334,6 +341,10 @@ bool DporSearch::next_job(DporJob& job) {
     }
     break;
   }
+  if (leaf_ != 0 && known(leaf_)) {
+    job.leaf = leaf_;
+    return true;
+  }
   fill_job(job);
   return true;
 }
@@ -343,12 +354,16 @@ void DporSearch::fill_job(DporJob& job) const {
   for (const Node& n : nodes_) job.add_step(n.event.thread, n.done);
   for (const ValueNode& v : values_) job.values.push_back(v.chosen);
   job.leaf = leaf_;
+  job.fresh_from = fresh_from_;
 }
 
 void DporSearch::integrate(const DporJob& job, const DporOutcome& outcome) {
   const std::size_t forced = std::min(job.path.size(), outcome.steps.size());
   nodes_.resize(forced);  // a run cut short keeps only the steps it took
-  for (std::size_t s = 0; s < forced; ++s) nodes_[s].event = outcome.steps[s];
+  // Steps before fresh_from ran as in an explored execution: their nodes hold these very events.
+  for (std::size_t s = std::min<std::size_t>(job.fresh_from, forced); s < forced; ++s) {
+    nodes_[s].event = outcome.steps[s];
+  }
   for (std::size_t s = forced; s < outcome.steps.size(); ++s) {
     nodes_.emplace_back().event = outcome.steps[s];
   }
@@ -475,6 +490,7 @@ void DporSearch::add_job(const Walk& walk, uint64_t leaf) const {
     if (v.nodes_before <= k) job.values.push_back(v.chosen);
   }
   job.leaf = leaf;
+  job.fresh_from = static_cast<uint32_t>(k);
 }
 
 }  // namespace interleave

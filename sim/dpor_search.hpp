@@ -43,6 +43,10 @@ struct DporJob {
   std::vector<uint32_t> asleep_end;
   std::vector<uint64_t> values;  // random values to replay; later ones are 0
   uint64_t leaf = 0;             // the wakeup-tree leaf it explores (0: none)
+  // The forced steps before it were taken in this order by an execution already explored, so
+  // their events are known; those from it on come from a wakeup tree and may turn out otherwise
+  // (a compare_exchange that fails here).
+  uint32_t fresh_from = 0;
 
   std::span<const Sleeper> asleep_at(std::size_t s) const {
     const uint32_t begin = s == 0 ? 0 : asleep_end[s - 1];
@@ -54,6 +58,7 @@ struct DporJob {
     asleep_end.clear();
     values.clear();
     leaf = 0;
+    fresh_from = 0;
   }
   /// Appends a forced step: `thread` runs it, `explored` were explored there before.
   template <class Range>
@@ -128,6 +133,9 @@ class DporSearch {
   DporSearch();
   /// The next execution in depth-first order; false when everything has been explored.
   bool next_job(DporJob& job);
+  /// As above, but a job for a leaf that `known` says was handed out by upcoming() is not built
+  /// again: only `job.leaf` is set (the job upcoming() built is the same).
+  bool next_job(DporJob& job, const std::function<bool(uint64_t)>& known);
   /// Takes back the outcome of the job next_job last returned.
   void integrate(const DporJob& job, const DporOutcome& outcome);
   /// Jobs for the next `count` pending leaves in exploration order, leaving out those `known`
@@ -155,6 +163,7 @@ class DporSearch {
   void insert(std::vector<WakeupNode>& wut, const DporOutcome& outcome, const WakeupInsertion& ins);
   std::vector<uint8_t> alive_;  // insert()'s buffer
   void fill_job(DporJob& job) const;
+  uint32_t fresh_from_ = 0;  // fresh_from of the job next_job returned last
   /// A walk over pending leaves for upcoming(): one Level per step below the branching node.
   struct Level {
     ThreadId thread{};                           // the branch taken at this level

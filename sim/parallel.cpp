@@ -18,8 +18,8 @@ namespace {
 
 class DporSource final : public ExecutionSource {
  public:
-  bool next(Task& task) override {
-    if (!search_.next_job(task.job)) return false;
+  bool next(Task& task, const std::function<bool(uint64_t)>& known) override {
+    if (!search_.next_job(task.job, known)) return false;
     task.key = task.job.leaf;
     task.index = index_++;
     return true;
@@ -52,7 +52,7 @@ class IndexedSource final : public ExecutionSource {
  public:
   explicit IndexedSource(std::function<std::unique_ptr<Strategy>()> make)
       : make_(std::move(make)) {}
-  bool next(Task& task) override {
+  bool next(Task& task, const std::function<bool(uint64_t)>& /*known*/) override {
     task.index = next_++;
     task.key = task.index + 1;
     return true;
@@ -120,14 +120,6 @@ class Lane {
   std::unique_ptr<Strategy> strategy_;
   std::unique_ptr<Monitor> monitor_;
 };
-
-bool same_job(const DporJob& a, const DporJob& b) {
-  if (a.path != b.path || a.values != b.values || a.asleep_end != b.asleep_end) return false;
-  for (std::size_t i = 0; i < a.asleep.size(); ++i) {
-    if (a.asleep[i].thread != b.asleep[i].thread) return false;
-  }
-  return true;
-}
 
 /// Tasks run ahead, by key: queued, running on a worker, or finished and waiting for their turn.
 struct Board {
@@ -263,7 +255,7 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
   std::vector<ExecutionSource::Task> upcoming;
   ExecutionSource::Task task;
   for (uint64_t index = 0; pacer.go_on(index, out); ++index) {
-    if (!source.next(task)) {
+    if (!source.next(task, known)) {
       out.complete = true;
       break;
     }
@@ -292,9 +284,11 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
           }
           continue;
         }
+        // The search gave only the key: the job is the one handed out.
+        task.job = std::move(slot.task.job);
         if (slot.state == Board::State::kQueued) {
           board.unqueue(task.key);
-        } else if (same_job(slot.task.job, task.job)) {
+        } else {
           result = std::move(slot.result);
         }
         board.slots.erase(it);
