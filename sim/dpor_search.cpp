@@ -152,6 +152,9 @@ void DporRun::analyse(DporOutcome& out) {
   const std::size_t width = threads_;
   clocks_.assign(n * width, 0);
   std::vector<uint32_t>& clocks = clocks_;
+  std::fill(last_write_.begin(), last_write_.end(), -1);
+  for (std::vector<uint32_t>& reads : reads_since_) reads.clear();
+  special_.clear();
   std::vector<int64_t> last_of(width, -1);
   std::vector<int64_t> spawned_at(width, -1);
   std::vector<uint32_t> count(width, 0);
@@ -180,22 +183,74 @@ void DporRun::analyse(DporOutcome& out) {
     if (ej.op == Op::kWake && woken_by[t] >= 0) {
       preds.push_back(Pred{static_cast<std::size_t>(woken_by[t]), false, false});
     }
-    int64_t loop_release = -1;
-    for (std::size_t i = 0; i < j; ++i) {
-      const StepEvent& ei = steps_[i];
-      if (ei.thread == ej.thread) continue;
-      if (dependent(ei, ej)) {
-        preds.push_back(Pred{i, false, true});
-      } else if (releases_to(ei, ej)) {
-        preds.push_back(Pred{i, true, false});
+    bool memory_only = ej.loop == kNoObject;
+    for (uint8_t a = 0; a < ej.access_count; ++a) {
+      const AccessKind k = ej.accesses[a].kind;
+      memory_only &= k == AccessKind::kRead || k == AccessKind::kWrite;
+    }
+    if (memory_only) {
+      // Plain memory: the conflicting steps that matter are the last write of each location it
+      // touches and (for a write) the reads since; every earlier conflicting step happens before
+      // one of those, so the clock and the races come out the same as from a scan of all steps.
+      conflicts_.clear();
+      for (uint8_t a = 0; a < ej.access_count; ++a) {
+        const uint32_t o = to_index(ej.accesses[a].object);
+        if (o >= last_write_.size()) {
+          last_write_.resize(o + 1, -1);
+          reads_since_.resize(o + 1);
+        }
+        const int64_t w = last_write_[o];
+        if (w >= 0 && steps_[static_cast<std::size_t>(w)].thread != ej.thread) {
+          conflicts_.push_back(static_cast<uint32_t>(w));
+        }
+        if (ej.accesses[a].kind == AccessKind::kWrite) {
+          for (uint32_t r : reads_since_[o]) {
+            if (steps_[r].thread != ej.thread) conflicts_.push_back(r);
+          }
+        }
       }
-      if (ej.loop != kNoObject && to_index(ei.thread) < thread_loop_.size() &&
-          thread_loop_[to_index(ei.thread)] == ej.loop) {
-        loop_release = static_cast<int64_t>(i);  // the loop's previous task, last step
+      if (ej.access_count > 0) {
+        for (uint32_t i : special_) {
+          if (steps_[i].thread != ej.thread && dependent(steps_[i], ej)) conflicts_.push_back(i);
+        }
+      }
+      std::sort(conflicts_.begin(), conflicts_.end());
+      conflicts_.erase(std::unique(conflicts_.begin(), conflicts_.end()), conflicts_.end());
+      for (uint32_t i : conflicts_) preds.push_back(Pred{i, false, true});
+    } else {
+      int64_t loop_release = -1;
+      for (std::size_t i = 0; i < j; ++i) {
+        const StepEvent& ei = steps_[i];
+        if (ei.thread == ej.thread) continue;
+        if (dependent(ei, ej)) {
+          preds.push_back(Pred{i, false, true});
+        } else if (releases_to(ei, ej)) {
+          preds.push_back(Pred{i, true, false});
+        }
+        if (ej.loop != kNoObject && to_index(ei.thread) < thread_loop_.size() &&
+            thread_loop_[to_index(ei.thread)] == ej.loop) {
+          loop_release = static_cast<int64_t>(i);  // the loop's previous task, last step
+        }
+      }
+      if (loop_release >= 0)
+        preds.push_back(Pred{static_cast<std::size_t>(loop_release), true, false});
+      special_.push_back(static_cast<uint32_t>(j));
+    }
+    for (uint8_t a = 0; a < ej.access_count; ++a) {
+      const AccessKind k = ej.accesses[a].kind;
+      if (k != AccessKind::kRead && k != AccessKind::kWrite) continue;
+      const uint32_t o = to_index(ej.accesses[a].object);
+      if (o >= last_write_.size()) {
+        last_write_.resize(o + 1, -1);
+        reads_since_.resize(o + 1);
+      }
+      if (k == AccessKind::kWrite) {
+        last_write_[o] = static_cast<int64_t>(j);
+        reads_since_[o].clear();
+      } else {
+        reads_since_[o].push_back(static_cast<uint32_t>(j));
       }
     }
-    if (loop_release >= 0)
-      preds.push_back(Pred{static_cast<std::size_t>(loop_release), true, false});
     uint32_t* cj = &clocks[j * width];
     for (const Pred& p : preds) {
       const uint32_t* cp = &clocks[p.step * width];

@@ -117,6 +117,11 @@ class DporRun {
   std::vector<std::vector<Sleeper>> sleep_at_;  // per step: sleep set plus explored branches
   // The race analysis' buffers, kept from run to run.
   std::vector<uint32_t> clocks_;  // steps x threads happens-before clocks
+  // Per location (by object index): the last step that wrote it and the reads since.
+  std::vector<int64_t> last_write_;
+  std::vector<std::vector<uint32_t>> reads_since_;
+  std::vector<uint32_t> special_;    // steps that touch more than plain memory (locks, loops...)
+  std::vector<uint32_t> conflicts_;  // a step's conflicting predecessors
   std::vector<std::size_t> sequence_;
   std::vector<uint8_t> before_;
   std::vector<ObjectId> thread_loop_;  // each thread's event loop, kNoObject if none
