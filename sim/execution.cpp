@@ -338,7 +338,7 @@ uint32_t Execution::finish_thread(uint32_t self) {
   ThreadState& t = threads_[self];
   t.finished = true;
   pending_[self] = PendingOp{Op::kFinish};
-  may_block_[self] = true;
+  may_block_[self] = kFinished;
   if (t.loop != kNoObject) object(t.loop).holder = kNoThread;
   emit(Op::kFinish, kNoObject, 0, Loc{});
   if (t.starting) {  // it never announced anything: hand back to its spawner

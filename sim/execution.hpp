@@ -216,7 +216,9 @@ class Execution {
   /// point() for timed runs, event loops, a thread's first announcement and teardown.
   void point_slow(const PendingOp& op, Loc loc);
   /// Whether thread `index` can run its pending operation now.
-  bool enabled(uint32_t index) const { return may_block_[index] == 0 || enabled_slow(index); }
+  bool enabled(uint32_t index) const {
+    return may_block_[index] == 0 || (may_block_[index] != kFinished && enabled_slow(index));
+  }
   bool enabled_slow(uint32_t index) const;
   uint32_t stop_at_step_limit();
   // Timed scheduling (execution_timed.cpp).
@@ -302,8 +304,10 @@ class Execution {
   std::vector<ThreadId> enabled_;
   std::vector<PendingOp> pending_;  // invariant: pending_[i] is thread i's next operation
   // invariant: 0 only if thread i is unfinished, outside any event loop, and its pending
-  // operation cannot block; lets choose() skip the full test for the common case.
+  // operation cannot block; kFinished once it has finished (never enabled again); lets choose()
+  // skip the full test for the common cases.
   std::vector<uint8_t> may_block_;
+  static constexpr uint8_t kFinished = 2;
   bool has_loops_ = false;
   std::vector<Finding>* findings_ = nullptr;  // the current run's result
   struct CheckSite {
