@@ -308,17 +308,14 @@ void DporRun::add_insertion(std::size_t i, std::size_t j, DporOutcome& out) {
   }
   v.push_back(j);
   const std::size_t n = v.size();
-  std::vector<uint8_t>& before = before_;
-  before.assign(n * n, 0);
-  for (std::size_t b = 1; b < n; ++b) {
-    for (std::size_t a = 0; a < b; ++a) {
-      const uint32_t ta = to_index(steps_[v[a]].thread);
-      if (clocks[v[b] * width + ta] >= clocks[v[a] * width + ta]) before[a * n + b] = 1;
-    }
-  }
+  // Whether v's a-th step happens before its b-th (a < b).
+  auto happens_before = [&](std::size_t a, std::size_t b) {
+    const uint32_t ta = to_index(steps_[v[a]].thread);
+    return clocks[v[b] * width + ta] >= clocks[v[a] * width + ta];
+  };
   // A thread covered at node i that is a weak initial of v already explores it (or an
   // equivalent): its first step in v has nothing before it, or it is not in v and commutes with
-  // all of v.
+  // all of v. Most races end here, so the order within v is only worked out for the rest.
   for (const Sleeper& q : sleep_at_[i]) {
     std::size_t first = n;
     for (std::size_t a = 0; a < n && first == n; ++a) {
@@ -326,11 +323,16 @@ void DporRun::add_insertion(std::size_t i, std::size_t j, DporOutcome& out) {
     }
     bool initial = true;
     if (first < n) {
-      for (std::size_t b = 0; b < first && initial; ++b) initial = before[b * n + first] == 0;
+      for (std::size_t b = 0; b < first && initial; ++b) initial = !happens_before(b, first);
     } else {
       for (std::size_t a = 0; a < n && initial; ++a) initial = !ordered(q.event, steps_[v[a]]);
     }
     if (initial) return;
+  }
+  std::vector<uint8_t>& before = before_;
+  before.assign(n * n, 0);
+  for (std::size_t b = 1; b < n; ++b) {
+    for (std::size_t a = 0; a < b; ++a) before[a * n + b] = happens_before(a, b) ? 1 : 0;
   }
   out.insertions.push_back(
       WakeupInsertion{static_cast<uint32_t>(i), static_cast<uint32_t>(out.sequence_steps.size()),
