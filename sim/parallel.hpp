@@ -45,6 +45,8 @@ class ExecutionSource {
   virtual void assign(Strategy& strategy, const Task& task, DporOutcome& out) const = 0;
   /// Takes back, in order, the outcome of the task next() returned last.
   virtual void integrate(const Task& /*task*/, const DporOutcome& /*out*/) {}
+  /// How long an execution must take for other threads to be worth it (seconds).
+  virtual double min_parallel_run_s() const = 0;
 };
 
 /// Optimal DPOR: tasks are the search's jobs; pending leaves of the tree run ahead.
