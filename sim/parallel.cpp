@@ -244,13 +244,17 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
   ExploreResult out;
   Board board;
   std::vector<std::unique_ptr<Lane>> lanes;
-  for (unsigned i = 0; i < jobs; ++i) {
-    lanes.push_back(std::make_unique<Lane>(model, source, options, monitors));
-  }
-  std::vector<std::thread> workers;
-  for (unsigned i = 1; i < jobs; ++i)
-    workers.emplace_back(worker, std::ref(board), std::ref(*lanes[i]));
+  lanes.push_back(std::make_unique<Lane>(model, source, options, monitors));
   Lane& mine = *lanes[0];
+  // The other threads start when there is first something to hand them: until then the process
+  // stays single-threaded (the allocator, for one, is cheaper so).
+  std::vector<std::thread> workers;
+  auto start_workers = [&] {
+    for (unsigned i = 1; i < jobs; ++i) {
+      lanes.push_back(std::make_unique<Lane>(model, source, options, monitors));
+      workers.emplace_back(worker, std::ref(board), std::ref(*lanes.back()));
+    }
+  };
 
   // Look ahead when the queue is about to run dry; each look costs the explorer a walk over the
   // leaves it covers, so a small window (measured on lastzero) serves best.
@@ -323,10 +327,16 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
       const auto started = std::chrono::steady_clock::now();
       mine.run(task, *result);
       if (jobs > 1 && min_run_s > 0) {
-        const double took =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        run_average_s = runs_timed == 0 ? took : 0.9 * run_average_s + 0.1 * took;
-        if (++runs_timed >= 16) hand_out = run_average_s >= min_run_s;
+        // One slow run (a page fault, a new bug's first report) must not tip the decision.
+        const double took = std::min(
+            2 * min_run_s,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        // The first runs warm caches and allocate buffers: they are left out of the average.
+        constexpr uint64_t kWarmUp = 16;
+        if (runs_timed >= kWarmUp) {
+          run_average_s = runs_timed == kWarmUp ? took : 0.9 * run_average_s + 0.1 * took;
+        }
+        if (++runs_timed >= 2 * kWarmUp) hand_out = run_average_s >= min_run_s;
       }
     }
     source.integrate(task, result->dpor);
@@ -343,6 +353,7 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
     if (hand_out && board.queued.load(std::memory_order_acquire) < threshold) {
       source.ahead(lookahead, known, upcoming);
       for (const ExecutionSource::Task& t : upcoming) issued.insert(t.key);
+      if (workers.empty() && !upcoming.empty()) start_workers();
     }
     if (upcoming.empty()) {
       own = std::move(result);  // kept here for the next execution: no lock, no hand-over
