@@ -347,10 +347,6 @@ void DporRun::add_insertion(std::size_t i, std::size_t j, DporOutcome& out) {
 DporSearch::DporSearch() = default;
 
 bool DporSearch::next_job(DporJob& job) {
-  return next_job(job, [](uint64_t) { return false; });
-}
-
-bool DporSearch::next_job(DporJob& job, const std::function<bool(uint64_t)>& known) {
   if (first_) {
     first_ = false;
     leaf_ = 0;
@@ -397,10 +393,6 @@ bool DporSearch::next_job(DporJob& job, const std::function<bool(uint64_t)>& kno
       below = std::move(first.children);
     }
     break;
-  }
-  if (leaf_ != 0 && known(leaf_)) {
-    job.leaf = leaf_;
-    return true;
   }
   fill_job(job);
   return true;

@@ -5,9 +5,11 @@
 //    execution, each with the branches already explored from it (its sleep set) and a wakeup
 //    tree of branches still to explore. It hands out one DporJob per execution, always the
 //    leftmost pending branch, and takes the outcome back (integrate), in that order only;
-//  - a job is fixed once its branch exists: the steps to force and what sleeps at each of them.
+//  - a job is fixed once its branch exists: the steps to force and which threads sleep at each.
 //    New branches are only ever appended after existing ones and a pending leaf never grows, so
-//    a job's outcome does not depend on when or where it runs (speculation is safe);
+//    a job built ahead is the job the search gives later, except that a sleeping branch that
+//    had not run yet may then hold its step as it ran rather than as its wakeup tree said; a
+//    parallel search compares the two before it uses a result run ahead;
 //  - a run (DporRun) follows its job, continues with any awake thread (the running one first),
 //    and afterwards finds the races of its execution. Each race e < e' yields the sequence v =
 //    (what does not happen after e) then e'; unless a sleeping thread is a weak initial of v, v
@@ -138,14 +140,12 @@ class DporSearch {
   DporSearch();
   /// The next execution in depth-first order; false when everything has been explored.
   bool next_job(DporJob& job);
-  /// As above, but a job for a leaf that `known` says was handed out by upcoming() is not built
-  /// again: only `job.leaf` is set (the job upcoming() built is the same).
-  bool next_job(DporJob& job, const std::function<bool(uint64_t)>& known);
   /// Takes back the outcome of the job next_job last returned.
   void integrate(const DporJob& job, const DporOutcome& outcome);
   /// Jobs for the next `count` pending leaves in exploration order, leaving out those `known`
-  /// says are already taken care of; each is exactly the job next_job will return for that leaf
-  /// later, so it can run ahead on another thread.
+  /// says are already taken care of, to run ahead on another thread. Each is the job next_job
+  /// will return for that leaf later unless a branch still pending before it runs otherwise
+  /// than its wakeup-tree step said (a compare_exchange that fails): the caller compares.
   void upcoming(std::size_t count, const std::function<bool(uint64_t)>& known,
                 std::vector<DporJob>& jobs) const;
 

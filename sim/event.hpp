@@ -72,7 +72,7 @@ struct Event {
   const char* name = nullptr;   // object name (or check message / note label)
   int64_t value = 0;            // value read or written, thread id for spawn/join, ...
   ObjectId aux = kNoObject;     // second object: the mutex of a wait/wake
-  int64_t time_ns = 0;  // virtual time (timed runs)
+  int64_t time_ns = 0;          // virtual time (timed runs)
   Loc loc{};
 };
 

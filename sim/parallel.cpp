@@ -19,8 +19,11 @@ namespace {
 
 class DporSource final : public ExecutionSource {
  public:
-  bool next(Task& task, const std::function<bool(uint64_t)>& known) override {
-    if (!search_.next_job(task.job, known)) return false;
+  bool next(Task& task) override {
+    // Always built afresh: a job built ahead records the branches still pending before it as
+    // their wakeup-tree steps, while by now they have run and the search holds the steps as they
+    // ran (a compare_exchange that failed there). The explorer compares the two.
+    if (!search_.next_job(task.job)) return false;
     task.key = task.job.leaf;
     task.index = index_++;
     return true;
@@ -57,7 +60,7 @@ class IndexedSource final : public ExecutionSource {
  public:
   explicit IndexedSource(std::function<std::unique_ptr<Strategy>()> make)
       : make_(std::move(make)) {}
-  bool next(Task& task, const std::function<bool(uint64_t)>& /*known*/) override {
+  bool next(Task& task) override {
     task.index = next_++;
     task.key = task.index + 1;
     return true;
@@ -128,6 +131,25 @@ class Lane {
   std::unique_ptr<Strategy> strategy_;
   std::unique_ptr<Monitor> monitor_;
 };
+
+bool same_step(const StepEvent& a, const StepEvent& b) {
+  return a.thread == b.thread && a.op == b.op && a.loop == b.loop && a.pending.op == b.pending.op &&
+         a.pending.object == b.pending.object && a.pending.aux == b.pending.aux &&
+         a.pending.arg == b.pending.arg;
+}
+
+/// Whether a job built ahead is the one the search gives for that leaf now, sleeping steps and
+/// all (only then may its result stand in for running it).
+bool same_job(const DporJob& a, const DporJob& b) {
+  if (a.path != b.path || a.values != b.values || a.asleep_end != b.asleep_end ||
+      a.fresh_from != b.fresh_from) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.asleep.size(); ++i) {
+    if (!same_step(a.asleep[i].event, b.asleep[i].event)) return false;
+  }
+  return true;
+}
 
 /// Tasks run ahead, by key: queued, running on a worker, or finished and waiting for their turn.
 struct Board {
@@ -275,7 +297,7 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
   double run_average_s = 0;
   uint64_t runs_timed = 0;
   for (uint64_t index = 0; pacer.go_on(index, out); ++index) {
-    if (!source.next(task, known)) {
+    if (!source.next(task)) {
       out.complete = true;
       break;
     }
@@ -305,13 +327,12 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
           }
           continue;
         }
-        // The search gave only the key: the job is the one handed out.
-        task.job = std::move(slot.task.job);
         if (slot.state == Board::State::kQueued) {
           board.unqueue(task.key);
-        } else {
+        } else if (same_job(slot.task.job, task.job)) {
           result = std::move(slot.result);
-        }
+        }  // else the job built ahead turned out otherwise: its result is dropped, and it runs
+           // here as the search has it now, as one thread would have run it
         board.slots.erase(it);
         issued.erase(task.key);
         break;

@@ -33,9 +33,8 @@ class ExecutionSource {
   };
 
   virtual ~ExecutionSource() = default;
-  /// The next task in order; false when there are no more. A task whose key `known` says was
-  /// handed out by ahead() gets only its key and index: the task ahead() gave is the same.
-  virtual bool next(Task& task, const std::function<bool(uint64_t)>& known) = 0;
+  /// The next task in order; false when there are no more.
+  virtual bool next(Task& task) = 0;
   /// Up to `count` tasks that come after the next one, leaving out those `known` says are taken.
   virtual void ahead(std::size_t count, const std::function<bool(uint64_t)>& known,
                      std::vector<Task>& tasks) = 0;

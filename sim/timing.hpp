@@ -38,7 +38,7 @@ struct TimingConfig {
   Fairness fairness = Fairness::kBarging;
   int64_t op_cost_ns = 60;                 // one visible operation
   int64_t syscall_cost_ns = 1'000;         // a yield or sleep(0): a trip through the kernel
-  int64_t work_cost_ns = 1;  // one unit of model work (env.work(units))
+  int64_t work_cost_ns = 1;                // one unit of model work (env.work(units))
   int64_t switch_interval_ns = 5'000'000;  // the GIL's switch interval (sys.getswitchinterval)
   int64_t wake_latency_max_ns = 2'000;     // a woken waiter needs 0..this long to run (seeded)
   int64_t duration_ns = 10'000'000'000;    // looping models stop once the clock passes this
