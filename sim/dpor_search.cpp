@@ -145,6 +145,15 @@ void DporRun::finish(std::span<const Op> outcomes, DporOutcome& out) {
   out.values = values_;
 }
 
+uint32_t DporRun::track(ObjectId object) {
+  const uint32_t o = to_index(object);
+  if (o >= last_write_.size()) {
+    last_write_.resize(o + 1, -1);
+    reads_since_.resize(o + 1);
+  }
+  return o;
+}
+
 void DporRun::analyse(DporOutcome& out) {
   // Happens-before clocks of every step: program order, spawn, join, conflicts, and releases
   // (unlock -> lock, a loop task's last step -> the next task resuming the loop).
@@ -194,11 +203,7 @@ void DporRun::analyse(DporOutcome& out) {
       // one of those, so the clock and the races come out the same as from a scan of all steps.
       conflicts_.clear();
       for (uint8_t a = 0; a < ej.access_count; ++a) {
-        const uint32_t o = to_index(ej.accesses[a].object);
-        if (o >= last_write_.size()) {
-          last_write_.resize(o + 1, -1);
-          reads_since_.resize(o + 1);
-        }
+        const uint32_t o = track(ej.accesses[a].object);
         const int64_t w = last_write_[o];
         if (w >= 0 && steps_[static_cast<std::size_t>(w)].thread != ej.thread) {
           conflicts_.push_back(static_cast<uint32_t>(w));
@@ -239,11 +244,7 @@ void DporRun::analyse(DporOutcome& out) {
     for (uint8_t a = 0; a < ej.access_count; ++a) {
       const AccessKind k = ej.accesses[a].kind;
       if (k != AccessKind::kRead && k != AccessKind::kWrite) continue;
-      const uint32_t o = to_index(ej.accesses[a].object);
-      if (o >= last_write_.size()) {
-        last_write_.resize(o + 1, -1);
-        reads_since_.resize(o + 1);
-      }
+      const uint32_t o = track(ej.accesses[a].object);
       if (k == AccessKind::kWrite) {
         last_write_[o] = static_cast<int64_t>(j);
         reads_since_[o].clear();

@@ -109,6 +109,8 @@ class DporRun {
   StepEvent make_step(ThreadId thread, const PendingOp& op) const;
   void refresh(std::size_t step, Op outcome);
   void analyse(DporOutcome& out);
+  /// The index of a location in last_write_ and reads_since_, which grow to hold it.
+  uint32_t track(ObjectId object);
   void add_insertion(std::size_t i, std::size_t j, DporOutcome& out);
 
   const DporJob* job_ = nullptr;
