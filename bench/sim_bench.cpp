@@ -191,36 +191,32 @@ void parallel_speedup(int runs) {
   ExploreOptions options;
   options.max_executions = std::numeric_limits<uint64_t>::max();
   options.all = true;
-  auto two = [&](bool every) {
-    ExploreOptions o = options;
-    if (every) o.parallel_min_run_s = 0;  // hand out every execution, however short
-    std::unique_ptr<ExecutionSource> source = dpor_source();
-    return explore_parallel(model, *source, o, 2, [] { return std::make_unique<Checker>(kLean); });
-  };
   std::vector<double> one;
-  std::vector<double> gated;
-  std::vector<double> every;
+  std::vector<double> two;
   uint64_t executions = 0;
+  DporParallelStats stats;
   for (int i = 0; i < runs; ++i) {
     one.push_back(dpor_one_thread(model));
-    gated.push_back(two(false).elapsed_s);
-    const ExploreResult b = two(true);
-    executions = b.executions;
-    every.push_back(b.elapsed_s);
+    const ExploreResult r = explore_dpor_parallel(
+        model, options, 2, [] { return std::make_unique<Checker>(kLean); }, &stats);
+    executions = r.executions;
+    two.push_back(r.elapsed_s);
   }
   auto median = [](std::vector<double>& v) {
     std::sort(v.begin(), v.end());
     return v[v.size() / 2];
   };
   const double t1 = median(one);
-  const double tg = median(gated);
-  const double te = median(every);
+  const double t2 = median(two);
   std::printf(
-      "dpor --all lastzero n=12 (%llu executions, checker on), median of %d: --jobs 1 %.3f s; "
-      "--jobs 2 %.3f s (%.2fx; executions this short stay on one thread); every execution handed "
-      "out %.3f s (%.2fx, %.0f%% of the %.2fx these CPUs allow)\n",
-      static_cast<unsigned long long>(executions), runs, t1, tg, t1 / tg, te, t1 / te,
-      100.0 * (t1 / te - 1.0) / (capacity - 1.0), capacity);
+      "dpor --all lastzero n=12 (%llu executions, checker on), median of %d: --jobs 1 %.3f s, "
+      "--jobs 2 %.3f s: %.2fx (%.0f%% of the %.2fx these CPUs allow); last run gave %llu "
+      "subtrees away, %llu spoiled (%llu runs redone), idle %.3f s in %llu waits\n",
+      static_cast<unsigned long long>(executions), runs, t1, t2, t1 / t2,
+      100.0 * (t1 / t2 - 1.0) / (capacity - 1.0), capacity,
+      static_cast<unsigned long long>(stats.parts), static_cast<unsigned long long>(stats.spoiled),
+      static_cast<unsigned long long>(stats.spoiled_runs), stats.idle_s,
+      static_cast<unsigned long long>(stats.waits));
 }
 
 }  // namespace

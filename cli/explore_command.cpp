@@ -54,9 +54,8 @@ std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
                    "' (strategies: dpor, dfs, random, pct, rr)");
 }
 
-/// Where a parallel search (--jobs J > 1) takes its executions from.
+/// Where a parallel search (--jobs J > 1) of a strategy other than dpor takes its executions.
 std::unique_ptr<ExecutionSource> parallel_source(const ExploreOptions& o) {
-  if (o.strategy == "dpor") return dpor_source();
   if (o.strategy == "random") {
     return indexed_source([seed = o.seed] { return std::make_unique<RandomStrategy>(seed); });
   }
@@ -165,7 +164,9 @@ int explore_command(const ExploreOptions& o) {
   const ParamValues params = resolve_params(model, o.choice.variant, o.choice.params);
   if (o.jobs == 0) throw InputError("--jobs must be at least 1 (the threads that explore)");
   std::unique_ptr<Strategy> strategy = make_strategy(o);
-  if (o.jobs > 1) parallel_source(o);  // a strategy that cannot run in parallel: say so now
+  if (o.jobs > 1 && o.strategy != "dpor") {
+    parallel_source(o);  // a strategy that cannot run in parallel: say so now
+  }
   const ModelRunners runners = model.bind(params);
 
   interleave::ExploreOptions search;
@@ -188,10 +189,12 @@ int explore_command(const ExploreOptions& o) {
   // Lean while searching; every distinct bug is then re-run once with everything explained.
   const CheckerOptions lean{.races = true, .lock_order = true, .explain = false};
   ExploreResult r;
-  if (o.jobs > 1) {
+  const MonitorFactory checkers = [&lean] { return std::make_unique<Checker>(lean); };
+  if (o.jobs > 1 && o.strategy == "dpor") {
+    r = explore_dpor_parallel(runners.sim, search, o.jobs, checkers);
+  } else if (o.jobs > 1) {
     std::unique_ptr<ExecutionSource> source = parallel_source(o);
-    r = explore_parallel(runners.sim, *source, search, o.jobs,
-                         [&lean] { return std::make_unique<Checker>(lean); });
+    r = explore_parallel(runners.sim, *source, search, o.jobs, checkers);
   } else {
     Checker checker(lean);
     r = explore(runners.sim, *strategy, search, &checker);

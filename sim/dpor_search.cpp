@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "sim/internal_check.hpp"
+
 namespace interleave {
 namespace {
 
@@ -348,16 +350,19 @@ void DporRun::add_insertion(std::size_t i, std::size_t j, DporOutcome& out) {
 DporSearch::DporSearch() = default;
 
 bool DporSearch::next_job(DporJob& job) {
+  const Next next = this->next(job);
+  INTERLEAVE_INTERNAL_CHECK(next != Next::kDue, "a search that gave nothing away has a branch due");
+  return next == Next::kJob;
+}
+
+DporSearch::Next DporSearch::next(DporJob& job) {
   if (first_) {
-    first_ = false;
-    leaf_ = 0;
-    fresh_from_ = 0;
+    first_ = false;  // the first run of a search (a part's: its root branch) is ready
     fill_job(job);
-    return true;
+    return Next::kJob;
   }
-  leaf_ = 0;
   for (;;) {
-    if (nodes_.empty() && values_.empty()) return false;
+    if (nodes_.empty() && values_.empty()) return Next::kDone;
     const bool value_deeper =
         !values_.empty() && (nodes_.empty() || values_.back().nodes_before >= nodes_.size());
     if (value_deeper) {
@@ -375,6 +380,7 @@ bool DporSearch::next_job(DporJob& job) {
       nodes_.pop_back();
       continue;
     }
+    if (n.wut.front().given != 0) return Next::kDue;
     // The branch explored from here so far goes to sleep; the leftmost pending one is next,
     // and its subtree guides the steps after it.
     fresh_from_ = static_cast<uint32_t>(nodes_.size() - 1);
@@ -382,28 +388,28 @@ bool DporSearch::next_job(DporJob& job) {
     WakeupNode next = std::move(n.wut.front());
     n.wut.erase(n.wut.begin());
     n.event = next.event;
-    leaf_ = next.id;
-    std::vector<WakeupNode> below = std::move(next.children);
-    while (!below.empty()) {
-      WakeupNode first = std::move(below.front());
-      below.erase(below.begin());
-      Node& child = nodes_.emplace_back();
-      child.event = first.event;
-      child.wut = std::move(below);
-      leaf_ = first.id;
-      below = std::move(first.children);
-    }
+    begin_branch(std::move(next.children));
     break;
   }
   fill_job(job);
-  return true;
+  return Next::kJob;
+}
+
+void DporSearch::begin_branch(std::vector<WakeupNode> below) {
+  while (!below.empty()) {
+    WakeupNode first = std::move(below.front());
+    below.erase(below.begin());
+    Node& child = nodes_.emplace_back();
+    child.event = first.event;
+    child.wut = std::move(below);
+    below = std::move(first.children);
+  }
 }
 
 void DporSearch::fill_job(DporJob& job) const {
   job.clear();
   for (const Node& n : nodes_) job.add_step(n.event.thread, n.done);
   for (const ValueNode& v : values_) job.values.push_back(v.chosen);
-  job.leaf = leaf_;
   job.fresh_from = fresh_from_;
 }
 
@@ -421,20 +427,39 @@ void DporSearch::integrate(const DporJob& job, const DporOutcome& outcome) {
     const DporOutcome::Value& v = outcome.values[k];
     values_.push_back(ValueNode{v.bound, v.chosen, v.steps_before});
   }
+  if (part_ && job.fresh_from <= root_ && root_ < nodes_.size()) {
+    root_event_ = nodes_[root_].event;  // the part's first run: its root step as it ran
+  }
   for (const WakeupInsertion& ins : outcome.insertions) {
-    if (ins.node < nodes_.size()) insert(nodes_[ins.node].wut, outcome, ins);
+    if (ins.node < nodes_.size()) accept(outcome, ins);
   }
 }
 
-void DporSearch::insert(std::vector<WakeupNode>& wut, const DporOutcome& outcome,
-                        const WakeupInsertion& ins) {
+void DporSearch::accept(const DporOutcome& source, const WakeupInsertion& ins) {
+  if (!part_ || ins.node > root_) {
+    insert(nodes_[ins.node], source, ins);
+    return;
+  }
+  // The giver's wakeup tree: kept for it, in order.
+  WakeupInsertion& kept = deferred_.insertions.emplace_back(ins);
+  kept.first = static_cast<uint32_t>(deferred_.sequence_steps.size());
+  kept.before = static_cast<uint32_t>(deferred_.sequence_before.size());
+  const auto steps = source.sequence_steps.begin() + ins.first;
+  deferred_.sequence_steps.insert(deferred_.sequence_steps.end(), steps, steps + ins.size);
+  const auto before = source.sequence_before.begin() + ins.before;
+  deferred_.sequence_before.insert(deferred_.sequence_before.end(), before,
+                                   before + std::size_t{ins.size} * ins.size);
+}
+
+void DporSearch::insert(Node& node, const DporOutcome& source, const WakeupInsertion& ins) {
   const std::size_t n = ins.size;
-  const StepEvent* steps = &outcome.sequence_steps[ins.first];
-  const uint8_t* before = &outcome.sequence_before[ins.before];
+  const StepEvent* steps = &source.sequence_steps[ins.first];
+  const uint8_t* before = &source.sequence_before[ins.before];
   std::vector<uint8_t>& alive = alive_;
   alive.assign(n, 1);
   std::size_t remaining = n;
-  std::vector<WakeupNode>* level = &wut;
+  std::vector<WakeupNode>* level = &node.wut;
+  WakeupNode* top = nullptr;  // the node's pending branch v goes under
   for (;;) {
     if (remaining == 0) return;  // v is a prefix of a pending branch
     bool descended = false;
@@ -461,86 +486,119 @@ void DporSearch::insert(std::vector<WakeupNode>& wut, const DporOutcome& outcome
         alive[first] = 0;
         --remaining;
       }
+      if (level == &node.wut) top = &c;
       level = &c.children;
       descended = true;
       break;
     }
     if (descended) continue;
     // No branch covers v: the rest of it becomes a new leaf after the existing branches.
+    if (top != nullptr && top->given != 0) top->spoiled = true;  // its part has it as it was
     std::vector<WakeupNode>* at = level;
     for (std::size_t a = 0; a < n; ++a) {
       if (alive[a] == 0) continue;
-      WakeupNode& node = at->emplace_back();
-      node.event = steps[a];
-      node.id = next_id_++;
-      at = &node.children;
+      WakeupNode& added = at->emplace_back();
+      added.event = steps[a];
+      at = &added.children;
     }
     return;
   }
 }
 
-void DporSearch::upcoming(std::size_t count, const std::function<bool(uint64_t)>& known,
-                          std::vector<DporJob>& jobs) const {
-  jobs.clear();
-  if (first_) return;
-  Walk walk{count, known, jobs, 0, {}};
-  for (std::size_t k = nodes_.size(); k-- > 0 && walk.count > 0;) {
-    // A random value decided after step k with alternatives left comes first: stop there.
-    for (auto v = values_.rbegin(); v != values_.rend() && v->nodes_before > k; ++v) {
-      if (v->chosen + 1 < v->bound) return;
-    }
-    const Node& n = nodes_[k];
-    if (n.wut.empty()) continue;
-    walk.node = k;
-    // At step k, the branch under way will have gone to sleep by the time these run.
-    walk.levels.resize(1);
-    walk.levels[0].done = &n.done;
-    walk.levels[0].current = &n.event;
-    walk.levels[0].earlier.clear();
-    collect(n.wut, walk);
-  }
+namespace {
+
+bool same_step(const StepEvent& a, const StepEvent& b) {
+  return a.thread == b.thread && a.op == b.op && a.loop == b.loop && a.pending.op == b.pending.op &&
+         a.pending.object == b.pending.object && a.pending.aux == b.pending.aux &&
+         a.pending.arg == b.pending.arg;
 }
 
-void DporSearch::collect(const std::vector<WakeupNode>& children, Walk& walk) const {
-  const std::size_t depth = walk.levels.size() - 1;
-  for (const WakeupNode& c : children) {
-    if (walk.count == 0) break;
-    walk.levels[depth].thread = c.event.thread;
-    if (c.children.empty()) {
-      --walk.count;
-      if (!walk.known(c.id)) add_job(walk, c.id);
-    } else {
-      walk.levels.emplace_back();
-      collect(c.children, walk);
-      walk.levels.pop_back();
-    }
-    walk.levels[depth].earlier.push_back(&c);  // explored before the next one
-  }
-}
+}  // namespace
 
-void DporSearch::add_job(const Walk& walk, uint64_t leaf) const {
-  DporJob& job = walk.jobs.emplace_back();
-  const std::size_t k = walk.node;
-  job.path.reserve(k + walk.levels.size());
-  job.asleep_end.reserve(k + walk.levels.size());
-  for (std::size_t s = 0; s < k; ++s) job.add_step(nodes_[s].event.thread, nodes_[s].done);
-  for (const Level& level : walk.levels) {
-    job.path.push_back(level.thread);
-    if (level.done != nullptr)
-      job.asleep.insert(job.asleep.end(), level.done->begin(), level.done->end());
-    if (level.current != nullptr) {
-      job.asleep.push_back(Sleeper{level.current->thread, *level.current});
+bool DporSearch::give(uint64_t number, DporSearch& part) {
+  if (first_) return false;
+  // Pending leaves first: a race found here later never changes one (it is covered by the leaf
+  // or goes elsewhere), so its part is not spoiled. The shallowest has the most below it.
+  std::size_t k = nodes_.size();
+  std::size_t at = 0;
+  for (const bool leaf : {true, false}) {
+    for (std::size_t s = part_ ? root_ + 1 : 0; s < nodes_.size() && k == nodes_.size(); ++s) {
+      const std::vector<WakeupNode>& wut = nodes_[s].wut;
+      std::size_t i = 0;
+      while (i < wut.size() && wut[i].given != 0) ++i;
+      if (i < wut.size() && (!leaf || wut[i].children.empty())) {
+        k = s;
+        at = i;
+      }
     }
-    for (const WakeupNode* e : level.earlier) {
-      job.asleep.push_back(Sleeper{e->event.thread, e->event});
-    }
-    job.asleep_end.push_back(static_cast<uint32_t>(job.asleep.size()));
   }
+  if (k == nodes_.size()) return false;
+  Node& n = nodes_[k];
+  WakeupNode& branch = n.wut[at];
+  // The part: the steps up to k as here (with nothing left to explore from them), then the
+  // branch, with the one under way here and the pending ones before it asleep, and its wakeup
+  // subtree below it.
+  part = DporSearch();
+  part.part_ = true;
+  part.root_ = static_cast<uint32_t>(k);
+  part.nodes_.resize(k + 1);
+  for (std::size_t s = 0; s < k; ++s) {
+    part.nodes_[s].event = nodes_[s].event;
+    part.nodes_[s].done = nodes_[s].done;
+  }
+  Node& root = part.nodes_[k];
+  root.event = branch.event;
+  root.done = n.done;
+  root.done.push_back(Sleeper{n.event.thread, n.event});
+  for (std::size_t i = 0; i < at; ++i)
+    root.done.push_back(Sleeper{n.wut[i].event.thread, n.wut[i].event});
+  part.assumed_ = root.done;
+  part.begin_branch(branch.children);
+  // Random values chosen before the branch are fixed for it; their alternatives stay here.
   for (const ValueNode& v : values_) {
-    if (v.nodes_before <= k) job.values.push_back(v.chosen);
+    if (v.nodes_before <= k) {
+      part.values_.push_back(ValueNode{v.chosen + 1, v.chosen, v.nodes_before});
+    }
   }
-  job.leaf = leaf;
-  job.fresh_from = static_cast<uint32_t>(k);
+  part.fresh_from_ = static_cast<uint32_t>(k);
+  branch.given = number;
+  branch.spoiled = false;
+  return true;
+}
+
+uint64_t DporSearch::due() const {
+  return nodes_.back().wut.front().given;
+}
+
+bool DporSearch::fits(const DporSearch& part) const {
+  const Node& n = nodes_.back();
+  if (n.wut.front().spoiled) return false;
+  // The branches explored before it (one given before it may have run otherwise than its wakeup
+  // tree said: a compare_exchange that failed there).
+  const std::vector<Sleeper>& assumed = part.assumed_;
+  if (assumed.size() != n.done.size() + 1) return false;
+  for (std::size_t i = 0; i < n.done.size(); ++i) {
+    if (!same_step(assumed[i].event, n.done[i].event)) return false;
+  }
+  return same_step(assumed.back().event, n.event);
+}
+
+void DporSearch::take_back() {
+  nodes_.back().wut.front().given = 0;
+  nodes_.back().wut.front().spoiled = false;
+}
+
+void DporSearch::splice(const DporSearch& part) {
+  Node& n = nodes_.back();
+  INTERLEAVE_INTERNAL_CHECK(
+      part.part_ && part.root_ + 1 == nodes_.size() && n.wut.front().given != 0,
+      "a part spliced where its branch is not due");
+  n.done.push_back(Sleeper{n.event.thread, n.event});
+  n.event = part.root_event_;
+  n.wut.erase(n.wut.begin());
+  // The races the part found at or above its root, as if found here (some may be for the search
+  // that gave this one, in turn).
+  for (const WakeupInsertion& ins : part.deferred_.insertions) accept(part.deferred_, ins);
 }
 
 }  // namespace interleave

@@ -1,15 +1,13 @@
 // Optimal dynamic partial-order reduction with wakeup trees (Abdulla, Aronis, Jonsson, Sagonas
-// 2014), split into a search and the runs it asks for, so that runs can go to worker threads.
+// 2014), split into a search and the runs it asks for.
 // Ground rules:
 //  - the search (DporSearch) owns the exploration tree: one Node per step of the current
 //    execution, each with the branches already explored from it (its sleep set) and a wakeup
 //    tree of branches still to explore. It hands out one DporJob per execution, always the
 //    leftmost pending branch, and takes the outcome back (integrate), in that order only;
-//  - a job is fixed once its branch exists: the steps to force and which threads sleep at each.
-//    New branches are only ever appended after existing ones and a pending leaf never grows, so
-//    a job built ahead is the job the search gives later, except that a sleeping branch that
-//    had not run yet may then hold its step as it ran rather than as its wakeup tree said; a
-//    parallel search compares the two before it uses a result run ahead;
+//  - a branch's subtree, once it is under way, depends on nothing outside it: races found in it
+//    only add branches inside it or after it at its ancestors. That is what lets a parallel
+//    search give whole subtrees to other threads (DporSearch::give);
 //  - a run (DporRun) follows its job, continues with any awake thread (the running one first),
 //    and afterwards finds the races of its execution. Each race e < e' yields the sequence v =
 //    (what does not happen after e) then e'; unless a sleeping thread is a weak initial of v, v
@@ -19,7 +17,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <vector>
 
@@ -44,7 +41,6 @@ struct DporJob {
   std::vector<Sleeper> asleep;
   std::vector<uint32_t> asleep_end;
   std::vector<uint64_t> values;  // random values to replay; later ones are 0
-  uint64_t leaf = 0;             // the wakeup-tree leaf it explores (0: none)
   // The forced steps before it were taken in this order by an execution already explored, so
   // their events are known; those from it on come from a wakeup tree and may turn out otherwise
   // (a compare_exchange that fails here).
@@ -59,7 +55,6 @@ struct DporJob {
     asleep.clear();
     asleep_end.clear();
     values.clear();
-    leaf = 0;
     fresh_from = 0;
   }
   /// Appends a forced step: `thread` runs it, `explored` were explored there before.
@@ -136,26 +131,50 @@ class DporRun {
   bool diverged_ = false;
 };
 
-/// The exploration tree and the order in which branches are explored.
+/// The exploration tree and the order in which branches are explored. A parallel search splits
+/// it: a search gives the first pending branch of one of its nodes away to another search (a
+/// part), which explores that branch's whole subtree on another thread while the giver goes on
+/// with the branch under way. When the given branch's turn comes, the giver takes the part's
+/// outcome as if it had explored the branch itself: the branch goes to sleep and the races the
+/// part found at or above its root go into the giver's wakeup trees, in the order found. This is
+/// exactly what one search does, provided nothing changed the given branch's wakeup subtree in
+/// the meantime (a race the giver found later may add to it): then the part is spoiled and the
+/// giver explores the branch itself.
 class DporSearch {
  public:
   DporSearch();
-  /// The next execution in depth-first order; false when everything has been explored.
+  enum class Next : uint8_t {
+    kJob,   // the next execution, in depth-first order
+    kDone,  // everything has been explored
+    kDue,   // the next branch is one given away: due() names it
+  };
+  Next next(DporJob& job);
+  /// next() for a search that gives nothing away: false when everything has been explored.
   bool next_job(DporJob& job);
-  /// Takes back the outcome of the job next_job last returned.
+  /// Takes back the outcome of the job next() last returned.
   void integrate(const DporJob& job, const DporOutcome& outcome);
-  /// Jobs for the next `count` pending leaves in exploration order, leaving out those `known`
-  /// says are already taken care of, to run ahead on another thread. Each is the job next_job
-  /// will return for that leaf later unless a branch still pending before it runs otherwise
-  /// than its wakeup-tree step said (a compare_exchange that fails): the caller compares.
-  void upcoming(std::size_t count, const std::function<bool(uint64_t)>& known,
-                std::vector<DporJob>& jobs) const;
+
+  /// Gives away a pending branch (the first not given yet of the shallowest node that has one,
+  /// pending leaves first): `part` becomes the search of that branch's subtree. False if there is
+  /// nothing to give.
+  bool give(uint64_t number, DporSearch& part);
+  /// After next() said kDue: the number of the part due.
+  uint64_t due() const;
+  /// Whether `part`, the one due, explored its branch exactly as this search would have: its
+  /// wakeup subtree did not grow since it was given, and the branches explored before it here
+  /// are the ones it assumed asleep. Safe while `part` is still running.
+  bool fits(const DporSearch& part) const;
+  /// The due branch is explored here after all (its part is dropped).
+  void take_back();
+  /// The due branch was explored by `part` (finished): its outcome goes in, the search goes on.
+  void splice(const DporSearch& part);
 
  private:
   struct WakeupNode {
     StepEvent event;
     std::vector<WakeupNode> children;
-    uint64_t id = 0;
+    uint64_t given = 0;    // a node's pending branch only: the part it was given to (0: none)
+    bool spoiled = false;  // its subtree grew since it was given
   };
   struct Node {
     StepEvent event;              // the step taken by the branch being explored
@@ -167,32 +186,28 @@ class DporSearch {
     uint64_t chosen = 0;
     uint32_t nodes_before = 0;
   };
-  void insert(std::vector<WakeupNode>& wut, const DporOutcome& outcome, const WakeupInsertion& ins);
+  /// Takes a race's sequence: into the wakeup tree of its node, or (a part's race at or above its
+  /// root) kept for the giver.
+  void accept(const DporOutcome& source, const WakeupInsertion& ins);
+  /// Inserts a race's sequence into the wakeup tree of `node`.
+  void insert(Node& node, const DporOutcome& source, const WakeupInsertion& ins);
   std::vector<uint8_t> alive_;  // insert()'s buffer
   void fill_job(DporJob& job) const;
-  uint32_t fresh_from_ = 0;  // fresh_from of the job next_job returned last
-  /// A walk over pending leaves for upcoming(): one Level per step below the branching node.
-  struct Level {
-    ThreadId thread{};                           // the branch taken at this level
-    const std::vector<Sleeper>* done = nullptr;  // explored here before it: these,
-    const StepEvent* current = nullptr;          // the branch under way,
-    std::vector<const WakeupNode*> earlier;      // and the pending branches before it
-  };
-  struct Walk {
-    std::size_t count;  // leaves still to look at
-    const std::function<bool(uint64_t)>& known;
-    std::vector<DporJob>& jobs;
-    std::size_t node;  // the step whose wakeup tree is walked
-    std::vector<Level> levels;
-  };
-  void collect(const std::vector<WakeupNode>& children, Walk& walk) const;
-  void add_job(const Walk& walk, uint64_t leaf) const;
+  /// Moves the first pending branch of nodes_.back() under way: its first step replaces the
+  /// node's, its subtree becomes the nodes after it.
+  void begin_branch(std::vector<WakeupNode> below);
+  uint32_t fresh_from_ = 0;  // fresh_from of the job next() returned last
 
   std::vector<Node> nodes_;
   std::vector<ValueNode> values_;
-  uint64_t next_id_ = 1;
-  uint64_t leaf_ = 0;
   bool first_ = true;
+  // A part: it owns the wakeup trees below its root node only. Races found at or above the root
+  // are kept (in `deferred_`) for the search that gave it.
+  bool part_ = false;
+  uint32_t root_ = 0;
+  StepEvent root_event_;          // the root branch's first step as it ran
+  std::vector<Sleeper> assumed_;  // explored from the root node before it (never changes)
+  DporOutcome deferred_;
 };
 
 /// Whether two steps of different threads must keep their order when sequences are compared:

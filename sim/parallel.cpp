@@ -11,50 +11,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "sim/dpor_strategy.hpp"
 #include "sim/stack_pool.hpp"
 
 namespace interleave {
 namespace {
-
-class DporSource final : public ExecutionSource {
- public:
-  bool next(Task& task) override {
-    // Always built afresh: a job built ahead records the branches still pending before it as
-    // their wakeup-tree steps, while by now they have run and the search holds the steps as they
-    // ran (a compare_exchange that failed there). The explorer compares the two.
-    if (!search_.next_job(task.job)) return false;
-    task.key = task.job.leaf;
-    task.index = index_++;
-    return true;
-  }
-  void ahead(std::size_t count, const std::function<bool(uint64_t)>& known,
-             std::vector<Task>& tasks) override {
-    search_.upcoming(count, known, jobs_);
-    tasks.clear();
-    for (DporJob& job : jobs_) {
-      Task& t = tasks.emplace_back();
-      t.key = job.leaf;
-      t.job = std::move(job);
-    }
-  }
-  std::unique_ptr<Strategy> lane_strategy() override { return std::make_unique<DporJobStrategy>(); }
-  void assign(Strategy& strategy, const Task& task, DporOutcome& out) const override {
-    static_cast<DporJobStrategy&>(strategy).assign(task.job, out);
-  }
-  void integrate(const Task& task, const DporOutcome& out) override {
-    search_.integrate(task.job, out);
-  }
-  // Besides the hand-over, the search's own share of each execution (next branch, integration,
-  // look-ahead: about 4 us) stays on the exploring thread: measured on lastzero, dining
-  // philosophers and counter/heartbeat, executions of 5 to 16 us ran slower on two threads.
-  double min_parallel_run_s() const override { return 50e-6; }
-
- private:
-  DporSearch search_;
-  std::vector<DporJob> jobs_;
-  uint64_t index_ = 0;
-};
 
 class IndexedSource final : public ExecutionSource {
  public:
@@ -79,7 +39,6 @@ class IndexedSource final : public ExecutionSource {
   // Measured with random on counter/heartbeat naive (checker on), --jobs 2 against 1: 6.5 us
   // executions (size=20) ran 10% slower, 14 us ones (size=50) 1.22x faster, 55 us ones 1.5x.
   double min_parallel_run_s() const override { return 10e-6; }
-  void assign(Strategy&, const Task&, DporOutcome&) const override {}
 
  private:
   std::function<std::unique_ptr<Strategy>()> make_;
@@ -91,7 +50,6 @@ struct Finished {
   RunResult run;
   std::vector<ThreadId> schedule;  // only kept when the run found something
   std::vector<uint64_t> random;
-  DporOutcome dpor;
 };
 
 /// One thread's means to run executions: its own fibers, strategy and monitor.
@@ -106,7 +64,6 @@ class Lane {
         monitor_(monitors ? monitors() : nullptr) {}
 
   void run(const ExecutionSource::Task& task, Finished& out) {
-    source_.assign(*strategy_, task, out.dpor);
     strategy_->begin_execution(task.index);
     if (monitor_) monitor_->begin_run();
     x_.run([this] { model_(x_); }, *strategy_, monitor_.get(), out.run);
@@ -131,25 +88,6 @@ class Lane {
   std::unique_ptr<Strategy> strategy_;
   std::unique_ptr<Monitor> monitor_;
 };
-
-bool same_step(const StepEvent& a, const StepEvent& b) {
-  return a.thread == b.thread && a.op == b.op && a.loop == b.loop && a.pending.op == b.pending.op &&
-         a.pending.object == b.pending.object && a.pending.aux == b.pending.aux &&
-         a.pending.arg == b.pending.arg;
-}
-
-/// Whether a job built ahead is the one the search gives for that leaf now, sleeping steps and
-/// all (only then may its result stand in for running it).
-bool same_job(const DporJob& a, const DporJob& b) {
-  if (a.path != b.path || a.values != b.values || a.asleep_end != b.asleep_end ||
-      a.fresh_from != b.fresh_from) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.asleep.size(); ++i) {
-    if (!same_step(a.asleep[i].event, b.asleep[i].event)) return false;
-  }
-  return true;
-}
 
 /// Tasks run ahead, by key: queued, running on a worker, or finished and waiting for their turn.
 struct Board {
@@ -250,10 +188,6 @@ void worker(Board& board, Lane& lane) {
 
 }  // namespace
 
-std::unique_ptr<ExecutionSource> dpor_source() {
-  return std::make_unique<DporSource>();
-}
-
 std::unique_ptr<ExecutionSource> indexed_source(std::function<std::unique_ptr<Strategy>()> make) {
   return std::make_unique<IndexedSource>(std::move(make));
 }
@@ -329,10 +263,9 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
         }
         if (slot.state == Board::State::kQueued) {
           board.unqueue(task.key);
-        } else if (same_job(slot.task.job, task.job)) {
+        } else {
           result = std::move(slot.result);
-        }  // else the job built ahead turned out otherwise: its result is dropped, and it runs
-           // here as the search has it now, as one thread would have run it
+        }
         board.slots.erase(it);
         issued.erase(task.key);
         break;
@@ -360,7 +293,6 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
         if (++runs_timed >= 2 * kWarmUp) hand_out = run_average_s >= min_run_s;
       }
     }
-    source.integrate(task, result->dpor);
     if (result->run.status == RunStatus::kAbandoned) {
       out.error = "execution " + std::to_string(index + 1) +
                   " was abandoned: " + result->run.abandon_reason;

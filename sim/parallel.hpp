@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "sim/dpor_search.hpp"
 #include "sim/runner.hpp"
 
 namespace interleave {
@@ -29,7 +28,6 @@ class ExecutionSource {
   struct Task {
     uint64_t key = 0;    // identifies a task that can run ahead; 0: it cannot
     uint64_t index = 0;  // passed to the strategy's begin_execution
-    DporJob job;         // dpor: the branch to run
   };
 
   virtual ~ExecutionSource() = default;
@@ -40,16 +38,10 @@ class ExecutionSource {
                      std::vector<Task>& tasks) = 0;
   /// A strategy of its own for one thread.
   virtual std::unique_ptr<Strategy> lane_strategy() = 0;
-  /// Sets a thread's strategy up to run `task`, its DPOR outcome (if any) going to `out`.
-  virtual void assign(Strategy& strategy, const Task& task, DporOutcome& out) const = 0;
-  /// Takes back, in order, the outcome of the task next() returned last.
-  virtual void integrate(const Task& /*task*/, const DporOutcome& /*out*/) {}
   /// How long an execution must take for other threads to be worth it (seconds).
   virtual double min_parallel_run_s() const = 0;
 };
 
-/// Optimal DPOR: tasks are the search's jobs; pending leaves of the tree run ahead.
-std::unique_ptr<ExecutionSource> dpor_source();
 /// A strategy whose execution k depends on k alone (random, rr); `make` gives each thread one.
 std::unique_ptr<ExecutionSource> indexed_source(std::function<std::unique_ptr<Strategy>()> make);
 
@@ -58,5 +50,28 @@ std::unique_ptr<ExecutionSource> indexed_source(std::function<std::unique_ptr<St
 ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
                                const ExploreOptions& options, unsigned jobs,
                                const MonitorFactory& monitors);
+
+}  // namespace interleave
+
+namespace interleave {
+
+/// How a parallel DPOR search split its work.
+struct DporParallelStats {
+  uint64_t parts = 0;         // subtrees given to other threads
+  uint64_t spoiled = 0;       // of them, explored again by their giver (the subtree had grown)
+  uint64_t spoiled_runs = 0;  // runs of spoiled parts, which count for nothing
+  double idle_s = 0;          // time threads spent waiting for a part, summed
+  uint64_t waits = 0;         // times a thread waited for a part
+};
+
+/// Optimal DPOR on `jobs` threads (the caller's included). A thread with nothing to do is given
+/// a whole subtree by one that has pending branches (DporSearch::give), and results are counted
+/// in the order one thread finds them: every J gives the same executions, counts, bugs and
+/// execution numbers. `stats`, if given, receives how the work was split. `eager` (tests): every
+/// part gives a branch away whenever it has one, wanted or not, so that even one thread splits
+/// its search into parts, splices them and finds some spoiled, all in a fixed order.
+ExploreResult explore_dpor_parallel(const SimModel& model, const ExploreOptions& options,
+                                    unsigned jobs, const MonitorFactory& monitors,
+                                    DporParallelStats* stats = nullptr, bool eager = false);
 
 }  // namespace interleave

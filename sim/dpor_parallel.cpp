@@ -1,0 +1,311 @@
+// Optimal DPOR on several threads: whole subtrees (parts) are given to threads that have nothing
+// to do, and results are counted in the order one thread would find them.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "sim/dpor_search.hpp"
+#include "sim/dpor_strategy.hpp"
+#include "sim/internal_check.hpp"
+#include "sim/parallel.hpp"
+#include "sim/stack_pool.hpp"
+
+namespace interleave {
+namespace {
+
+/// One run as the tally needs it.
+struct Record {
+  RunResult run;
+  std::vector<ThreadId> schedule;  // only when the run found something
+  std::vector<uint64_t> random;
+};
+
+/// A subtree explored by one search, one thread at a time.
+struct Part {
+  /// What it explored, in order: its runs, and where a branch it gave away came due, that part.
+  struct Entry {
+    std::unique_ptr<Record> run;
+    Part* part = nullptr;
+  };
+  DporSearch search;
+  Part* parent = nullptr;
+  std::vector<Entry> log;
+  std::unordered_map<uint64_t, Part*> given;  // parts given away and not yet due, by number
+  Part* waits_for = nullptr;                  // parked until this part finishes
+  uint64_t runs = 0;
+  bool finished = false;
+  bool dropped = false;  // spoiled (or under a spoiled part): its runs count for nothing
+};
+
+/// One thread's means to run executions: its own fibers, run state and monitor.
+class DporLane {
+ public:
+  DporLane(const SimModel& model, const ExploreOptions& options, const MonitorFactory& monitors)
+      : model_(model), x_(pool_, options.execution), monitor_(monitors ? monitors() : nullptr) {}
+
+  /// Runs the job `search` gives, takes the outcome back into it and fills `out`.
+  void run(DporSearch& search, Record& out) {
+    strategy_.assign(job_, outcome_);
+    strategy_.begin_execution(0);
+    if (monitor_) monitor_->begin_run();
+    x_.run([this] { model_(x_); }, strategy_, monitor_.get(), out.run);
+    if (monitor_) monitor_->end_run(out.run.findings);
+    const RunResult& r = out.run;
+    strategy_.end_execution(ExecutionSummary{r.steps, r.status == RunStatus::kBlocked,
+                                             !r.findings.empty(), r.status == RunStatus::kDeadlock,
+                                             r.status == RunStatus::kPruned, x_.outcomes()});
+    search.integrate(job_, outcome_);
+    out.schedule.clear();
+    out.random.clear();
+    if (!r.findings.empty()) {
+      out.schedule = x_.schedule();
+      out.random = x_.random_values();
+    }
+  }
+  DporJob& job() { return job_; }
+  std::unique_ptr<Record> record;  // for the next run
+
+ private:
+  const SimModel& model_;
+  StackPool pool_;
+  Execution x_;
+  DporJobStrategy strategy_;
+  std::unique_ptr<Monitor> monitor_;
+  DporJob job_;
+  DporOutcome outcome_;
+};
+
+/// What the threads share; everything but the parts' searches is guarded by `mu`.
+struct Shared {
+  Shared(const ExploreOptions& o, bool e) : options(o), pacer(o), eager(e) {}
+
+  const ExploreOptions& options;
+  SearchPacer pacer;
+  const bool eager;
+  std::mutex mu;
+  std::condition_variable work;  // threads without a part: one is ready, or the search is over
+  std::deque<Part*> ready;       // parts given away, waiting for a thread
+  unsigned idle = 0;             // threads waiting for a part
+  bool stop = false;
+  // Bumped (under `mu`) whenever a part becomes ready or the search stops: a thread without work
+  // watches it spinning for a while before it sleeps. On a virtual machine a sleeping CPU may
+  // take milliseconds to be woken.
+  std::atomic<uint64_t> offers{0};
+  std::vector<std::unique_ptr<Part>> parts;
+  uint64_t next_number = 1;
+  std::vector<std::unique_ptr<Record>> spare;  // records counted, kept for their buffers
+  // The count, in one thread's order: a path of (part, position in its log).
+  std::vector<std::pair<Part*, std::size_t>> cursor;
+  uint64_t counted = 0;
+  ExploreResult out;
+  DporParallelStats stats;
+
+  std::unique_ptr<Record> take_spare() {
+    if (spare.empty()) return std::make_unique<Record>();
+    std::unique_ptr<Record> r = std::move(spare.back());
+    spare.pop_back();
+    return r;
+  }
+  void finish() {
+    stop = true;
+    offers.fetch_add(1, std::memory_order_release);
+    work.notify_all();
+  }
+  /// Counts every run that is next in order and known; ends the search when it should end.
+  void count() {
+    while (!stop && !cursor.empty()) {
+      auto& [part, at] = cursor.back();
+      if (at == part->log.size()) {
+        if (!part->finished) return;  // its next run is still to come
+        cursor.pop_back();
+        continue;
+      }
+      Part::Entry& e = part->log[at++];
+      if (e.part != nullptr) {
+        cursor.emplace_back(e.part, 0);
+        continue;
+      }
+      if (!pacer.go_on(counted, out)) return finish();
+      const Record& r = *e.run;
+      if (r.run.status == RunStatus::kAbandoned) {
+        out.error = "strategy dpor abandoned execution " + std::to_string(counted + 1) + ": " +
+                    r.run.abandon_reason;
+        return finish();
+      }
+      const bool ends =
+          tally_run(out, r.run, r.schedule, r.random, counted + 1, false, options.all);
+      ++counted;
+      spare.push_back(std::move(e.run));
+      if (ends) return finish();
+    }
+    if (!stop) {
+      // Everything is counted. As on one thread, a budget used up exactly is not "complete".
+      out.complete = pacer.go_on(counted, out);
+      finish();
+    }
+  }
+  /// A part spoiled: it and everything under it count for nothing.
+  void drop(Part* part) {
+    part->dropped = true;
+    stats.spoiled_runs += part->runs;
+    for (auto& [number, given] : part->given) drop(given);
+    for (Part::Entry& e : part->log) {
+      if (e.part != nullptr) drop(e.part);
+    }
+  }
+};
+
+/// Takes `lock`, spinning briefly first: it is held for well under a microsecond at a time,
+/// while sleeping and being woken by the kernel takes several.
+void lock_soon(std::unique_lock<std::mutex>& lock) {
+  for (int i = 0; i < 2000; ++i) {
+    if (lock.try_lock()) return;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  lock.lock();
+}
+
+/// Spins while `waiting` holds, for at most about 200 us.
+template <class Waiting>
+void spin_while(Waiting waiting) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(200);
+  for (unsigned i = 1; waiting(); ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (i % 64 == 0 && std::chrono::steady_clock::now() > until) return;
+  }
+}
+
+/// Gives a branch of `part` away to a thread without work, if it has one to give. Called with
+/// `lock` held; the part's search is this thread's alone, so the copying is done unlocked.
+void give(Shared& s, std::unique_lock<std::mutex>& lock, Part& part) {
+  const uint64_t number = s.next_number++;
+  lock.unlock();
+  auto taker = std::make_unique<Part>();
+  const bool given = part.search.give(number, taker->search);
+  lock_soon(lock);
+  if (!given) return;
+  ++s.stats.parts;
+  taker->parent = &part;
+  part.given.emplace(number, taker.get());
+  s.ready.push_back(taker.get());
+  s.offers.fetch_add(1, std::memory_order_release);
+  s.parts.push_back(std::move(taker));
+  s.work.notify_one();
+}
+
+/// Explores `part` until it is finished, parked or dropped (with `lock` held between runs).
+/// Returns the part to go on with: the one that waited for it, if any.
+Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane, Part* part) {
+  for (;;) {
+    if (s.stop || part->dropped) return nullptr;
+    if (s.eager || s.idle > s.ready.size()) give(s, lock, *part);
+    if (!lane.record) lane.record = s.take_spare();
+    lock.unlock();
+    const DporSearch::Next next = part->search.next(lane.job());
+    if (next == DporSearch::Next::kJob) {
+      lane.run(part->search, *lane.record);
+      lock_soon(lock);
+      ++part->runs;
+      part->log.push_back(Part::Entry{std::move(lane.record), nullptr});
+      if (!s.cursor.empty() && s.cursor.back().first == part) s.count();
+      continue;
+    }
+    lock_soon(lock);
+    if (next == DporSearch::Next::kDone) {
+      part->finished = true;
+      s.count();
+      Part* parent = part->parent;
+      if (parent != nullptr && parent->waits_for == part) {
+        parent->waits_for = nullptr;
+        return parent;
+      }
+      return nullptr;
+    }
+    // A branch given away is due here.
+    const auto it = part->given.find(part->search.due());
+    INTERLEAVE_INTERNAL_CHECK(it != part->given.end(), "a branch due that was never given");
+    Part* taker = it->second;
+    if (!part->search.fits(taker->search)) {
+      part->given.erase(it);
+      ++s.stats.spoiled;
+      s.drop(taker);
+      part->search.take_back();
+      continue;
+    }
+    if (!taker->finished) {
+      part->waits_for = taker;  // whoever finishes it goes on with this part
+      return nullptr;
+    }
+    part->given.erase(it);
+    lock.unlock();
+    part->search.splice(taker->search);  // the taker is finished: nobody touches it now
+    lock_soon(lock);
+    part->log.push_back(Part::Entry{nullptr, taker});
+    s.count();
+  }
+}
+
+/// A thread's life: explore parts until the search is over.
+void lane_main(Shared& s, DporLane& lane, Part* part) {
+  std::unique_lock<std::mutex> lock(s.mu);
+  for (;;) {
+    while (part == nullptr) {
+      // Wait for a part given away (dropped ones are skipped).
+      ++s.idle;
+      const auto t0 = std::chrono::steady_clock::now();
+      if (!s.stop && s.ready.empty()) {
+        const uint64_t seen = s.offers.load(std::memory_order_relaxed);
+        lock.unlock();
+        spin_while([&] { return s.offers.load(std::memory_order_acquire) == seen; });
+        lock.lock();
+      }
+      s.work.wait(lock, [&] { return s.stop || !s.ready.empty(); });
+      s.stats.idle_s +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      ++s.stats.waits;
+      --s.idle;
+      if (s.stop) return;
+      part = s.ready.front();
+      s.ready.pop_front();
+      if (part->dropped) part = nullptr;
+    }
+    part = explore_part(s, lock, lane, part);
+    if (s.stop) return;
+  }
+}
+
+}  // namespace
+
+ExploreResult explore_dpor_parallel(const SimModel& model, const ExploreOptions& options,
+                                    unsigned jobs, const MonitorFactory& monitors,
+                                    DporParallelStats* stats, bool eager) {
+  jobs = std::max(1u, jobs);
+  Shared s(options, eager);
+  s.parts.push_back(std::make_unique<Part>());
+  Part* root = s.parts.back().get();
+  s.cursor.emplace_back(root, 0);
+  // Each thread builds its own lane, so that what it writes at every step sits in memory it
+  // allocated, apart from the others'.
+  auto lane = [&](Part* first) {
+    DporLane mine(model, options, monitors);
+    lane_main(s, mine, first);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < jobs; ++i) threads.emplace_back(lane, nullptr);
+  lane(root);
+  for (std::thread& t : threads) t.join();
+  s.out.elapsed_s = s.pacer.elapsed_s();
+  if (stats != nullptr) *stats = s.stats;
+  return std::move(s.out);
+}
+
+}  // namespace interleave
