@@ -161,25 +161,33 @@ double dpor_one_thread(const interleave::SimModel& model) {
 }
 
 /// What two threads can gain on this machine at best: two independent one-thread searches at
-/// once against one alone (the virtual CPUs of a shared host may be hyperthreads of one core, or
-/// busy with other guests, so two threads rarely get twice the work done).
+/// once, their combined rate against one search alone. The virtual CPUs of a shared host may be
+/// hyperthreads of one core, busy with other guests, or (often here) of different speeds, so two
+/// threads rarely get twice the work done.
 double core_capacity(const interleave::SimModel& model) {
-  double alone = 1e9;
-  double together = 1e9;
+  double best = 0;
+  double alone = 0;
+  double mine = 0;
+  double other = 0;
   for (int round = 0; round < 3; ++round) {
-    alone = std::min(alone, dpor_one_thread(model));
-    double other = 0;
-    std::thread t([&] { other = dpor_one_thread(model); });
-    const double mine = dpor_one_thread(model);
+    const double a = dpor_one_thread(model);
+    double o = 0;
+    std::thread t([&] { o = dpor_one_thread(model); });
+    const double m = dpor_one_thread(model);
     t.join();
-    together = std::min(together, std::max(mine, other));
+    const double capacity = a / m + a / o;  // (1/m + 1/o) searches a second, over 1/a
+    if (capacity > best) {
+      best = capacity;
+      alone = a;
+      mine = m;
+      other = o;
+    }
   }
-  const double capacity = 2.0 * alone / together;
   std::printf(
-      "one-thread search alone %.3f s, two at once %.3f s: two threads can gain at most %.2fx "
-      "here\n",
-      alone, together, capacity);
-  return capacity;
+      "one-thread search alone %.3f s; two at once %.3f s and %.3f s: two threads can do at most "
+      "%.2fx the work of one here\n",
+      alone, mine, other, best);
+  return best;
 }
 
 /// `dpor --all` on lastzero n=12 with the checker, as `explore --jobs J` runs it: J = 1 and J = 2

@@ -151,8 +151,8 @@ struct Shared {
   }
   /// A part spoiled: it and everything under it count for nothing.
   void drop(Part* part) {
+    if (part->dropped) return;
     part->dropped = true;
-    stats.spoiled_runs += part->runs;
     for (auto& [number, given] : part->given) drop(given);
     for (Part::Entry& e : part->log) {
       if (e.part != nullptr) drop(e.part);
@@ -184,22 +184,34 @@ void spin_while(Waiting waiting) {
   }
 }
 
-/// Gives a branch of `part` away to a thread without work, if it has one to give. Called with
-/// `lock` held; the part's search is this thread's alone, so the copying is done unlocked.
-void give(Shared& s, std::unique_lock<std::mutex>& lock, Part& part) {
+/// Gives a branch of `part` away, if it has one to give: to a thread without work (through the
+/// ready queue), or (`to_self`) to the caller, as the part to explore next. Called with `lock`
+/// held; the part's search is this thread's alone, so the copying is done unlocked.
+Part* give(Shared& s, std::unique_lock<std::mutex>& lock, Part& part, bool to_self) {
   const uint64_t number = s.next_number++;
   lock.unlock();
   auto taker = std::make_unique<Part>();
   const bool given = part.search.give(number, taker->search);
   lock_soon(lock);
-  if (!given) return;
+  if (!given) return nullptr;
   ++s.stats.parts;
   taker->parent = &part;
   part.given.emplace(number, taker.get());
-  s.ready.push_back(taker.get());
-  s.offers.fetch_add(1, std::memory_order_release);
+  Part* p = taker.get();
   s.parts.push_back(std::move(taker));
+  if (to_self) return p;
+  s.ready.push_back(p);
+  s.offers.fetch_add(1, std::memory_order_release);
   s.work.notify_one();
+  return p;
+}
+
+/// Stops the parts `part` gave away that are spoiled now: their threads can do better.
+void drop_spoiled(Shared& s, Part& part) {
+  for (const uint64_t number : part.search.take_spoiled()) {
+    const auto it = part.given.find(number);
+    if (it != part.given.end() && !it->second->dropped) s.drop(it->second);
+  }
 }
 
 /// Explores `part` until it is finished, parked or dropped (with `lock` held between runs).
@@ -207,7 +219,7 @@ void give(Shared& s, std::unique_lock<std::mutex>& lock, Part& part) {
 Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane, Part* part) {
   for (;;) {
     if (s.stop || part->dropped) return nullptr;
-    if (s.eager || s.idle > s.ready.size()) give(s, lock, *part);
+    if (s.eager || s.idle > s.ready.size()) give(s, lock, *part, false);
     if (!lane.record) lane.record = s.take_spare();
     lock.unlock();
     const DporSearch::Next next = part->search.next(lane.job());
@@ -216,6 +228,7 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
       lock_soon(lock);
       ++part->runs;
       part->log.push_back(Part::Entry{std::move(lane.record), nullptr});
+      if (part->search.has_spoiled()) drop_spoiled(s, *part);
       if (!s.cursor.empty() && s.cursor.back().first == part) s.count();
       continue;
     }
@@ -242,13 +255,24 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
       continue;
     }
     if (!taker->finished) {
-      part->waits_for = taker;  // whoever finishes it goes on with this part
-      return nullptr;
+      // Rather than wait, explore a branch of this part that comes later.
+      Part* next_part = give(s, lock, *part, true);
+      if (!taker->finished) {
+        part->waits_for = taker;  // whoever finishes it goes on with this part
+        return next_part;
+      }
+      if (next_part != nullptr) {  // the taker finished meanwhile: splice it now
+        s.ready.push_back(next_part);
+        s.offers.fetch_add(1, std::memory_order_release);
+        s.work.notify_one();
+      }
+      continue;
     }
     part->given.erase(it);
     lock.unlock();
     part->search.splice(taker->search);  // the taker is finished: nobody touches it now
     lock_soon(lock);
+    if (part->search.has_spoiled()) drop_spoiled(s, *part);
     part->log.push_back(Part::Entry{nullptr, taker});
     s.count();
   }
@@ -304,7 +328,12 @@ ExploreResult explore_dpor_parallel(const SimModel& model, const ExploreOptions&
   lane(root);
   for (std::thread& t : threads) t.join();
   s.out.elapsed_s = s.pacer.elapsed_s();
-  if (stats != nullptr) *stats = s.stats;
+  if (stats != nullptr) {
+    *stats = s.stats;
+    for (const std::unique_ptr<Part>& p : s.parts) {
+      if (p->dropped) stats->spoiled_runs += p->runs;
+    }
+  }
   return std::move(s.out);
 }
 

@@ -493,7 +493,10 @@ void DporSearch::insert(Node& node, const DporOutcome& source, const WakeupInser
     }
     if (descended) continue;
     // No branch covers v: the rest of it becomes a new leaf after the existing branches.
-    if (top != nullptr && top->given != 0) top->spoiled = true;  // its part has it as it was
+    if (top != nullptr && top->given != 0 && !top->spoiled) {
+      top->spoiled = true;  // its part explores the subtree as it was: wasted
+      spoiled_.push_back(top->given);
+    }
     std::vector<WakeupNode>* at = level;
     for (std::size_t a = 0; a < n; ++a) {
       if (alive[a] == 0) continue;

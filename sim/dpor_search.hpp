@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "sim/dependence.hpp"
@@ -164,6 +165,10 @@ class DporSearch {
   /// wakeup subtree did not grow since it was given, and the branches explored before it here
   /// are the ones it assumed asleep. Safe while `part` is still running.
   bool fits(const DporSearch& part) const;
+  /// Parts spoiled since the last call (by races found here or spliced in): whatever they do
+  /// from now on counts for nothing.
+  std::vector<uint64_t> take_spoiled() { return std::exchange(spoiled_, {}); }
+  bool has_spoiled() const { return !spoiled_.empty(); }
   /// The due branch is explored here after all (its part is dropped).
   void take_back();
   /// The due branch was explored by `part` (finished): its outcome goes in, the search goes on.
@@ -208,6 +213,7 @@ class DporSearch {
   StepEvent root_event_;          // the root branch's first step as it ran
   std::vector<Sleeper> assumed_;  // explored from the root node before it (never changes)
   DporOutcome deferred_;
+  std::vector<uint64_t> spoiled_;  // parts given from here and spoiled, not yet reported
 };
 
 /// Whether two steps of different threads must keep their order when sequences are compared:
