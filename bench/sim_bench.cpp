@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <limits>
 #include <memory>
 #include <string>
@@ -165,33 +166,33 @@ double dpor_one_thread(const interleave::SimModel& model) {
 /// hyperthreads of one core, busy with other guests, or (often here) of different speeds, so two
 /// threads rarely get twice the work done.
 double core_capacity(const interleave::SimModel& model) {
-  double best = 0;
-  double alone = 0;
+  double alone = 1e9;  // the fastest CPU's time
+  double rate = 0;     // the best combined rate of two searches at once
   double mine = 0;
   double other = 0;
   for (int round = 0; round < 3; ++round) {
-    const double a = dpor_one_thread(model);
+    alone = std::min(alone, dpor_one_thread(model));
     double o = 0;
     std::thread t([&] { o = dpor_one_thread(model); });
     const double m = dpor_one_thread(model);
     t.join();
-    const double capacity = a / m + a / o;  // (1/m + 1/o) searches a second, over 1/a
-    if (capacity > best) {
-      best = capacity;
-      alone = a;
+    if (1 / m + 1 / o > rate) {
+      rate = 1 / m + 1 / o;
       mine = m;
       other = o;
     }
   }
+  const double capacity = rate * alone;
   std::printf(
-      "one-thread search alone %.3f s; two at once %.3f s and %.3f s: two threads can do at most "
-      "%.2fx the work of one here\n",
-      alone, mine, other, best);
-  return best;
+      "one-thread search alone %.3f s (best of 3); two at once %.3f s and %.3f s: two threads can "
+      "do at most %.2fx the work of one here\n",
+      alone, mine, other, capacity);
+  return capacity;
 }
 
 /// `dpor --all` on lastzero n=12 with the checker, as `explore --jobs J` runs it: J = 1 and J = 2
-/// alternating, the median of each, next to what the machine's two CPUs allow.
+/// alternating, the best of each, next to what the machine's two CPUs allow, and the CPU time
+/// each spends (what splitting the search costs in work, whatever the CPUs' speeds).
 void parallel_speedup(int runs) {
   using namespace interleave;
   const SimModel model = lastzero_12();
@@ -203,28 +204,35 @@ void parallel_speedup(int runs) {
   std::vector<double> two;
   uint64_t executions = 0;
   DporParallelStats stats;
+  double cpu_one = 0;
+  double cpu_two = 0;
+  auto cpu_s = [] { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; };
   for (int i = 0; i < runs; ++i) {
+    double c = cpu_s();
     one.push_back(dpor_one_thread(model));
+    cpu_one += cpu_s() - c;
+    c = cpu_s();
     const ExploreResult r = explore_dpor_parallel(
         model, options, 2, [] { return std::make_unique<Checker>(kLean); }, &stats);
+    cpu_two += cpu_s() - c;
     executions = r.executions;
     two.push_back(r.elapsed_s);
   }
-  auto median = [](std::vector<double>& v) {
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  const double t1 = median(one);
-  const double t2 = median(two);
+  // The best of each: the two virtual CPUs here often run at different speeds, and a run on
+  // one thread may land on either.
+  const double t1 = *std::min_element(one.begin(), one.end());
+  const double t2 = *std::min_element(two.begin(), two.end());
   std::printf(
-      "dpor --all lastzero n=12 (%llu executions, checker on), median of %d: --jobs 1 %.3f s, "
+      "dpor --all lastzero n=12 (%llu executions, checker on), best of %d: --jobs 1 %.3f s, "
       "--jobs 2 %.3f s: %.2fx (%.0f%% of the %.2fx these CPUs allow); last run gave %llu "
-      "subtrees away, %llu spoiled (%llu runs redone), idle %.3f s in %llu waits\n",
+      "subtrees away, %llu spoiled (%llu runs redone), idle %.3f s in %llu waits; CPU time per "
+      "search %.3f s on one thread, %.3f s on two (%+.0f%%)\n",
       static_cast<unsigned long long>(executions), runs, t1, t2, t1 / t2,
       100.0 * (t1 / t2 - 1.0) / (capacity - 1.0), capacity,
       static_cast<unsigned long long>(stats.parts), static_cast<unsigned long long>(stats.spoiled),
       static_cast<unsigned long long>(stats.spoiled_runs), stats.idle_s,
-      static_cast<unsigned long long>(stats.waits));
+      static_cast<unsigned long long>(stats.waits), cpu_one / runs, cpu_two / runs,
+      100.0 * (cpu_two / cpu_one - 1.0));
 }
 
 }  // namespace

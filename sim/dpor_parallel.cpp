@@ -18,18 +18,26 @@
 namespace interleave {
 namespace {
 
-/// One run as the tally needs it.
+/// One run in full, as the tally needs a run that found something.
 struct Record {
   RunResult run;
   std::vector<ThreadId> schedule;  // only when the run found something
   std::vector<uint64_t> random;
 };
 
+/// One run as a part keeps it until it is counted: most find nothing, and a few numbers do.
+struct Outcome {
+  RunStatus status = RunStatus::kCompleted;
+  uint64_t steps = 0;
+  uint64_t preemptions = 0;
+  std::unique_ptr<Record> full;  // a run that found something (or was abandoned)
+};
+
 /// A subtree explored by one search, one thread at a time.
 struct Part {
   /// What it explored, in order: its runs, and where a branch it gave away came due, that part.
   struct Entry {
-    std::unique_ptr<Record> run;
+    Outcome run;
     Part* part = nullptr;
   };
   DporSearch search;
@@ -68,7 +76,7 @@ class DporLane {
     }
   }
   DporJob& job() { return job_; }
-  std::unique_ptr<Record> record;  // for the next run
+  Record record;  // every run's, reused
 
  private:
   const SimModel& model_;
@@ -98,19 +106,13 @@ struct Shared {
   std::atomic<uint64_t> offers{0};
   std::vector<std::unique_ptr<Part>> parts;
   uint64_t next_number = 1;
-  std::vector<std::unique_ptr<Record>> spare;  // records counted, kept for their buffers
+  RunResult plain;  // count()'s: a run that found nothing
   // The count, in one thread's order: a path of (part, position in its log).
   std::vector<std::pair<Part*, std::size_t>> cursor;
   uint64_t counted = 0;
   ExploreResult out;
   DporParallelStats stats;
 
-  std::unique_ptr<Record> take_spare() {
-    if (spare.empty()) return std::make_unique<Record>();
-    std::unique_ptr<Record> r = std::move(spare.back());
-    spare.pop_back();
-    return r;
-  }
   void finish() {
     stop = true;
     offers.fetch_add(1, std::memory_order_release);
@@ -131,16 +133,23 @@ struct Shared {
         continue;
       }
       if (!pacer.go_on(counted, out)) return finish();
-      const Record& r = *e.run;
-      if (r.run.status == RunStatus::kAbandoned) {
-        out.error = "strategy dpor abandoned execution " + std::to_string(counted + 1) + ": " +
-                    r.run.abandon_reason;
-        return finish();
+      bool ends = false;
+      if (e.run.full) {
+        const Record& r = *e.run.full;
+        if (r.run.status == RunStatus::kAbandoned) {
+          out.error = "strategy dpor abandoned execution " + std::to_string(counted + 1) + ": " +
+                      r.run.abandon_reason;
+          return finish();
+        }
+        ends = tally_run(out, r.run, r.schedule, r.random, counted + 1, false, options.all);
+        e.run.full.reset();
+      } else {
+        plain.status = e.run.status;
+        plain.steps = e.run.steps;
+        plain.preemptions = e.run.preemptions;
+        ends = tally_run(out, plain, {}, {}, counted + 1, false, options.all);
       }
-      const bool ends =
-          tally_run(out, r.run, r.schedule, r.random, counted + 1, false, options.all);
       ++counted;
-      spare.push_back(std::move(e.run));
       if (ends) return finish();
     }
     if (!stop) {
@@ -220,14 +229,18 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
   for (;;) {
     if (s.stop || part->dropped) return nullptr;
     if (s.eager || s.idle > s.ready.size()) give(s, lock, *part, false);
-    if (!lane.record) lane.record = s.take_spare();
     lock.unlock();
     const DporSearch::Next next = part->search.next(lane.job());
     if (next == DporSearch::Next::kJob) {
-      lane.run(part->search, *lane.record);
+      lane.run(part->search, lane.record);
+      const RunResult& r = lane.record.run;
+      Outcome outcome{r.status, r.steps, r.preemptions, nullptr};
+      if (!r.findings.empty() || r.status == RunStatus::kAbandoned) {
+        outcome.full = std::make_unique<Record>(lane.record);
+      }
       lock_soon(lock);
       ++part->runs;
-      part->log.push_back(Part::Entry{std::move(lane.record), nullptr});
+      part->log.push_back(Part::Entry{std::move(outcome), nullptr});
       if (part->search.has_spoiled()) drop_spoiled(s, *part);
       if (!s.cursor.empty() && s.cursor.back().first == part) s.count();
       continue;
@@ -273,7 +286,7 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
     part->search.splice(taker->search);  // the taker is finished: nobody touches it now
     lock_soon(lock);
     if (part->search.has_spoiled()) drop_spoiled(s, *part);
-    part->log.push_back(Part::Entry{nullptr, taker});
+    part->log.push_back(Part::Entry{Outcome{}, taker});
     s.count();
   }
 }
