@@ -282,6 +282,8 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
       continue;
     }
     part->given.erase(it);
+    // A splice can take milliseconds (a big part's races, all at once): give first.
+    if (s.idle > s.ready.size()) give(s, lock, *part, false);
     lock.unlock();
     part->search.splice(taker->search);  // the taker is finished: nobody touches it now
     lock_soon(lock);
