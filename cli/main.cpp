@@ -51,8 +51,9 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   ex->add_option("--jobs", explore.jobs,
                  "explore on J threads (dpor, random, rr); every J gives the same executions, "
-                 "counts and bugs. Executions too short to gain (under ~10 us, ~50 us for dpor) "
-                 "stay on one thread")
+                 "counts and bugs. dpor splits its tree between the threads; random and rr run "
+                 "executions ahead on other threads, keeping those too short to gain (under "
+                 "~10 us) on one")
       ->capture_default_str();
   ex->add_option("--seed", explore.seed, "seed of the random strategy")->capture_default_str();
   ex->add_option("--max-steps", explore.max_steps,

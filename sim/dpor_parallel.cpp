@@ -110,6 +110,7 @@ struct Shared {
   // The count, in one thread's order: a path of (part, position in its log).
   std::vector<std::pair<Part*, std::size_t>> cursor;
   uint64_t counted = 0;
+  uint64_t uncounted = 0;  // runs that could not be counted at once
   ExploreResult out;
   DporParallelStats stats;
 
@@ -123,7 +124,8 @@ struct Shared {
     while (!stop && !cursor.empty()) {
       auto& [part, at] = cursor.back();
       if (at == part->log.size()) {
-        if (!part->finished) return;  // its next run is still to come
+        if (!part->finished) return;                 // its next run is still to come
+        std::vector<Part::Entry>().swap(part->log);  // counted: nobody reads it again
         cursor.pop_back();
         continue;
       }
@@ -242,7 +244,12 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
       ++part->runs;
       part->log.push_back(Part::Entry{std::move(outcome), nullptr});
       if (part->search.has_spoiled()) drop_spoiled(s, *part);
-      if (!s.cursor.empty() && s.cursor.back().first == part) s.count();
+      if (!s.cursor.empty() && s.cursor.back().first == part) {
+        s.count();
+      } else if (s.options.time_limit_s > 0 && ++s.uncounted % 64 == 0 &&
+                 s.pacer.elapsed_s() >= s.options.time_limit_s) {
+        s.finish();  // the count waits for another part: the time limit cannot wait with it
+      }
       continue;
     }
     lock_soon(lock);

@@ -1,13 +1,14 @@
 // Parallel exploration: executions run on J threads, each with its own fibers, strategy and
-// monitor, while the search, the counts and the bugs stay on the calling thread.
-// Ground rules:
-//  - results are taken in exactly the order one thread would produce them, so every J gives the
-//    same executions, counts, bugs and execution numbers (determinism is not traded for speed);
-//  - other threads only run executions ahead: a task that is fixed before its turn comes (a
-//    pending leaf of the DPOR tree, execution k of a seeded random search) is run early and its
-//    result waits until the search reaches it. Nothing run ahead is thrown away unless the
-//    search stops early;
-//  - the calling thread runs the next task itself whenever no other thread has it.
+// monitor, and results are taken in exactly the order one thread would produce them, so every J
+// gives the same executions, counts, bugs and execution numbers (determinism is not traded for
+// speed). Two ways:
+//  - a strategy whose execution k depends on k alone (random, rr): the search stays on the
+//    calling thread, and other threads run executions ahead, their results waiting for their
+//    turn; the calling thread runs the next one itself whenever no other thread has it, and
+//    executions too short to gain from a hand-over all stay with it;
+//  - optimal DPOR: the search itself is split. A thread with nothing to do is given a whole
+//    subtree of another thread's search (DporSearch::give) and explores it with a search of its
+//    own; the giver splices the outcome in when that subtree's turn comes.
 #pragma once
 
 #include <cstdint>
