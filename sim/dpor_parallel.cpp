@@ -43,11 +43,14 @@ struct Part {
   DporSearch search;
   Part* parent = nullptr;
   std::vector<Entry> log;
+  std::vector<Outcome> pending;  // runs not in the log yet: its thread's alone, unlocked
   std::unordered_map<uint64_t, Part*> given;  // parts given away and not yet due, by number
   Part* waits_for = nullptr;                  // parked until this part finishes
   uint64_t runs = 0;
   bool finished = false;
-  bool dropped = false;  // spoiled (or under a spoiled part): its runs count for nothing
+  // Spoiled (or under a spoiled part): its runs count for nothing. Written under the lock, read
+  // without it between runs.
+  std::atomic<bool> dropped{false};
 };
 
 /// One thread's means to run executions: its own fibers, run state and monitor.
@@ -104,20 +107,34 @@ struct Shared {
   // watches it spinning for a while before it sleeps. On a virtual machine a sleeping CPU may
   // take milliseconds to be woken.
   std::atomic<uint64_t> offers{0};
+  // Mirrors, written under `mu` and read without it between runs: whether a thread waits for a
+  // part that nobody has given yet, and `stop`.
+  std::atomic<bool> wanted{false};
+  std::atomic<bool> stopping{false};
   std::vector<std::unique_ptr<Part>> parts;
   uint64_t next_number = 1;
   RunResult plain;  // count()'s: a run that found nothing
   // The count, in one thread's order: a path of (part, position in its log).
   std::vector<std::pair<Part*, std::size_t>> cursor;
   uint64_t counted = 0;
-  uint64_t uncounted = 0;  // runs that could not be counted at once
+  uint64_t uncounted = 0;  // runs published that could not be counted at once
   ExploreResult out;
   DporParallelStats stats;
 
   void finish() {
     stop = true;
+    stopping.store(true, std::memory_order_relaxed);
     offers.fetch_add(1, std::memory_order_release);
     work.notify_all();
+  }
+  /// After `idle` or `ready` changed.
+  void update_wanted() { wanted.store(idle > ready.size(), std::memory_order_relaxed); }
+  /// Makes `part` ready for any thread.
+  void offer(Part* part) {
+    ready.push_back(part);
+    update_wanted();
+    offers.fetch_add(1, std::memory_order_release);
+    work.notify_one();
   }
   /// Counts every run that is next in order and known; ends the search when it should end.
   void count() {
@@ -163,7 +180,7 @@ struct Shared {
   /// A part spoiled: it and everything under it count for nothing.
   void drop(Part* part) {
     if (part->dropped) return;
-    part->dropped = true;
+    part->dropped.store(true, std::memory_order_relaxed);
     for (auto& [number, given] : part->given) drop(given);
     for (Part::Entry& e : part->log) {
       if (e.part != nullptr) drop(e.part);
@@ -210,10 +227,7 @@ Part* give(Shared& s, std::unique_lock<std::mutex>& lock, Part& part, bool to_se
   part.given.emplace(number, taker.get());
   Part* p = taker.get();
   s.parts.push_back(std::move(taker));
-  if (to_self) return p;
-  s.ready.push_back(p);
-  s.offers.fetch_add(1, std::memory_order_release);
-  s.work.notify_one();
+  if (!to_self) s.offer(p);
   return p;
 }
 
@@ -225,34 +239,56 @@ void drop_spoiled(Shared& s, Part& part) {
   }
 }
 
-/// Explores `part` until it is finished, parked or dropped (with `lock` held between runs).
-/// Returns the part to go on with: the one that waited for it, if any.
+/// Moves the runs `part` has made since into its log (with the lock held), and counts them if the
+/// count has come that far.
+void publish(Shared& s, Part& part) {
+  if (part.pending.empty()) return;
+  part.runs += part.pending.size();
+  for (Outcome& o : part.pending) part.log.push_back(Part::Entry{std::move(o), nullptr});
+  const uint64_t published = part.pending.size();
+  part.pending.clear();
+  if (part.search.has_spoiled()) drop_spoiled(s, part);
+  if (!s.cursor.empty() && s.cursor.back().first == &part) {
+    s.count();
+  } else if (s.options.time_limit_s > 0 && (s.uncounted += published) >= 64) {
+    s.uncounted = 0;  // the count waits for another part: the time limit cannot wait with it
+    if (s.pacer.elapsed_s() >= s.options.time_limit_s) s.finish();
+  }
+}
+
+/// Explores `part` until it is finished, parked or dropped. `lock` is held on entry and return;
+/// runs go without it, their outcomes published a few at a time (every lock taken and every
+/// shared line written costs a transfer between the CPUs' caches).
 Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane, Part* part) {
+  constexpr std::size_t kBatch = 32;
   for (;;) {
-    if (s.stop || part->dropped) return nullptr;
+    if (s.stop || part->dropped) {
+      part->pending.clear();
+      return nullptr;
+    }
     if (s.eager || s.idle > s.ready.size()) give(s, lock, *part, false);
     lock.unlock();
-    const DporSearch::Next next = part->search.next(lane.job());
-    if (next == DporSearch::Next::kJob) {
+    DporSearch::Next next = DporSearch::Next::kJob;
+    for (;;) {
+      next = part->search.next(lane.job());
+      if (next != DporSearch::Next::kJob) break;
       lane.run(part->search, lane.record);
       const RunResult& r = lane.record.run;
-      Outcome outcome{r.status, r.steps, r.preemptions, nullptr};
+      Outcome& outcome = part->pending.emplace_back(Outcome{r.status, r.steps, r.preemptions, {}});
       if (!r.findings.empty() || r.status == RunStatus::kAbandoned) {
         outcome.full = std::make_unique<Record>(lane.record);
+        break;  // the count may stop here
       }
-      lock_soon(lock);
-      ++part->runs;
-      part->log.push_back(Part::Entry{std::move(outcome), nullptr});
-      if (part->search.has_spoiled()) drop_spoiled(s, *part);
-      if (!s.cursor.empty() && s.cursor.back().first == part) {
-        s.count();
-      } else if (s.options.time_limit_s > 0 && ++s.uncounted % 64 == 0 &&
-                 s.pacer.elapsed_s() >= s.options.time_limit_s) {
-        s.finish();  // the count waits for another part: the time limit cannot wait with it
+      if (part->pending.size() >= kBatch || part->search.has_spoiled() || s.eager ||
+          s.wanted.load(std::memory_order_relaxed) || s.stopping.load(std::memory_order_relaxed) ||
+          part->dropped.load(std::memory_order_relaxed)) {
+        break;
       }
-      continue;
     }
     lock_soon(lock);
+    publish(s, *part);
+    if (next == DporSearch::Next::kJob) continue;
+    if (s.stop || part->dropped) return nullptr;
     if (next == DporSearch::Next::kDone) {
       part->finished = true;
       s.count();
@@ -281,11 +317,7 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
         part->waits_for = taker;  // whoever finishes it goes on with this part
         return next_part;
       }
-      if (next_part != nullptr) {  // the taker finished meanwhile: splice it now
-        s.ready.push_back(next_part);
-        s.offers.fetch_add(1, std::memory_order_release);
-        s.work.notify_one();
-      }
+      if (next_part != nullptr) s.offer(next_part);  // the taker finished meanwhile: splice it
       continue;
     }
     part->given.erase(it);
@@ -307,6 +339,7 @@ void lane_main(Shared& s, DporLane& lane, Part* part) {
     while (part == nullptr) {
       // Wait for a part given away (dropped ones are skipped).
       ++s.idle;
+      s.update_wanted();
       const auto t0 = std::chrono::steady_clock::now();
       if (!s.stop && s.ready.empty()) {
         const uint64_t seen = s.offers.load(std::memory_order_relaxed);
@@ -322,6 +355,7 @@ void lane_main(Shared& s, DporLane& lane, Part* part) {
       if (s.stop) return;
       part = s.ready.front();
       s.ready.pop_front();
+      s.update_wanted();
       if (part->dropped) part = nullptr;
     }
     part = explore_part(s, lock, lane, part);
