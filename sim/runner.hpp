@@ -31,9 +31,9 @@ struct ExploreOptions {
   /// Called now and then during a search (never more than ~10 times a second); may be empty.
   std::function<void(const ExploreProgress&)> on_progress;
   ExecutionConfig execution;
-  /// Parallel searches: hand executions to other threads only while they take at least this
-  /// long (seconds, measured as the search goes); below it the hand-over costs more than it
-  /// saves. Negative: the execution source's own threshold; 0: always (tests).
+  /// Parallel random and rr searches: hand executions to other threads only while they take at
+  /// least this long (seconds, measured as the search goes); below it the hand-over costs more
+  /// than it saves. Negative: the execution source's own threshold; 0: always (tests).
   double parallel_min_run_s = -1;
 };
 
