@@ -216,17 +216,21 @@ void spin_while(Waiting waiting) {
 /// ready queue), or (`to_self`) to the caller, as the part to explore next. Called with `lock`
 /// held; the part's search is this thread's alone, so the copying is done unlocked.
 Part* give(Shared& s, std::unique_lock<std::mutex>& lock, Part& part, bool to_self) {
+  if (!part.search.can_give()) return nullptr;
   const uint64_t number = s.next_number++;
   lock.unlock();
   auto taker = std::make_unique<Part>();
-  const bool given = part.search.give(number, taker->search);
+  part.search.give(number, taker->search);
   lock_soon(lock);
-  if (!given) return nullptr;
   ++s.stats.parts;
   taker->parent = &part;
   part.given.emplace(number, taker.get());
   Part* p = taker.get();
   s.parts.push_back(std::move(taker));
+  if (part.dropped) {  // dropped while the lock was let go: so is everything it gives
+    s.drop(p);
+    return nullptr;
+  }
   if (!to_self) s.offer(p);
   return p;
 }
@@ -275,7 +279,14 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
       lane.run(part->search, lane.record);
       const RunResult& r = lane.record.run;
       Outcome& outcome = part->pending.emplace_back(Outcome{r.status, r.steps, r.preemptions, {}});
-      if (!r.findings.empty() || r.status == RunStatus::kAbandoned) {
+      if (r.status == RunStatus::kAbandoned) {
+        // A bug in the search: this part ends here, and the search with it when the count
+        // reaches this run (as one thread stops at it).
+        outcome.full = std::make_unique<Record>(lane.record);
+        next = DporSearch::Next::kDone;
+        break;
+      }
+      if (!r.findings.empty()) {
         outcome.full = std::make_unique<Record>(lane.record);
         break;  // the count may stop here
       }
@@ -325,6 +336,7 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
     if (s.idle > s.ready.size()) give(s, lock, *part, false);
     lock.unlock();
     part->search.splice(taker->search);  // the taker is finished: nobody touches it now
+    taker->search = DporSearch();        // nor needs its search again
     lock_soon(lock);
     if (part->search.has_spoiled()) drop_spoiled(s, *part);
     part->log.push_back(Part::Entry{Outcome{}, taker});

@@ -518,24 +518,34 @@ bool same_step(const StepEvent& a, const StepEvent& b) {
 
 }  // namespace
 
-bool DporSearch::give(uint64_t number, DporSearch& part) {
+bool DporSearch::givable(std::size_t& k, std::size_t& at) const {
   if (first_) return false;
   // The shallowest node's: it has the most below it. (Preferring pending leaves, which a race
   // found here later cannot change, was tried: on lastzero it gave small parts first and left the
   // big ones for later, when they were spoiled ten times as often.)
-  std::size_t k = nodes_.size();
-  std::size_t at = 0;
   for (std::size_t s = part_ ? root_ + 1 : 0; s < nodes_.size(); ++s) {
     const std::vector<WakeupNode>& wut = nodes_[s].wut;
     std::size_t i = 0;
-    while (i < wut.size() && wut[i].given != 0) ++i;
+    while (i < wut.size() && (wut[i].given != 0 || wut[i].kept)) ++i;
     if (i < wut.size()) {
       k = s;
       at = i;
-      break;
+      return true;
     }
   }
-  if (k == nodes_.size()) return false;
+  return false;
+}
+
+bool DporSearch::can_give() const {
+  std::size_t k = 0;
+  std::size_t at = 0;
+  return givable(k, at);
+}
+
+bool DporSearch::give(uint64_t number, DporSearch& part) {
+  std::size_t k = 0;
+  std::size_t at = 0;
+  if (!givable(k, at)) return false;
   Node& n = nodes_[k];
   WakeupNode& branch = n.wut[at];
   // The part: the steps up to k as here (with nothing left to explore from them), then the
@@ -587,8 +597,10 @@ bool DporSearch::fits(const DporSearch& part) const {
 }
 
 void DporSearch::take_back() {
-  nodes_.back().wut.front().given = 0;
-  nodes_.back().wut.front().spoiled = false;
+  WakeupNode& branch = nodes_.back().wut.front();
+  branch.given = 0;
+  branch.spoiled = false;
+  branch.kept = true;  // next in line here: giving it again would only make this search wait
 }
 
 void DporSearch::splice(const DporSearch& part) {

@@ -155,10 +155,11 @@ class DporSearch {
   /// Takes back the outcome of the job next() last returned.
   void integrate(const DporJob& job, const DporOutcome& outcome);
 
-  /// Gives away a pending branch (the first not given yet of the shallowest node that has one,
-  /// pending leaves first): `part` becomes the search of that branch's subtree. False if there is
-  /// nothing to give.
+  /// Gives away a pending branch (the first not given yet of the shallowest node that has one):
+  /// `part` becomes the search of that branch's subtree. False if there is nothing to give.
   bool give(uint64_t number, DporSearch& part);
+  /// Whether give() would find a branch.
+  bool can_give() const;
   /// After next() said kDue: the number of the part due.
   uint64_t due() const;
   /// Whether `part`, the one due, explored its branch exactly as this search would have: its
@@ -180,6 +181,7 @@ class DporSearch {
     std::vector<WakeupNode> children;
     uint64_t given = 0;    // a node's pending branch only: the part it was given to (0: none)
     bool spoiled = false;  // its subtree grew since it was given
+    bool kept = false;     // taken back: explored here, never given again
   };
   struct Node {
     StepEvent event;              // the step taken by the branch being explored
@@ -194,6 +196,8 @@ class DporSearch {
   /// Takes a race's sequence: into the wakeup tree of its node, or (a part's race at or above its
   /// root) kept for the giver.
   void accept(const DporOutcome& source, const WakeupInsertion& ins);
+  /// The branch give() gives: wut[at] of node k. False if none.
+  bool givable(std::size_t& k, std::size_t& at) const;
   /// Inserts a race's sequence into the wakeup tree of `node`.
   void insert(Node& node, const DporOutcome& source, const WakeupInsertion& ins);
   std::vector<uint8_t> alive_;  // insert()'s buffer
