@@ -332,12 +332,21 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
       continue;
     }
     part->given.erase(it);
-    // A splice can take milliseconds (a big part's races, all at once): give first.
-    if (s.idle > s.ready.size()) give(s, lock, *part, false);
-    lock.unlock();
-    part->search.splice(taker->search);  // the taker is finished: nobody touches it now
-    taker->search = DporSearch();        // nor needs its search again
-    lock_soon(lock);
+    // The taker is finished: nobody touches it now. Its races can take milliseconds to insert,
+    // so a thread that waits for a part meanwhile is given one.
+    part->search.splice(taker->search);
+    for (std::size_t race = 0;;) {
+      if (s.eager || s.idle > s.ready.size()) give(s, lock, *part, false);
+      lock.unlock();
+      bool all_in = false;
+      do {
+        // 64 races at a time; one at a time when eager, so tests give branches mid-splice.
+        all_in = part->search.splice_races(taker->search, race, s.eager ? 1 : 64);
+      } while (!all_in && !s.eager && !s.wanted.load(std::memory_order_relaxed));
+      lock_soon(lock);
+      if (all_in) break;
+    }
+    taker->search = DporSearch();  // nor needs its search again
     if (part->search.has_spoiled()) drop_spoiled(s, *part);
     part->log.push_back(Part::Entry{Outcome{}, taker});
     s.count();

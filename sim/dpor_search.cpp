@@ -611,9 +611,15 @@ void DporSearch::splice(const DporSearch& part) {
   n.done.push_back(Sleeper{n.event.thread, n.event});
   n.event = part.root_event_;
   n.wut.erase(n.wut.begin());
+}
+
+bool DporSearch::splice_races(const DporSearch& part, std::size_t& next, std::size_t budget) {
   // The races the part found at or above its root, as if found here (some may be for the search
   // that gave this one, in turn).
-  for (const WakeupInsertion& ins : part.deferred_.insertions) accept(part.deferred_, ins);
+  const std::vector<WakeupInsertion>& races = part.deferred_.insertions;
+  const std::size_t end = std::min(races.size(), next + budget);
+  for (; next < end; ++next) accept(part.deferred_, races[next]);
+  return next == races.size();
 }
 
 }  // namespace interleave

@@ -172,8 +172,12 @@ class DporSearch {
   bool has_spoiled() const { return !spoiled_.empty(); }
   /// The due branch is explored here after all (its part is dropped).
   void take_back();
-  /// The due branch was explored by `part` (finished): its outcome goes in, the search goes on.
+  /// The due branch was explored by `part` (finished): it goes to sleep here. Then the races
+  /// `part` found at or above its root go in with splice_races(), `budget` at a time from `next`
+  /// (true when all are in): a big part's take milliseconds, and branches may be given away in
+  /// between. next() only once all are in.
   void splice(const DporSearch& part);
+  bool splice_races(const DporSearch& part, std::size_t& next, std::size_t budget);
 
  private:
   struct WakeupNode {
