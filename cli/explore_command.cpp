@@ -54,6 +54,10 @@ std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
                    "' (strategies: dpor, dfs, random, pct, rr)");
 }
 
+/// Threads a search may use: each has its own fibers and checker, and more than the machine's
+/// cores only costs memory and switches.
+constexpr unsigned kMaxJobs = 256;
+
 /// Where a parallel search (--jobs J > 1) of a strategy other than dpor takes its executions.
 std::unique_ptr<ExecutionSource> parallel_source(const ExploreOptions& o) {
   if (o.strategy == "random") {
@@ -163,6 +167,10 @@ int explore_command(const ExploreOptions& o) {
   const ModelInfo& model = find_model(o.choice.model);
   const ParamValues params = resolve_params(model, o.choice.variant, o.choice.params);
   if (o.jobs == 0) throw InputError("--jobs must be at least 1 (the threads that explore)");
+  if (o.jobs > kMaxJobs) {
+    throw InputError("--jobs " + std::to_string(o.jobs) + ": at most " + std::to_string(kMaxJobs) +
+                     " threads");
+  }
   std::unique_ptr<Strategy> strategy = make_strategy(o);
   if (o.jobs > 1 && o.strategy != "dpor") {
     parallel_source(o);  // a strategy that cannot run in parallel: say so now

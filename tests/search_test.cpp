@@ -117,6 +117,9 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"AllWithReplay", "replay traces/none.json --all", "--all"},
         Bad{"ZeroJobs", "explore counter_heartbeat --strategy dpor --jobs 0", "--jobs"},
         Bad{"NegativeJobs", "explore counter_heartbeat --strategy dpor --jobs -2", "--jobs"},
+        Bad{"TooManyJobs", "explore counter_heartbeat --strategy dpor --jobs 100000", "--jobs"},
+        Bad{"TooManyJobsRandom", "explore counter_heartbeat --strategy random --jobs 5000",
+            "--jobs"},
         Bad{"JobsWithDfs", "explore counter_heartbeat --strategy dfs --jobs 2", "one thread"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
