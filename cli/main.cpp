@@ -51,8 +51,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   ex->add_option("--jobs", explore.jobs,
                  "explore on J threads, 1 to 256 (dpor, random, rr); every J gives the same "
-                 "executions, "
-                 "counts and bugs. dpor splits its tree between the threads; random and rr run "
+                 "executions, counts and bugs. dpor splits its tree between the threads; random "
+                 "and rr run "
                  "executions ahead on other threads, keeping those too short to gain (under "
                  "~10 us) on one")
       ->capture_default_str();

@@ -18,19 +18,12 @@
 namespace interleave {
 namespace {
 
-/// One run in full, as the tally needs a run that found something.
-struct Record {
-  RunResult run;
-  std::vector<ThreadId> schedule;  // only when the run found something
-  std::vector<uint64_t> random;
-};
-
 /// One run as a part keeps it until it is counted: most find nothing, and a few numbers do.
 struct Outcome {
   RunStatus status = RunStatus::kCompleted;
   uint64_t steps = 0;
   uint64_t preemptions = 0;
-  std::unique_ptr<Record> full;  // a run that found something (or was abandoned)
+  std::unique_ptr<FinishedRun> full;  // a run that found something (or was abandoned)
 };
 
 /// A subtree explored by one search, one thread at a time.
@@ -60,26 +53,14 @@ class DporLane {
       : model_(model), x_(pool_, options.execution), monitor_(monitors ? monitors() : nullptr) {}
 
   /// Runs the job `search` gives, takes the outcome back into it and fills `out`.
-  void run(DporSearch& search, Record& out) {
+  void run(DporSearch& search, FinishedRun& out) {
     strategy_.assign(job_, outcome_);
     strategy_.begin_execution(0);
-    if (monitor_) monitor_->begin_run();
-    x_.run([this] { model_(x_); }, strategy_, monitor_.get(), out.run);
-    if (monitor_) monitor_->end_run(out.run.findings);
-    const RunResult& r = out.run;
-    strategy_.end_execution(ExecutionSummary{r.steps, r.status == RunStatus::kBlocked,
-                                             !r.findings.empty(), r.status == RunStatus::kDeadlock,
-                                             r.status == RunStatus::kPruned, x_.outcomes()});
+    out.run_on(model_, x_, strategy_, monitor_.get());
     search.integrate(job_, outcome_);
-    out.schedule.clear();
-    out.random.clear();
-    if (!r.findings.empty()) {
-      out.schedule = x_.schedule();
-      out.random = x_.random_values();
-    }
   }
   DporJob& job() { return job_; }
-  Record record;  // every run's, reused
+  FinishedRun record;  // every run's, reused
 
  private:
   const SimModel& model_;
@@ -154,7 +135,7 @@ struct Shared {
       if (!pacer.go_on(counted, out)) return finish();
       bool ends = false;
       if (e.run.full) {
-        const Record& r = *e.run.full;
+        const FinishedRun& r = *e.run.full;
         if (r.run.status == RunStatus::kAbandoned) {
           out.error = "strategy dpor abandoned execution " + std::to_string(counted + 1) + ": " +
                       r.run.abandon_reason;
@@ -282,12 +263,12 @@ Part* explore_part(Shared& s, std::unique_lock<std::mutex>& lock, DporLane& lane
       if (r.status == RunStatus::kAbandoned) {
         // A bug in the search: this part ends here, and the search with it when the count
         // reaches this run (as one thread stops at it).
-        outcome.full = std::make_unique<Record>(lane.record);
+        outcome.full = std::make_unique<FinishedRun>(lane.record);
         next = DporSearch::Next::kDone;
         break;
       }
       if (!r.findings.empty()) {
-        outcome.full = std::make_unique<Record>(lane.record);
+        outcome.full = std::make_unique<FinishedRun>(lane.record);
         break;  // the count may stop here
       }
       if (part->pending.size() >= kBatch || part->search.has_spoiled() || s.eager ||

@@ -32,9 +32,8 @@ struct Sleeper {
   StepEvent event;
 };
 
-/// One execution to run: the steps it must take first, then whatever is awake. Flat buffers: a
-/// job is built by the search and read by another thread, so it is a few blocks, not one per
-/// step.
+/// One execution to run: the steps it must take first, then whatever is awake. Flat buffers,
+/// reused from run to run: a few blocks, not one per step.
 struct DporJob {
   std::vector<ThreadId> path;  // forced threads for the first path.size() steps
   // The branches explored before at each forced step s: asleep[asleep_end[s-1], asleep_end[s])

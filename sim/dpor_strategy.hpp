@@ -1,6 +1,6 @@
 // The dpor strategy: optimal DPOR (sim/dpor_search.hpp) behind the Strategy interface, one job
-// at a time. Parallel exploration drives DporSearch and DporRun directly (sim/parallel.hpp) through
-// DporJobStrategy.
+// at a time. A parallel search (sim/dpor_parallel.cpp) gives each thread searches of its own and
+// runs their jobs through DporJobStrategy.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +28,7 @@ class DporStrategy final : public Strategy {
 };
 
 /// One given job per execution, its outcome written where the caller says: what each thread of
-/// a parallel exploration runs (the search itself stays with the exploring thread).
+/// a parallel search runs, for whichever part of the tree it explores.
 class DporJobStrategy final : public Strategy {
  public:
   /// The next execution runs `job` and leaves its outcome in `out`; both must outlive it.

@@ -14,6 +14,18 @@
 #include "sim/stack_pool.hpp"
 
 namespace interleave {
+
+void FinishedRun::run_on(const SimModel& model, Execution& x, Strategy& strategy,
+                         Monitor* monitor) {
+  run_execution(model, x, strategy, monitor, run);
+  schedule.clear();
+  random.clear();
+  if (!run.findings.empty()) {
+    schedule = x.schedule();
+    random = x.random_values();
+  }
+}
+
 namespace {
 
 class IndexedSource final : public ExecutionSource {
@@ -45,13 +57,6 @@ class IndexedSource final : public ExecutionSource {
   uint64_t next_ = 0;
 };
 
-/// What one execution left: enough to count it, merge its bugs and go on searching.
-struct Finished {
-  RunResult run;
-  std::vector<ThreadId> schedule;  // only kept when the run found something
-  std::vector<uint64_t> random;
-};
-
 /// One thread's means to run executions: its own fibers, strategy and monitor.
 class Lane {
  public:
@@ -63,21 +68,9 @@ class Lane {
         strategy_(source.lane_strategy()),
         monitor_(monitors ? monitors() : nullptr) {}
 
-  void run(const ExecutionSource::Task& task, Finished& out) {
+  void run(const ExecutionSource::Task& task, FinishedRun& out) {
     strategy_->begin_execution(task.index);
-    if (monitor_) monitor_->begin_run();
-    x_.run([this] { model_(x_); }, *strategy_, monitor_.get(), out.run);
-    if (monitor_) monitor_->end_run(out.run.findings);
-    const RunResult& r = out.run;
-    strategy_->end_execution(ExecutionSummary{r.steps, r.status == RunStatus::kBlocked,
-                                              !r.findings.empty(), r.status == RunStatus::kDeadlock,
-                                              r.status == RunStatus::kPruned, x_.outcomes()});
-    out.schedule.clear();
-    out.random.clear();
-    if (!r.findings.empty()) {
-      out.schedule = x_.schedule();
-      out.random = x_.random_values();
-    }
+    out.run_on(model_, x_, *strategy_, monitor_.get());
   }
 
  private:
@@ -95,14 +88,14 @@ struct Board {
   struct Slot {
     State state = State::kQueued;
     ExecutionSource::Task task;
-    std::unique_ptr<Finished> result;
+    std::unique_ptr<FinishedRun> result;
   };
   std::mutex mu;
   std::condition_variable work;      // workers: something queued, or stop
   std::condition_variable finished;  // the explorer: a task it waits for is done
   std::unordered_map<uint64_t, Slot> slots;
   std::deque<uint64_t> queue;
-  std::vector<std::unique_ptr<Finished>> spare;  // results given back, their buffers kept
+  std::vector<std::unique_ptr<FinishedRun>> spare;  // results given back, their buffers kept
   bool stop = false;
   unsigned sleeping_workers = 0;
   bool explorer_sleeps = false;
@@ -113,9 +106,9 @@ struct Board {
   std::atomic<bool> stopping{false};
 
   /// A result to fill (called with `mu` held).
-  std::unique_ptr<Finished> take_spare() {
-    if (spare.empty()) return std::make_unique<Finished>();
-    std::unique_ptr<Finished> f = std::move(spare.back());
+  std::unique_ptr<FinishedRun> take_spare() {
+    if (spare.empty()) return std::make_unique<FinishedRun>();
+    std::unique_ptr<FinishedRun> f = std::move(spare.back());
     spare.pop_back();
     return f;
   }
@@ -155,7 +148,7 @@ void run_queued(Board& board, std::unique_lock<std::mutex>& lock, Lane& lane) {
   Board::Slot& slot = board.slots.at(key);
   slot.state = Board::State::kRunning;
   ExecutionSource::Task task = std::move(slot.task);
-  std::unique_ptr<Finished> result = board.take_spare();
+  std::unique_ptr<FinishedRun> result = board.take_spare();
   lock.unlock();
   lane.run(task, *result);
   lock.lock();
@@ -227,7 +220,7 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
   const double min_run_s =
       options.parallel_min_run_s >= 0 ? options.parallel_min_run_s : source.min_parallel_run_s();
   bool hand_out = jobs > 1 && min_run_s <= 0;
-  std::unique_ptr<Finished> own = std::make_unique<Finished>();
+  std::unique_ptr<FinishedRun> own = std::make_unique<FinishedRun>();
   double run_average_s = 0;
   uint64_t runs_timed = 0;
   for (uint64_t index = 0; pacer.go_on(index, out); ++index) {
@@ -235,7 +228,7 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
       out.complete = true;
       break;
     }
-    std::unique_ptr<Finished> result;
+    std::unique_ptr<FinishedRun> result;
     // Only tasks handed out are on the board (issued mirrors it); the others run here.
     if (task.key != 0 && !issued.empty()) {
       std::unique_lock<std::mutex> lock(board.mu);

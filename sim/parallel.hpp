@@ -23,6 +23,18 @@ namespace interleave {
 
 using MonitorFactory = std::function<std::unique_ptr<Monitor>()>;
 
+/// One execution as a parallel search keeps it until its turn comes: the run and, only when it
+/// found something, the schedule and random values that replay it.
+struct FinishedRun {
+  RunResult run;
+  std::vector<ThreadId> schedule;
+  std::vector<uint64_t> random;
+
+  /// Runs one execution on `x` (see run_execution) and keeps what replays it if it found
+  /// something.
+  void run_on(const SimModel& model, Execution& x, Strategy& strategy, Monitor* monitor);
+};
+
 /// Where the executions of a parallel exploration come from, in their order.
 class ExecutionSource {
  public:
@@ -51,10 +63,6 @@ std::unique_ptr<ExecutionSource> indexed_source(std::function<std::unique_ptr<St
 ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
                                const ExploreOptions& options, unsigned jobs,
                                const MonitorFactory& monitors);
-
-}  // namespace interleave
-
-namespace interleave {
 
 /// How a parallel DPOR search split its work.
 struct DporParallelStats {

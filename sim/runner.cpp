@@ -72,33 +72,36 @@ bool SearchPacer::go_on(uint64_t index, const ExploreResult& so_far) {
   return true;
 }
 
+void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Monitor* monitor,
+                   RunResult& out) {
+  if (monitor != nullptr) monitor->begin_run();
+  x.run([&model, &x] { model(x); }, strategy, monitor, out);
+  if (monitor != nullptr) monitor->end_run(out.findings);
+  strategy.end_execution(ExecutionSummary{out.steps, out.status == RunStatus::kBlocked,
+                                          !out.findings.empty(), out.status == RunStatus::kDeadlock,
+                                          out.status == RunStatus::kPruned, x.outcomes()});
+}
+
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
                       Monitor* monitor) {
   SearchPacer pacer(options);
   StackPool pool;
   Execution x(pool, options.execution);
   ExploreResult out;
-  auto root = [&model, &x] { model(x); };
   RunResult run;  // reused: its findings keep their capacity
   for (uint64_t index = 0; pacer.go_on(index, out); ++index) {
     if (!strategy.begin_execution(index)) {
       out.complete = true;
       break;
     }
-    if (monitor != nullptr) monitor->begin_run();
-    x.run(root, strategy, monitor, run);
-    if (monitor != nullptr) monitor->end_run(run.findings);
-    const bool blocked = run.status == RunStatus::kBlocked;
-    const bool pruned = run.status == RunStatus::kPruned;
-    strategy.end_execution(ExecutionSummary{run.steps, blocked, !run.findings.empty(),
-                                            run.status == RunStatus::kDeadlock, pruned,
-                                            x.outcomes()});
+    run_execution(model, x, strategy, monitor, run);
     if (run.status == RunStatus::kAbandoned) {
       out.error = "strategy " + strategy.name() + " abandoned execution " +
                   std::to_string(index + 1) + ": " + run.abandon_reason;
       break;
     }
-    const bool repeats = !blocked && !pruned && strategy.repeats_earlier(run.preemptions);
+    const bool repeats = run.status != RunStatus::kBlocked && run.status != RunStatus::kPruned &&
+                         strategy.repeats_earlier(run.preemptions);
     if (tally_run(out, run, x.schedule(), x.random_values(), index + 1, repeats, options.all)) {
       break;
     }

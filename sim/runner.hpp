@@ -64,6 +64,11 @@ struct ExploreResult {
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
                       Monitor* monitor = nullptr);
 
+/// Runs one execution of `model` on `x` under `strategy` (whose begin_execution() said yes),
+/// with `monitor` (may be null) listening, into `out`, and tells the strategy how it ended.
+void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Monitor* monitor,
+                   RunResult& out);
+
 /// A search's budget and progress display, checked before each execution.
 class SearchPacer {
  public:
