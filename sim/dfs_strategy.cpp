@@ -15,7 +15,8 @@ DfsStrategy::DfsStrategy(std::optional<uint32_t> max_preemptions)
 bool DfsStrategy::advance() {
   while (!nodes_.empty()) {
     Node& n = nodes_.back();
-    if (++n.next < n.options.size()) return true;
+    if (++n.next < n.count) return true;
+    if (!n.value) options_.resize(n.first);
     nodes_.pop_back();
   }
   return false;
@@ -48,7 +49,7 @@ bool DfsStrategy::begin_execution(uint64_t index) {
   preemptions_ = n.preemptions;
   last_visible_ = n.last_visible;
   if (!n.value) {
-    const ThreadId chosen{static_cast<uint32_t>(n.options[n.next])};
+    const ThreadId chosen{static_cast<uint32_t>(option(n))};
     if (n.can_continue && chosen != n.last_visible) ++preemptions_;
     last_visible_ = chosen;
     path_.push_back(chosen);
@@ -60,6 +61,14 @@ bool DfsStrategy::begin_execution(uint64_t index) {
 ThreadId DfsStrategy::pick(const ChoicePoint& point) {
   INTERLEAVE_INTERNAL_CHECK(point.step == path_.size(), "dfs: a step was decided out of order");
   const auto& e = point.enabled;
+  if (e.size() == 1) {
+    // No choice (the common case): the only thread runs; only a visible step changes who ran
+    // the last visible one, and switching to it is no preemption as nobody else could go on.
+    const ThreadId only = e.front();
+    if (!is_invisible(point.pending[to_index(only)])) last_visible_ = only;
+    path_.push_back(only);
+    return only;
+  }
   // Invisible steps commute with everything: run them at once, never as a choice.
   ThreadId chosen = kNoThread;
   const auto current = std::find(e.begin(), e.end(), point.current);
@@ -83,22 +92,23 @@ ThreadId DfsStrategy::pick(const ChoicePoint& point) {
                             std::find(e.begin(), e.end(), last_visible_) != e.end() &&
                             point.pending[to_index(last_visible_)].op != Op::kAwait;
   const bool may_preempt = !bounded_ || preemptions_ < bound_;
-  if (e.size() == 1 || (can_continue && !may_preempt)) {
-    // No choice here (decided without building the options: this is the common case).
-    if (e.size() > 1) limited_by_bound_ = true;
+  if (can_continue && !may_preempt) {
+    // No choice here: the bound allows no preemption.
+    limited_by_bound_ = true;
     chosen = can_continue ? last_visible_ : e.front();
   } else {
     Node& n = nodes_.emplace_back();
-    n.options.reserve(e.size());
-    if (can_continue) n.options.push_back(to_index(last_visible_));
+    n.first = static_cast<uint32_t>(options_.size());
+    n.count = e.size();
+    if (can_continue) options_.push_back(last_visible_);
     for (ThreadId t : e) {
-      if (!can_continue || t != last_visible_) n.options.push_back(to_index(t));
+      if (!can_continue || t != last_visible_) options_.push_back(t);
     }
     n.can_continue = can_continue;
     n.step = point.step;
     n.preemptions = preemptions_;
     n.last_visible = last_visible_;
-    chosen = ThreadId{static_cast<uint32_t>(n.options.front())};
+    chosen = options_[n.first];
   }
   if (can_continue && chosen != last_visible_) ++preemptions_;
   last_visible_ = chosen;
@@ -110,13 +120,11 @@ uint64_t DfsStrategy::pick_value(uint64_t bound) {
   // Values asked for within the forced prefix replay the choices made last time, in order.
   while (value_cursor_ < nodes_.size() && !nodes_[value_cursor_].value) ++value_cursor_;
   if (value_cursor_ < nodes_.size()) {
-    const Node& n = nodes_[value_cursor_++];
-    return n.options[n.next];
+    return nodes_[value_cursor_++].next;
   }
   Node& n = nodes_.emplace_back();
   n.value = true;
-  n.options.resize(bound);
-  for (uint64_t v = 0; v < bound; ++v) n.options[v] = v;
+  n.count = bound;
   n.step = path_.size();
   n.preemptions = preemptions_;
   n.last_visible = last_visible_;

@@ -41,7 +41,9 @@ class DfsStrategy final : public Strategy {
   /// A real choice of the current execution: between threads at a step, or between the values
   /// of a random() the model asked for.
   struct Node {
-    std::vector<uint64_t> options;  // threads (or values) in the order they are tried
+    // Threads: options_[first, first + count) in the order they are tried. Values: 0 .. count-1.
+    uint64_t count = 0;
+    uint32_t first = 0;
     uint32_t next = 0;
     bool value = false;  // a random value, not a thread
     // The search's state just before this choice, to resume from it without replaying.
@@ -50,6 +52,10 @@ class DfsStrategy final : public Strategy {
     uint32_t preemptions = 0;
     ThreadId last_visible = kNoThread;
   };
+  /// The option a node tries now.
+  uint64_t option(const Node& n) const {
+    return n.value ? n.next : to_index(options_[n.first + n.next]);
+  }
   bool advance();
   void restart();
 
@@ -58,6 +64,7 @@ class DfsStrategy final : public Strategy {
   uint32_t bound_ = 0;
   bool limited_by_bound_ = false;  // this round skipped some choice for the bound
   std::vector<Node> nodes_;        // one per real choice of the current execution
+  std::vector<ThreadId> options_;  // the thread nodes' options, node after node (a stack)
   // invariant: path_[s] is the thread that runs step s, for every step decided so far.
   std::vector<ThreadId> path_;
   std::size_t forced_ = 0;        // path_[0, forced_) is this execution's forced prefix

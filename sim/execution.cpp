@@ -155,6 +155,49 @@ void Execution::switch_to(uint32_t next) {
   slot(from_) = std::move(back);
 }
 
+[[gnu::always_inline]] inline uint32_t Execution::take_step(uint32_t next) {
+  // A preemption: a visible step by another thread while the thread that ran the last visible
+  // step could have gone on with a visible one. Invisible steps (sleep, yield, spawn, join)
+  // commute with everything and never count.
+  if (ThreadId{next} != last_visible_ && !is_invisible(pending_[next])) {
+    if (last_visible_ != kNoThread) {
+      const uint32_t last = to_index(last_visible_);
+      if (enabled(last) && !is_invisible(pending_[last]) && pending_[last].op != Op::kAwait) {
+        ++preemptions_;
+      }
+    }
+    last_visible_ = ThreadId{next};
+  }
+  if (has_loops_) {
+    const ObjectId loop = threads_[next].loop;
+    if (loop != kNoObject) object(loop).holder = ThreadId{next};
+  }
+  schedule_.push_back(ThreadId{next});
+  ++step_;
+  if (record_outcomes_) outcomes_.push_back(pending_[next].op);  // emit() refines it
+  return next;
+}
+
+[[gnu::always_inline]] inline uint32_t Execution::forced_step() {
+  const uint32_t next = to_index(forced_[step_]);
+  if (next < threads_.size() && enabled(next)) [[likely]] {
+    return take_step(next);
+  }
+  return forced_misfit();
+}
+
+uint32_t Execution::forced_misfit() {
+  // The strategy's prefix does not fit this run: abandoned, as a bad pick() is.
+  const ThreadId pick = forced_[step_];
+  forced_ = {};
+  forced_end_ = 0;
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < threads_.size(); ++i) {
+    if (enabled(i)) enabled_[n++] = ThreadId{i};
+  }
+  return abandon(pick, std::span<const ThreadId>(enabled_.data(), n));
+}
+
 void Execution::point_decide(const PendingOp& op, Loc loc) {
   const uint32_t self = current_;
   if (plain_) [[likely]] {
@@ -251,45 +294,6 @@ uint32_t Execution::choose(uint32_t self) {
     return abandon(pick, point.enabled);
   }
   return take_step(next);
-}
-
-uint32_t Execution::forced_step() {
-  const ThreadId pick = forced_[step_];
-  const uint32_t next = to_index(pick);
-  if (next < threads_.size() && enabled(next)) [[likely]] {
-    return take_step(next);
-  }
-  // The strategy's prefix does not fit this run: abandoned, as a bad pick() is.
-  forced_ = {};
-  forced_end_ = 0;
-  uint32_t n = 0;
-  for (uint32_t i = 0; i < threads_.size(); ++i) {
-    if (enabled(i)) enabled_[n++] = ThreadId{i};
-  }
-  return abandon(pick, std::span<const ThreadId>(enabled_.data(), n));
-}
-
-uint32_t Execution::take_step(uint32_t next) {
-  // A preemption: a visible step by another thread while the thread that ran the last visible
-  // step could have gone on with a visible one. Invisible steps (sleep, yield, spawn, join)
-  // commute with everything and never count.
-  if (ThreadId{next} != last_visible_ && !is_invisible(pending_[next])) {
-    if (last_visible_ != kNoThread) {
-      const uint32_t last = to_index(last_visible_);
-      if (enabled(last) && !is_invisible(pending_[last]) && pending_[last].op != Op::kAwait) {
-        ++preemptions_;
-      }
-    }
-    last_visible_ = ThreadId{next};
-  }
-  if (has_loops_) {
-    const ObjectId loop = threads_[next].loop;
-    if (loop != kNoObject) object(loop).holder = ThreadId{next};
-  }
-  schedule_.push_back(ThreadId{next});
-  ++step_;
-  if (record_outcomes_) outcomes_.push_back(pending_[next].op);  // emit() refines it
-  return next;
 }
 
 uint32_t Execution::stop_at_step_limit() {

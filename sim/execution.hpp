@@ -207,6 +207,8 @@ class Execution {
   uint32_t take_step(uint32_t next);
   /// The next step of the strategy's forced prefix (abandons the run if it cannot be taken).
   uint32_t forced_step();
+  /// forced_step() when the prefix names a thread that cannot run: abandons the run.
+  uint32_t forced_misfit();
   /// Whether an operation can wait for another thread (and so is not always enabled).
   static constexpr bool blocks(Op op) {
     return op == Op::kLock || op == Op::kJoin || op == Op::kWake;
