@@ -240,15 +240,24 @@ void parallel_speedup(int runs) {
 
 int main(int argc, char** argv) {
   const uint64_t executions = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200'000;
-  // A second argument runs one section alone (for a profiler): dfs, dfs-plain (the dfs line
-  // with checks on only) or parallel.
+  // A second argument runs one section alone (for a profiler): split (the cost split), dfs,
+  // dfs-plain (the dfs line with checks on only), dpor (lastzero n=12 on one thread) or
+  // parallel.
   const std::string only = argc > 2 ? argv[2] : "";
+  if (only == "split") {
+    cost_split();
+    return 0;
+  }
   if (only == "dfs-plain") {
     exhaustive(true);
     return 0;
   }
   if (only == "dfs") {
     exhaustive();
+    return 0;
+  }
+  if (only == "dpor") {  // lastzero n=12 on one thread, with the checker
+    std::printf("dpor --all lastzero n=12, one thread: %.3f s\n", dpor_one_thread(lastzero_12()));
     return 0;
   }
   if (only == "parallel") {
