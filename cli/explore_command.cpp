@@ -58,7 +58,8 @@ std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
 /// cores only costs memory and switches.
 constexpr unsigned kMaxJobs = 256;
 
-/// Where a parallel search (--jobs J > 1) of a strategy other than dpor takes its executions.
+/// Where a parallel search (--jobs J > 1) of random or rr takes its executions (dpor and dfs
+/// split their search tree instead).
 std::unique_ptr<ExecutionSource> parallel_source(const ExploreOptions& o) {
   if (o.strategy == "random") {
     return indexed_source([seed = o.seed] { return std::make_unique<RandomStrategy>(seed); });
@@ -66,10 +67,11 @@ std::unique_ptr<ExecutionSource> parallel_source(const ExploreOptions& o) {
   if (o.strategy == "rr") {
     return indexed_source([] { return std::make_unique<RoundRobinStrategy>(); });
   }
-  // dfs and pct learn from each run what the next one does: nothing can run ahead.
+  // pct learns from each run what the next one does (its estimate of a run's length): nothing
+  // can run ahead.
   throw InputError("--jobs " + std::to_string(o.jobs) + ": the " + o.strategy +
-                   " strategy explores on one thread; parallel search is for dpor, random and "
-                   "rr (dpor covers everything dfs does, with far fewer executions)");
+                   " strategy explores on one thread; parallel search is for dpor, dfs, random "
+                   "and rr");
 }
 
 /// The command line that reproduces this search exactly.
@@ -172,7 +174,7 @@ int explore_command(const ExploreOptions& o) {
                      " threads");
   }
   std::unique_ptr<Strategy> strategy = make_strategy(o);
-  if (o.jobs > 1 && o.strategy != "dpor") {
+  if (o.jobs > 1 && o.strategy != "dpor" && o.strategy != "dfs") {
     parallel_source(o);  // a strategy that cannot run in parallel: say so now
   }
   const ModelRunners runners = model.bind(params);
@@ -200,6 +202,8 @@ int explore_command(const ExploreOptions& o) {
   const MonitorFactory checkers = [&lean] { return std::make_unique<Checker>(lean); };
   if (o.jobs > 1 && o.strategy == "dpor") {
     r = explore_dpor_parallel(runners.sim, search, o.jobs, checkers);
+  } else if (o.jobs > 1 && o.strategy == "dfs") {
+    r = explore_dfs_parallel(runners.sim, search, preemption_bound(o), o.jobs, checkers);
   } else if (o.jobs > 1) {
     std::unique_ptr<ExecutionSource> source = parallel_source(o);
     r = explore_parallel(runners.sim, *source, search, o.jobs, checkers);

@@ -50,11 +50,10 @@ int main(int argc, char** argv) {
                  "at most this many executions (default: all for dpor, 1000 for random and rr)")
       ->check(CLI::PositiveNumber);
   ex->add_option("--jobs", explore.jobs,
-                 "explore on J threads, 1 to 256 (dpor, random, rr); every J gives the same "
-                 "executions, counts and bugs. dpor splits its tree between the threads; random "
-                 "and rr run "
-                 "executions ahead on other threads, keeping those too short to gain (under "
-                 "~10 us) on one")
+                 "explore on J threads, 1 to 256 (dpor, dfs, random, rr); every J gives the "
+                 "same executions, counts and bugs. dpor and dfs split their tree between the "
+                 "threads; random and rr run executions ahead on other threads, keeping those "
+                 "too short to gain (under ~10 us) on one")
       ->capture_default_str();
   ex->add_option("--seed", explore.seed, "seed of the random strategy")->capture_default_str();
   ex->add_option("--max-steps", explore.max_steps,

@@ -12,14 +12,24 @@ DfsStrategy::DfsStrategy(std::optional<uint32_t> max_preemptions)
     : bounded_(max_preemptions.has_value()),
       max_bound_(max_preemptions.value_or(std::numeric_limits<uint32_t>::max())) {}
 
-bool DfsStrategy::advance() {
-  while (!nodes_.empty()) {
+DfsStrategy::Advance DfsStrategy::advance() {
+  while (nodes_.size() > floor_) {
     Node& n = nodes_.back();
-    if (++n.next < n.count) return true;
+    if (++n.next < n.count) {
+      if (n.next >= n.given_end) return Advance::kResume;
+      const std::size_t k = nodes_.size() - 1;
+      const auto it = std::find_if(given_.begin(), given_.end(), [&](const Given& g) {
+        return g.node == k && g.option == n.next;
+      });
+      INTERLEAVE_INTERNAL_CHECK(it != given_.end(), "dfs: a given option without its part");
+      due_ = it->number;
+      given_.erase(it);
+      return Advance::kDue;
+    }
     if (!n.value) options_.resize(n.first);
     nodes_.pop_back();
   }
-  return false;
+  return Advance::kExhausted;
 }
 
 void DfsStrategy::restart() {
@@ -29,20 +39,7 @@ void DfsStrategy::restart() {
   last_visible_ = kNoThread;
 }
 
-bool DfsStrategy::begin_execution(uint64_t index) {
-  value_cursor_ = 0;
-  if (index == 0) {
-    restart();
-    return true;
-  }
-  if (!advance()) {
-    // This round is exhausted. Another is worth it only if the bound cut something off.
-    if (!bounded_ || !limited_by_bound_ || bound_ >= max_bound_) return false;
-    ++bound_;
-    limited_by_bound_ = false;
-    restart();
-    return true;
-  }
+void DfsStrategy::resume() {
   // Resume at the deepest choice with an option left: everything before it is forced.
   const Node& n = nodes_.back();
   path_.resize(n.step);
@@ -55,7 +52,110 @@ bool DfsStrategy::begin_execution(uint64_t index) {
     path_.push_back(chosen);
   }
   forced_ = path_.size();
+}
+
+bool DfsStrategy::begin_execution(uint64_t index) {
+  value_cursor_ = 0;
+  if (index == 0) {
+    restart();
+    return true;
+  }
+  const Advance a = advance();
+  INTERLEAVE_INTERNAL_CHECK(a != Advance::kDue, "dfs: an option due that was never given");
+  if (a == Advance::kExhausted) {
+    // This round is exhausted. Another is worth it only if the bound cut something off.
+    if (!bounded_ || !limited_by_bound_ || bound_ >= max_bound_) return false;
+    ++bound_;
+    limited_by_bound_ = false;
+    restart();
+    return true;
+  }
+  resume();
   return true;
+}
+
+DfsStrategy::Next DfsStrategy::next() {
+  value_cursor_ = 0;
+  if (!started_) {
+    started_ = true;
+    if (part_) {
+      resume();  // the option given
+    } else {
+      restart();
+    }
+    return Next::kJob;
+  }
+  if (due_pending_) return Next::kDue;
+  if (retake_) {
+    retake_ = false;
+    resume();
+    return Next::kJob;
+  }
+  switch (advance()) {
+    case Advance::kResume:
+      resume();
+      return Next::kJob;
+    case Advance::kDue:
+      due_pending_ = true;
+      return Next::kDue;
+    case Advance::kExhausted:
+      break;
+  }
+  // A part's subtree belongs to one round, its giver's (its bound never rises).
+  if (!bounded_ || !limited_by_bound_ || bound_ >= max_bound_) return Next::kDone;
+  ++bound_;
+  limited_by_bound_ = false;
+  restart();
+  return Next::kJob;
+}
+
+bool DfsStrategy::givable(std::size_t& k) const {
+  for (k = floor_; k < nodes_.size(); ++k) {
+    const Node& n = nodes_[k];
+    if (std::max<uint64_t>(n.next + 1, n.given_end) < n.count) return true;
+  }
+  return false;
+}
+
+bool DfsStrategy::can_give() const {
+  std::size_t k = 0;
+  return started_ && givable(k);
+}
+
+bool DfsStrategy::give(uint64_t number, DfsStrategy& part) {
+  std::size_t k = 0;
+  if (!started_ || !givable(k)) return false;
+  Node& n = nodes_[k];
+  const uint64_t o = std::max<uint64_t>(n.next + 1, n.given_end);
+  n.given_end = static_cast<uint32_t>(o + 1);
+  given_.push_back(Given{k, o, number});
+  // The part: this search's path down to node k, at option o; nothing above it is its own.
+  part = DfsStrategy();
+  part.bounded_ = bounded_;
+  part.bound_ = bound_;
+  part.max_bound_ = bound_;
+  part.nodes_.assign(nodes_.begin(), nodes_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+  std::size_t options_end = 0;
+  for (Node& c : part.nodes_) {
+    c.given_end = 0;
+    if (!c.value) options_end = c.first + c.count;
+  }
+  part.options_.assign(options_.begin(), options_.begin() + static_cast<std::ptrdiff_t>(options_end));
+  part.nodes_.back().next = static_cast<uint32_t>(o);
+  part.path_.assign(path_.begin(), path_.begin() + static_cast<std::ptrdiff_t>(n.step));
+  part.floor_ = k + 1;
+  part.part_ = true;
+  return true;
+}
+
+void DfsStrategy::take_back() {
+  due_pending_ = false;
+  retake_ = true;  // nodes_.back() is at the option: next() runs it here
+}
+
+void DfsStrategy::splice(const DfsStrategy& part) {
+  due_pending_ = false;
+  limited_by_bound_ |= part.limited_by_bound_;
 }
 
 ThreadId DfsStrategy::pick(const ChoicePoint& point) {

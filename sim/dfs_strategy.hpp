@@ -37,6 +37,25 @@ class DfsStrategy final : public Strategy {
   /// The bound of the round now running.
   uint32_t bound() const { return bound_; }
 
+  // ---- a search split between threads (split_search.hpp; DporSearch documents the calls) ----
+  // A part explores the subtree of one untried option of a node of its giver's current path,
+  // within the giver's round: it never backtracks above that option, nor starts another round.
+  // Subtrees of dfs are independent, so a part always fits: splicing one in only passes up
+  // whether the bound cut something off in it.
+  enum class Next : uint8_t { kJob, kDone, kDue };
+  /// Prepares the next execution (in the order begin_execution gives them), or says that the
+  /// next option is one given away (due() names it) or that everything has been explored.
+  Next next();
+  bool can_give() const;
+  bool give(uint64_t number, DfsStrategy& part);
+  uint64_t due() const { return due_; }
+  static bool fits(const DfsStrategy&) { return true; }
+  void take_back();
+  void splice(const DfsStrategy& part);
+  static bool splice_races(const DfsStrategy&, std::size_t&, std::size_t) { return true; }
+  static bool has_spoiled() { return false; }
+  static std::vector<uint64_t> take_spoiled() { return {}; }
+
  private:
   /// A real choice of the current execution: between threads at a step, or between the values
   /// of a random() the model asked for.
@@ -51,13 +70,20 @@ class DfsStrategy final : public Strategy {
     uint64_t step = 0;          // the step it decides (values: steps taken before it was asked)
     uint32_t preemptions = 0;
     ThreadId last_visible = kNoThread;
+    uint32_t given_end = 0;  // options in (next, given_end) were given to parts
   };
   /// The option a node tries now.
   uint64_t option(const Node& n) const {
     return n.value ? n.next : to_index(options_[n.first + n.next]);
   }
-  bool advance();
+  enum class Advance : uint8_t { kResume, kExhausted, kDue };
+  /// Moves to the next option of the deepest node that has one.
+  Advance advance();
+  /// Sets up the execution that takes the option nodes_.back() is now at.
+  void resume();
   void restart();
+  /// The shallowest node with an option to give (false if none).
+  bool givable(std::size_t& k) const;
 
   bool bounded_;
   uint32_t max_bound_;
@@ -71,6 +97,19 @@ class DfsStrategy final : public Strategy {
   std::size_t value_cursor_ = 0;  // value nodes before it have been replayed this execution
   uint32_t preemptions_ = 0;
   ThreadId last_visible_ = kNoThread;  // the thread that ran the last visible step
+  // Splitting: nodes below floor_ are the giver's (a part's root is nodes_[floor_ - 1]).
+  std::size_t floor_ = 0;
+  struct Given {
+    std::size_t node = 0;
+    uint64_t option = 0;
+    uint64_t number = 0;
+  };
+  std::vector<Given> given_;  // options given away, not yet due
+  bool started_ = false;      // next() has prepared a first execution
+  bool part_ = false;
+  bool due_pending_ = false;  // next() said kDue and the option is not spliced yet
+  bool retake_ = false;       // the due option is explored here after all
+  uint64_t due_ = 0;
 };
 
 }  // namespace interleave

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,5 +83,13 @@ struct DporParallelStats {
 ExploreResult explore_dpor_parallel(const SimModel& model, const ExploreOptions& options,
                                     unsigned jobs, const MonitorFactory& monitors,
                                     DporParallelStats* stats = nullptr, bool eager = false);
+
+/// dfs (optionally preemption-bounded, as DfsStrategy) on `jobs` threads, split the same way:
+/// a thread with nothing to do is given the subtree of an untried option of another's search,
+/// and results are counted in the order one thread finds them, rounds of the bound included.
+ExploreResult explore_dfs_parallel(const SimModel& model, const ExploreOptions& options,
+                                   std::optional<uint32_t> max_preemptions, unsigned jobs,
+                                   const MonitorFactory& monitors,
+                                   DporParallelStats* stats = nullptr, bool eager = false);
 
 }  // namespace interleave

@@ -373,14 +373,16 @@ void lane_main(Shared<Search>& s, Lane& lane, Part<Search>* part) {
 
 
 /// Explores the whole tree of `Lane::Search` on `jobs` threads (the caller's included).
-template <class Lane>
+/// `whole` is the search of the whole tree, before its first next().
+template <class Lane, class Search = typename Lane::Search>
 ExploreResult explore(const SimModel& model, const ExploreOptions& options, unsigned jobs,
-                      const MonitorFactory& monitors, DporParallelStats* stats, bool eager) {
-  using Search = typename Lane::Search;
+                      const MonitorFactory& monitors, DporParallelStats* stats, bool eager,
+                      Search whole = Search()) {
   jobs = std::max(1u, jobs);
   Shared<Search> s(options, eager);
   s.parts.push_back(std::make_unique<Part<Search>>());
   Part<Search>* root = s.parts.back().get();
+  root->search = std::move(whole);
   s.cursor.emplace_back(root, 0);
   // Each thread builds its own lane, so that what it writes at every step sits in memory it
   // allocated, apart from the others'.
