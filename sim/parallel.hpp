@@ -70,6 +70,7 @@ struct DporParallelStats {
   uint64_t parts = 0;         // subtrees given to other threads
   uint64_t spoiled = 0;       // of them, explored again by their giver (the subtree had grown)
   uint64_t spoiled_runs = 0;  // runs of spoiled parts, which count for nothing
+  uint64_t runs = 0;          // runs made by all parts, spoiled or not
   double idle_s = 0;          // time threads spent waiting for a part, summed
   uint64_t waits = 0;         // times a thread waited for a part
 };

@@ -398,6 +398,7 @@ ExploreResult explore(const SimModel& model, const ExploreOptions& options, unsi
   if (stats != nullptr) {
     *stats = s.stats;
     for (const std::unique_ptr<Part<Search>>& p : s.parts) {
+      stats->runs += p->runs;
       if (p->dropped) stats->spoiled_runs += p->runs;
     }
   }

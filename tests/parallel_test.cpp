@@ -12,6 +12,7 @@
 #include "checker/checker.hpp"
 #include "models/bind.hpp"
 #include "models/registry.hpp"
+#include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
 #include "sim/random_strategy.hpp"
 
@@ -172,6 +173,110 @@ TEST(DporParts, StopsWhereOneThreadStops) {
     for (unsigned jobs : {1u, 2u}) {
       expect_same(explore_dpor_parallel(model, options, jobs, kCheckers, nullptr, true), one,
                   std::to_string(jobs) + " threads, budget " + std::to_string(budget));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// dfs: subtrees of untried options given away, rounds of the preemption bound kept in order
+
+ExploreResult dfs_one_thread(const SimModel& model, const ExploreOptions& options,
+                             std::optional<uint32_t> bound) {
+  DfsStrategy dfs(bound);
+  Checker checker(CheckerOptions{.explain = false});
+  return explore(model, dfs, options, &checker);
+}
+
+const std::optional<uint32_t> kRaise = std::numeric_limits<uint32_t>::max();
+
+std::string bound_name(std::optional<uint32_t> bound) {
+  if (!bound) return "no bound";
+  return *bound == *kRaise ? "raised bound" : "bound " + std::to_string(*bound);
+}
+
+class DfsParts : public ::testing::TestWithParam<DporCase> {};
+
+// With and without a bound: a bounded search runs rounds 0, 1, ... and counts in each only the
+// runs earlier rounds did not, so the parts of a round must pass up whether the bound cut
+// something off in them. Eager on one thread fixes the order of every give and splice.
+TEST_P(DfsParts, SplitSearchGivesTheOneThreadResult) {
+  const SimModel model = bind_model(GetParam());
+  for (const std::optional<uint32_t> bound :
+       {std::optional<uint32_t>(), std::optional<uint32_t>(0), std::optional<uint32_t>(1),
+        std::optional<uint32_t>(2), kRaise}) {
+    for (const bool all : {true, false}) {
+      ExploreOptions options = everything();
+      options.all = all;
+      const ExploreResult one = dfs_one_thread(model, options, bound);
+      ASSERT_TRUE(one.error.empty()) << one.error;
+      for (unsigned jobs : {1u, 2u, 3u}) {
+        for (bool eager : {true, false}) {
+          if (jobs == 1 && !eager) continue;  // that is the search above
+          DporParallelStats stats;
+          const ExploreResult r =
+              explore_dfs_parallel(model, options, bound, jobs, kCheckers, &stats, eager);
+          const std::string what = bound_name(bound) + (all ? ", all, " : ", first bug, ") +
+                                   std::to_string(jobs) + (eager ? " eager" : "");
+          expect_same(r, one, what);
+          if (eager && one.executions > 1) {
+            EXPECT_GT(stats.parts, 0u) << what;
+          }
+          EXPECT_EQ(stats.spoiled, 0u) << what;  // dfs subtrees are independent
+          if (!bound && all) {  // every run counted once: no option explored twice
+            EXPECT_EQ(stats.runs, one.executions + one.blocked + one.pruned) << what;
+          }
+        }
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Parallel, DfsParts,
+    ::testing::Values(DporCase{"lastzero", "", {"n=3"}},
+                      DporCase{"counter_heartbeat", "naive", {"size=2", "rounds=2"}},
+                      DporCase{"counter_heartbeat", "locked", {"rounds=2"}},
+                      DporCase{"counter_heartbeat", "cooperative", {"size=2"}},
+                      DporCase{"dining_philosophers", "naive", {"seats=3"}},
+                      DporCase{"wakeup", "if_wait", {}}, DporCase{"cas", "", {"n=3"}},
+                      DporCase{"races", "two_mutexes", {}}),
+    [](const auto& param_info) {
+      std::string name = std::string(param_info.param.model) + "_" + param_info.param.variant;
+      for (char& ch : name) {
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      }
+      return name;
+    });
+
+TEST(DfsParts, RandomValuesAreSplitAsOneThreadExploresThem) {
+  const SimModel model = threads_with_values();
+  for (const std::optional<uint32_t> bound : {std::optional<uint32_t>(), kRaise}) {
+    const ExploreResult one = dfs_one_thread(model, everything(), bound);
+    ASSERT_GT(one.bugs.size(), 0u);
+    for (unsigned jobs : {1u, 2u, 3u}) {
+      DporParallelStats stats;
+      expect_same(explore_dfs_parallel(model, everything(), bound, jobs, kCheckers, &stats, true),
+                  one, bound_name(bound) + ", " + std::to_string(jobs));
+      EXPECT_GT(stats.parts, 0u);
+    }
+  }
+}
+
+// Budgets stop the split search where one thread stops: repeated runs of a raised bound count
+// towards --executions as they do on one thread.
+TEST(DfsParts, StopsWhereOneThreadStops) {
+  const SimModel model = bind_model(DporCase{"counter_heartbeat", "naive", {"size=2", "rounds=2"}});
+  for (const std::optional<uint32_t> bound : {std::optional<uint32_t>(), kRaise}) {
+    for (const uint64_t budget : {uint64_t{1}, uint64_t{7}, uint64_t{100}}) {
+      ExploreOptions options = everything();
+      options.max_executions = budget;
+      const ExploreResult one = dfs_one_thread(model, options, bound);
+      EXPECT_FALSE(one.complete);
+      for (unsigned jobs : {1u, 2u}) {
+        expect_same(explore_dfs_parallel(model, options, bound, jobs, kCheckers, nullptr, true),
+                    one, bound_name(bound) + ", " + std::to_string(jobs) + " threads, budget " +
+                             std::to_string(budget));
+      }
     }
   }
 }
