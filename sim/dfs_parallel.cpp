@@ -12,6 +12,7 @@ namespace {
 /// its own strategy, so the lane runs the part's search itself.
 class DfsLane {
  public:
+  static constexpr const char* kStrategy = "dfs";
   using Search = DfsStrategy;
   DfsLane(const SimModel& model, const ExploreOptions& options, const MonitorFactory& monitors)
       : model_(model), x_(pool_, options.execution), monitor_(monitors ? monitors() : nullptr) {}

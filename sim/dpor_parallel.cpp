@@ -11,6 +11,7 @@ namespace {
 /// One thread's means to run executions: its own fibers, run state and monitor.
 class DporLane {
  public:
+  static constexpr const char* kStrategy = "dpor";
   using Search = DporSearch;
   DporLane(const SimModel& model, const ExploreOptions& options, const MonitorFactory& monitors)
       : model_(model), x_(pool_, options.execution), monitor_(monitors ? monitors() : nullptr) {}

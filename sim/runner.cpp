@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "sim/internal_check.hpp"
 #include "sim/stack_pool.hpp"
 
 namespace interleave {
@@ -50,6 +51,14 @@ bool tally_run(ExploreResult& out, const RunResult& run, const std::vector<Threa
   ++out.executions;
   merge(out, run, schedule, random, number);
   return !run.findings.empty() && !all;
+}
+
+void tally_hit(ExploreResult& out, const Finding& finding) {
+  auto it = std::find_if(out.bugs.begin(), out.bugs.end(), [&](const BugRecord& b) {
+    return b.finding.kind == finding.kind && b.finding.key() == finding.key();
+  });
+  INTERLEAVE_INTERNAL_CHECK(it != out.bugs.end(), "a hit of a bug never merged");
+  ++it->count;
 }
 
 SearchPacer::SearchPacer(const ExploreOptions& options)

@@ -89,6 +89,9 @@ class SearchPacer {
 bool tally_run(ExploreResult& out, const RunResult& run, const std::vector<ThreadId>& schedule,
                const std::vector<uint64_t>& random, uint64_t number, bool repeats_earlier,
                bool all);
+/// One more hit of a bug an earlier run (in counting order) already merged: a parallel search
+/// keeps only the key of a run's findings when the same part found them first.
+void tally_hit(ExploreResult& out, const Finding& finding);
 
 /// What a single run chose, enough to save it as a trace.
 struct RunRecord {

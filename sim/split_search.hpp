@@ -6,6 +6,7 @@
 // `Lane` is one thread's means to run executions: built as Lane(model, options, monitors) on its
 // own thread, with
 //   using Search = ...;                        // a search over one subtree
+//   static constexpr const char* kStrategy;    // the strategy's name
 //   FinishedRun record;                        // every run's, reused
 //   Search::Next next(Search&);                // kJob (ready to run), kDone, or kDue
 //   void run(Search&, FinishedRun&);           // runs that job and gives its outcome back
@@ -20,12 +21,14 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -36,12 +39,19 @@
 namespace interleave::split {
 
 /// One run as a part keeps it until it is counted: most find nothing, and a few numbers do.
+/// Small, as a part's log holds every run it made until the count reaches it.
 struct Outcome {
-  RunStatus status = RunStatus::kCompleted;
   uint64_t steps = 0;
   uint64_t preemptions = 0;
-  bool repeats = false;               // an earlier round of the search ran it: not counted again
-  std::unique_ptr<FinishedRun> full;  // a run that found something (or was abandoned)
+  RunStatus status = RunStatus::kCompleted;
+  bool repeats = false;  // an earlier round of the search ran it: not counted again
+  // With --all, a run whose findings its part found before keeps only which ones, as indexes
+  // into the part's `found` (most runs of a buggy model find the same bugs; keeping each in
+  // full would hold every run's schedule).
+  static constexpr std::size_t kMaxHits = 4;
+  uint8_t hit_count = 0;
+  std::array<uint8_t, kMaxHits> hits{};
+  std::unique_ptr<FinishedRun> full;  // a run that found something new (or was abandoned)
 };
 
 /// A subtree explored by one search, one thread at a time.
@@ -57,6 +67,10 @@ struct Part {
   std::vector<Entry> log;
   std::vector<Outcome> pending;  // runs not in the log yet: its thread's alone, unlocked
   std::unordered_map<uint64_t, Part*> given;  // parts given away and not yet due, by number
+  // The findings its runs merge first, in order; at most kMaxFound, so that once reserved it
+  // never moves (the count reads it on another thread while this part's thread adds to it).
+  static constexpr std::size_t kMaxFound = 64;
+  std::vector<Finding> found;
   Part* waits_for = nullptr;                  // parked until this part finishes
   uint64_t runs = 0;
   bool finished = false;
@@ -69,11 +83,13 @@ struct Part {
 template <class Search>
 struct Shared {
   using Part = split::Part<Search>;
-  Shared(const ExploreOptions& o, bool e) : options(o), pacer(o), eager(e) {}
+  Shared(const ExploreOptions& o, bool e, const char* name)
+      : options(o), pacer(o), eager(e), strategy(name) {}
 
   const ExploreOptions& options;
   SearchPacer pacer;
   const bool eager;
+  const char* strategy;  // its name, for errors
   std::mutex mu;
   std::condition_variable work;  // threads without a part: one is ready, or the search is over
   std::deque<Part*> ready;       // parts given away, waiting for a thread
@@ -117,7 +133,13 @@ struct Shared {
     while (!stop && !cursor.empty()) {
       auto& [part, at] = cursor.back();
       if (at == part->log.size()) {
-        if (!part->finished) return;                 // its next run is still to come
+        if (!part->finished) {
+          // Its next run is still to come. What is counted nobody reads again: emptied, the
+          // log keeps its storage, and a long search's log stays short.
+          part->log.clear();
+          at = 0;
+          return;
+        }
         std::vector<typename Part::Entry>().swap(part->log);  // counted: nobody reads it again
         cursor.pop_back();
         continue;
@@ -132,8 +154,8 @@ struct Shared {
       if (e.run.full) {
         const FinishedRun& r = *e.run.full;
         if (r.run.status == RunStatus::kAbandoned) {
-          out.error = "strategy dpor abandoned execution " + std::to_string(counted + 1) + ": " +
-                      r.run.abandon_reason;
+          out.error = std::string("strategy ") + strategy + " abandoned execution " +
+                      std::to_string(counted + 1) + ": " + r.run.abandon_reason;
           return finish();
         }
         ends = tally_run(out, r.run, r.schedule, r.random, counted + 1, e.run.repeats, options.all);
@@ -143,6 +165,7 @@ struct Shared {
         plain.steps = e.run.steps;
         plain.preemptions = e.run.preemptions;
         ends = tally_run(out, plain, {}, {}, counted + 1, e.run.repeats, options.all);
+        for (uint8_t h = 0; h < e.run.hit_count; ++h) tally_hit(out, part->found[e.run.hits[h]]);
       }
       ++counted;
       if (ends) return finish();
@@ -242,6 +265,43 @@ void publish(Shared<Search>& s, Part<Search>& part) {
   }
 }
 
+/// What a run with findings keeps, counting everything (--all): nothing when the count will not
+/// merge it (blocked, pruned, repeated), which findings when its part found them all before, and
+/// otherwise the whole run, whose new findings the part then remembers.
+template <class Search>
+void keep(Part<Search>& part, Outcome& outcome, const RunResult& r, const FinishedRun& record) {
+  const bool merged = !outcome.repeats && r.status != RunStatus::kBlocked &&
+                      r.status != RunStatus::kPruned;
+  if (!merged) return;
+  auto known = [&part](const Finding& f) -> std::size_t {
+    std::size_t k = 0;
+    while (k < part.found.size() &&
+           (part.found[k].kind != f.kind || part.found[k].key() != f.key())) {
+      ++k;
+    }
+    return k;
+  };
+  if (r.findings.size() <= Outcome::kMaxHits) {
+    uint8_t n = 0;
+    for (const Finding& f : r.findings) {
+      const std::size_t k = known(f);
+      if (k == part.found.size()) break;
+      outcome.hits[n++] = static_cast<uint8_t>(k);
+    }
+    if (n == r.findings.size()) {
+      outcome.hit_count = n;
+      return;
+    }
+  }
+  outcome.full = std::make_unique<FinishedRun>(record);
+  if (part.found.empty()) part.found.reserve(Part<Search>::kMaxFound);
+  for (const Finding& f : r.findings) {
+    if (known(f) == part.found.size() && part.found.size() < Part<Search>::kMaxFound) {
+      part.found.push_back(f);
+    }
+  }
+}
+
 /// Explores `part` until it is finished, parked or dropped. `lock` is held on entry and return;
 /// runs go without it, their outcomes published a few at a time (every lock taken and every
 /// shared line written costs a transfer between the CPUs' caches).
@@ -264,7 +324,7 @@ Part<Search>* explore_part(Shared<Search>& s, std::unique_lock<std::mutex>& lock
       lane.run(part->search, lane.record);
       const RunResult& r = lane.record.run;
       Outcome& outcome = part->pending.emplace_back(
-          Outcome{r.status, r.steps, r.preemptions, lane.repeats(part->search, r), {}});
+          Outcome{r.steps, r.preemptions, r.status, lane.repeats(part->search, r), 0, {}, {}});
       if (r.status == RunStatus::kAbandoned) {
         // A bug in the search: this part ends here, and the search with it when the count
         // reaches this run (as one thread stops at it).
@@ -273,8 +333,11 @@ Part<Search>* explore_part(Shared<Search>& s, std::unique_lock<std::mutex>& lock
         break;
       }
       if (!r.findings.empty()) {
-        outcome.full = std::make_unique<FinishedRun>(lane.record);
-        break;  // the count may stop here
+        if (!s.options.all) {
+          outcome.full = std::make_unique<FinishedRun>(lane.record);
+          break;  // the count may stop here
+        }
+        keep(*part, outcome, r, lane.record);
       }
       if (part->pending.size() >= kBatch || part->search.has_spoiled() || s.eager ||
           s.wanted.load(std::memory_order_relaxed) || s.stopping.load(std::memory_order_relaxed) ||
@@ -379,7 +442,7 @@ ExploreResult explore(const SimModel& model, const ExploreOptions& options, unsi
                       const MonitorFactory& monitors, DporParallelStats* stats, bool eager,
                       Search whole = Search()) {
   jobs = std::max(1u, jobs);
-  Shared<Search> s(options, eager);
+  Shared<Search> s(options, eager, Lane::kStrategy);
   s.parts.push_back(std::make_unique<Part<Search>>());
   Part<Search>* root = s.parts.back().get();
   root->search = std::move(whole);

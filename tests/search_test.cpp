@@ -120,7 +120,7 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"TooManyJobs", "explore counter_heartbeat --strategy dpor --jobs 100000", "--jobs"},
         Bad{"TooManyJobsRandom", "explore counter_heartbeat --strategy random --jobs 5000",
             "--jobs"},
-        Bad{"JobsWithDfs", "explore counter_heartbeat --strategy dfs --jobs 2", "one thread"}),
+        Bad{"JobsWithPct", "explore counter_heartbeat --strategy pct --jobs 2", "one thread"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace
@@ -162,6 +162,10 @@ INSTANTIATE_TEST_SUITE_P(
         "wakeup --variant if_wait --strategy dpor --all",
         // Stopping at the first bug: the same execution number for every J.
         "bank_transfer --variant unlocked --strategy dpor",
+        // dfs, whole and preemption-bounded (rounds 0, 1, 2: repeated runs are not counted).
+        "counter_heartbeat --variant naive --param size=2 --param rounds=2 --strategy dfs --all",
+        "dining_philosophers --variant naive --strategy dfs --preemptions 2 --all",
+        "lock_order --variant inverted --strategy dfs --preemptions",
         // Seeded sampling: execution k is the same wherever it runs.
         "counter_heartbeat --variant naive --strategy random --seed 7 --executions 400 --all",
         "wakeup --variant if_wait --strategy random --seed 3 --executions 300",
