@@ -53,12 +53,33 @@ bool tally_run(ExploreResult& out, const RunResult& run, const std::vector<Threa
   return !run.findings.empty() && !all;
 }
 
-void tally_hit(ExploreResult& out, const Finding& finding) {
+void tally_hit(ExploreResult& out, const Finding& finding, uint64_t hits) {
   auto it = std::find_if(out.bugs.begin(), out.bugs.end(), [&](const BugRecord& b) {
     return b.finding.kind == finding.kind && b.finding.key() == finding.key();
   });
   INTERLEAVE_INTERNAL_CHECK(it != out.bugs.end(), "a hit of a bug never merged");
-  ++it->count;
+  it->count += hits;
+}
+
+void RunSum::add(RunStatus status, uint64_t steps, bool repeats) {
+  ++runs;
+  total_steps += steps;
+  max_depth = std::max(max_depth, steps);
+  if (status == RunStatus::kBlocked) {
+    ++blocked;
+  } else if (status == RunStatus::kPruned) {
+    ++pruned;
+  } else if (!repeats) {
+    ++executions;
+  }
+}
+
+void tally_sum(ExploreResult& out, const RunSum& sum) {
+  out.total_steps += sum.total_steps;
+  out.max_depth = std::max(out.max_depth, sum.max_depth);
+  out.blocked += sum.blocked;
+  out.pruned += sum.pruned;
+  out.executions += sum.executions;
 }
 
 SearchPacer::SearchPacer(const ExploreOptions& options)
@@ -69,8 +90,13 @@ double SearchPacer::elapsed_s() const {
 }
 
 bool SearchPacer::go_on(uint64_t index, const ExploreResult& so_far) {
+  if ((index & 63) != 0) return index < options_.max_executions;
+  return go_on_many(index, so_far);
+}
+
+bool SearchPacer::go_on_many(uint64_t index, const ExploreResult& so_far) {
   if (index >= options_.max_executions) return false;
-  if ((index & 63) == 0 && (options_.time_limit_s > 0 || options_.on_progress)) {
+  if (options_.time_limit_s > 0 || options_.on_progress) {
     const double now = elapsed_s();
     if (options_.time_limit_s > 0 && now >= options_.time_limit_s) return false;
     if (options_.on_progress && now >= next_progress_) {

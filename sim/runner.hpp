@@ -75,6 +75,9 @@ class SearchPacer {
   explicit SearchPacer(const ExploreOptions& options);
   /// Whether execution `index` may start (the executions and time budgets); reports progress.
   bool go_on(uint64_t index, const ExploreResult& so_far);
+  /// go_on() for many runs at once (counted without an executions budget): the time limit and
+  /// progress are checked whatever `index` is.
+  bool go_on_many(uint64_t index, const ExploreResult& so_far);
   double elapsed_s() const;
 
  private:
@@ -89,9 +92,23 @@ class SearchPacer {
 bool tally_run(ExploreResult& out, const RunResult& run, const std::vector<ThreadId>& schedule,
                const std::vector<uint64_t>& random, uint64_t number, bool repeats_earlier,
                bool all);
-/// One more hit of a bug an earlier run (in counting order) already merged: a parallel search
-/// keeps only the key of a run's findings when the same part found them first.
-void tally_hit(ExploreResult& out, const Finding& finding);
+/// `hits` more hits of a bug an earlier run (in counting order) already merged: a parallel
+/// search keeps only the key of a run's findings when the same part found them first.
+void tally_hit(ExploreResult& out, const Finding& finding, uint64_t hits = 1);
+
+/// Runs summed up, in no particular order: what tally_run counts of each but their bugs.
+struct RunSum {
+  uint64_t runs = 0;
+  uint64_t executions = 0;  // neither blocked, pruned nor repeated
+  uint64_t blocked = 0;
+  uint64_t pruned = 0;
+  uint64_t total_steps = 0;
+  uint64_t max_depth = 0;
+
+  /// Adds one run, as tally_run would count it.
+  void add(RunStatus status, uint64_t steps, bool repeats);
+};
+void tally_sum(ExploreResult& out, const RunSum& sum);
 
 /// What a single run chose, enough to save it as a trace.
 struct RunRecord {

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +53,13 @@ struct Outcome {
   uint8_t hit_count = 0;
   std::array<uint8_t, kMaxHits> hits{};
   std::unique_ptr<FinishedRun> full;  // a run that found something new (or was abandoned)
+  // Without an executions budget, runs that keep nothing in full are summed up instead, one
+  // entry for many: the count takes them whole (their order among themselves does not matter).
+  struct Sum {
+    RunSum runs;
+    std::vector<uint64_t> hits;  // by index into the part's `found`
+  };
+  std::unique_ptr<Sum> sum;
 };
 
 /// A subtree explored by one search, one thread at a time.
@@ -71,7 +79,7 @@ struct Part {
   // never moves (the count reads it on another thread while this part's thread adds to it).
   static constexpr std::size_t kMaxFound = 64;
   std::vector<Finding> found;
-  Part* waits_for = nullptr;                  // parked until this part finishes
+  Part* waits_for = nullptr;  // parked until this part finishes
   uint64_t runs = 0;
   bool finished = false;
   // Spoiled (or under a spoiled part): its runs count for nothing. Written under the lock, read
@@ -147,6 +155,17 @@ struct Shared {
       typename Part::Entry& e = part->log[at++];
       if (e.part != nullptr) {
         cursor.emplace_back(e.part, 0);
+        continue;
+      }
+      if (e.run.sum) {
+        if (!pacer.go_on_many(counted, out)) return finish();
+        tally_sum(out, e.run.sum->runs);
+        const std::vector<uint64_t>& hits = e.run.sum->hits;
+        for (std::size_t h = 0; h < hits.size(); ++h) {
+          if (hits[h] > 0) tally_hit(out, part->found[h], hits[h]);
+        }
+        counted += e.run.sum->runs.runs;
+        e.run.sum.reset();
         continue;
       }
       if (!pacer.go_on(counted, out)) return finish();
@@ -250,11 +269,12 @@ void drop_spoiled(Shared<Search>& s, Part<Search>& part) {
 template <class Search>
 void publish(Shared<Search>& s, Part<Search>& part) {
   if (part.pending.empty()) return;
-  part.runs += part.pending.size();
+  uint64_t published = 0;
   for (Outcome& o : part.pending) {
+    published += o.sum ? o.sum->runs.runs : 1;
     part.log.push_back(typename Part<Search>::Entry{std::move(o), nullptr});
   }
-  const uint64_t published = part.pending.size();
+  part.runs += published;
   part.pending.clear();
   if (part.search.has_spoiled()) drop_spoiled(s, part);
   if (!s.cursor.empty() && s.cursor.back().first == &part) {
@@ -270,8 +290,8 @@ void publish(Shared<Search>& s, Part<Search>& part) {
 /// otherwise the whole run, whose new findings the part then remembers.
 template <class Search>
 void keep(Part<Search>& part, Outcome& outcome, const RunResult& r, const FinishedRun& record) {
-  const bool merged = !outcome.repeats && r.status != RunStatus::kBlocked &&
-                      r.status != RunStatus::kPruned;
+  const bool merged =
+      !outcome.repeats && r.status != RunStatus::kBlocked && r.status != RunStatus::kPruned;
   if (!merged) return;
   auto known = [&part](const Finding& f) -> std::size_t {
     std::size_t k = 0;
@@ -302,6 +322,21 @@ void keep(Part<Search>& part, Outcome& outcome, const RunResult& r, const Finish
   }
 }
 
+/// Folds the run just added to `pending` (one kept in part, not in full) into the sum before it,
+/// or makes it one.
+inline void sum_up(std::vector<Outcome>& pending) {
+  Outcome run = std::move(pending.back());
+  pending.pop_back();
+  if (pending.empty() || !pending.back().sum)
+    pending.emplace_back().sum = std::make_unique<Outcome::Sum>();
+  Outcome::Sum& sum = *pending.back().sum;
+  sum.runs.add(run.status, run.steps, run.repeats);
+  for (uint8_t h = 0; h < run.hit_count; ++h) {
+    if (sum.hits.size() <= run.hits[h]) sum.hits.resize(run.hits[h] + 1u, 0);
+    ++sum.hits[run.hits[h]];
+  }
+}
+
 /// Explores `part` until it is finished, parked or dropped. `lock` is held on entry and return;
 /// runs go without it, their outcomes published a few at a time (every lock taken and every
 /// shared line written costs a transfer between the CPUs' caches).
@@ -310,6 +345,7 @@ Part<Search>* explore_part(Shared<Search>& s, std::unique_lock<std::mutex>& lock
                            Part<Search>* part) {
   using Next = typename Search::Next;
   constexpr std::size_t kBatch = 32;
+  const bool summing = s.options.max_executions == std::numeric_limits<uint64_t>::max();
   for (;;) {
     if (s.stop || part->dropped) {
       part->pending.clear();
@@ -318,13 +354,13 @@ Part<Search>* explore_part(Shared<Search>& s, std::unique_lock<std::mutex>& lock
     if (s.eager || s.idle > s.ready.size()) give(s, lock, *part, false);
     lock.unlock();
     Next next = Next::kJob;
-    for (;;) {
+    for (std::size_t ran = 1;; ++ran) {
       next = lane.next(part->search);
       if (next != Next::kJob) break;
       lane.run(part->search, lane.record);
       const RunResult& r = lane.record.run;
       Outcome& outcome = part->pending.emplace_back(
-          Outcome{r.steps, r.preemptions, r.status, lane.repeats(part->search, r), 0, {}, {}});
+          Outcome{r.steps, r.preemptions, r.status, lane.repeats(part->search, r), 0, {}, {}, {}});
       if (r.status == RunStatus::kAbandoned) {
         // A bug in the search: this part ends here, and the search with it when the count
         // reaches this run (as one thread stops at it).
@@ -339,7 +375,8 @@ Part<Search>* explore_part(Shared<Search>& s, std::unique_lock<std::mutex>& lock
         }
         keep(*part, outcome, r, lane.record);
       }
-      if (part->pending.size() >= kBatch || part->search.has_spoiled() || s.eager ||
+      if (summing && !outcome.full) sum_up(part->pending);
+      if (ran >= kBatch || part->search.has_spoiled() || s.eager ||
           s.wanted.load(std::memory_order_relaxed) || s.stopping.load(std::memory_order_relaxed) ||
           part->dropped.load(std::memory_order_relaxed)) {
         break;
@@ -433,7 +470,6 @@ void lane_main(Shared<Search>& s, Lane& lane, Part<Search>* part) {
     if (s.stop) return;
   }
 }
-
 
 /// Explores the whole tree of `Lane::Search` on `jobs` threads (the caller's included).
 /// `whole` is the search of the whole tree, before its first next().
