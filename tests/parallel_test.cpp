@@ -62,6 +62,15 @@ void PrintTo(const DporCase& c, std::ostream* os) {
   *os << c.model << ' ' << c.variant;
 }
 
+/// A case's name in test output: model_variant.
+std::string case_name(const ::testing::TestParamInfo<DporCase>& info) {
+  std::string name = std::string(info.param.model) + "_" + info.param.variant;
+  for (char& ch : name) {
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  }
+  return name;
+}
+
 SimModel bind_model(const DporCase& c) {
   const ModelInfo& info = find_model(c.model);
   return info.bind(resolve_params(info, c.variant, c.params)).sim;
@@ -108,13 +117,7 @@ INSTANTIATE_TEST_SUITE_P(
                       DporCase{"cas", "", {"n=4"}}, DporCase{"lockinc", "", {"n=4"}},
                       DporCase{"bank_transfer", "unlocked", {}},
                       DporCase{"races", "two_mutexes", {}}),
-    [](const auto& param_info) {
-      std::string name = std::string(param_info.param.model) + "_" + param_info.param.variant;
-      for (char& ch : name) {
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      }
-      return name;
-    });
+    case_name);
 
 // Spoiled parts happen: a subtree given away grows before its turn, its giver explores it again,
 // and the part's runs count for nothing. Without this the test above could pass with the spoil
@@ -222,7 +225,7 @@ TEST_P(DfsParts, SplitSearchGivesTheOneThreadResult) {
             EXPECT_GT(stats.parts, 0u) << what;
           }
           EXPECT_EQ(stats.spoiled, 0u) << what;  // dfs subtrees are independent
-          if (!bound && all) {  // every run counted once: no option explored twice
+          if (!bound && all) {                   // every run counted once: no option explored twice
             EXPECT_EQ(stats.runs, one.executions + one.blocked + one.pruned) << what;
           }
         }
@@ -240,13 +243,7 @@ INSTANTIATE_TEST_SUITE_P(
                       DporCase{"dining_philosophers", "naive", {"seats=3"}},
                       DporCase{"wakeup", "if_wait", {}}, DporCase{"cas", "", {"n=3"}},
                       DporCase{"races", "two_mutexes", {}}),
-    [](const auto& param_info) {
-      std::string name = std::string(param_info.param.model) + "_" + param_info.param.variant;
-      for (char& ch : name) {
-        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      }
-      return name;
-    });
+    case_name);
 
 TEST(DfsParts, RandomValuesAreSplitAsOneThreadExploresThem) {
   const SimModel model = threads_with_values();
@@ -274,8 +271,9 @@ TEST(DfsParts, StopsWhereOneThreadStops) {
       EXPECT_FALSE(one.complete);
       for (unsigned jobs : {1u, 2u}) {
         expect_same(explore_dfs_parallel(model, options, bound, jobs, kCheckers, nullptr, true),
-                    one, bound_name(bound) + ", " + std::to_string(jobs) + " threads, budget " +
-                             std::to_string(budget));
+                    one,
+                    bound_name(bound) + ", " + std::to_string(jobs) + " threads, budget " +
+                        std::to_string(budget));
       }
     }
   }
