@@ -3,36 +3,23 @@
 #include "sim/dfs_strategy.hpp"
 #include "sim/parallel.hpp"
 #include "sim/split_search.hpp"
-#include "sim/stack_pool.hpp"
 
 namespace interleave {
 namespace {
 
-/// One thread's means to run executions: its own fibers, run state and monitor. A dfs search is
-/// its own strategy, so the lane runs the part's search itself.
-class DfsLane {
+/// A dfs search is its own strategy, so the lane runs the part's search itself.
+class DfsLane : public split::LaneCore {
  public:
   static constexpr const char* kStrategy = "dfs";
   using Search = DfsStrategy;
-  DfsLane(const SimModel& model, const ExploreOptions& options, const MonitorFactory& monitors)
-      : model_(model), x_(pool_, options.execution), monitor_(monitors ? monitors() : nullptr) {}
+  using LaneCore::LaneCore;
 
   static DfsStrategy::Next next(DfsStrategy& search) { return search.next(); }
-  void run(DfsStrategy& search, FinishedRun& out) {
-    out.run_on(model_, x_, search, monitor_.get());
-  }
+  void run(DfsStrategy& search) { run_under(search); }
   /// As one thread counts them: a run an earlier round of the preemption bound covered.
   static bool repeats(const DfsStrategy& search, const RunResult& run) {
-    return run.status != RunStatus::kBlocked && run.status != RunStatus::kPruned &&
-           search.repeats_earlier(run.preemptions);
+    return search.repeats_earlier(run.preemptions);
   }
-  FinishedRun record;  // every run's, reused
-
- private:
-  const SimModel& model_;
-  StackPool pool_;
-  Execution x_;
-  std::unique_ptr<Monitor> monitor_;
 };
 
 }  // namespace

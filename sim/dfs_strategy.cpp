@@ -62,15 +62,18 @@ bool DfsStrategy::begin_execution(uint64_t index) {
   }
   const Advance a = advance();
   INTERLEAVE_INTERNAL_CHECK(a != Advance::kDue, "dfs: an option due that was never given");
-  if (a == Advance::kExhausted) {
-    // This round is exhausted. Another is worth it only if the bound cut something off.
-    if (!bounded_ || !limited_by_bound_ || bound_ >= max_bound_) return false;
-    ++bound_;
-    limited_by_bound_ = false;
-    restart();
-    return true;
-  }
+  if (a == Advance::kExhausted) return next_round();
   resume();
+  return true;
+}
+
+bool DfsStrategy::next_round() {
+  // This round is exhausted. Another is worth it only if the bound cut something off (never in
+  // a part: its bound is its giver's round).
+  if (!bounded_ || !limited_by_bound_ || bound_ >= max_bound_) return false;
+  ++bound_;
+  limited_by_bound_ = false;
+  restart();
   return true;
 }
 
@@ -78,19 +81,14 @@ DfsStrategy::Next DfsStrategy::next() {
   value_cursor_ = 0;
   if (!started_) {
     started_ = true;
-    if (part_) {
-      resume();  // the option given
+    if (floor_ > 0) {
+      resume();  // a part: the option given
     } else {
       restart();
     }
     return Next::kJob;
   }
   if (due_pending_) return Next::kDue;
-  if (retake_) {
-    retake_ = false;
-    resume();
-    return Next::kJob;
-  }
   switch (advance()) {
     case Advance::kResume:
       resume();
@@ -101,12 +99,7 @@ DfsStrategy::Next DfsStrategy::next() {
     case Advance::kExhausted:
       break;
   }
-  // A part's subtree belongs to one round, its giver's (its bound never rises).
-  if (!bounded_ || !limited_by_bound_ || bound_ >= max_bound_) return Next::kDone;
-  ++bound_;
-  limited_by_bound_ = false;
-  restart();
-  return Next::kJob;
+  return next_round() ? Next::kJob : Next::kDone;
 }
 
 bool DfsStrategy::givable(std::size_t& k) const {
@@ -140,17 +133,16 @@ bool DfsStrategy::give(uint64_t number, DfsStrategy& part) {
     c.given_end = 0;
     if (!c.value) options_end = c.first + c.count;
   }
-  part.options_.assign(options_.begin(), options_.begin() + static_cast<std::ptrdiff_t>(options_end));
+  part.options_.assign(options_.begin(),
+                       options_.begin() + static_cast<std::ptrdiff_t>(options_end));
   part.nodes_.back().next = static_cast<uint32_t>(o);
   part.path_.assign(path_.begin(), path_.begin() + static_cast<std::ptrdiff_t>(n.step));
   part.floor_ = k + 1;
-  part.part_ = true;
   return true;
 }
 
-void DfsStrategy::take_back() {
-  due_pending_ = false;
-  retake_ = true;  // nodes_.back() is at the option: next() runs it here
+[[noreturn]] void DfsStrategy::take_back() {
+  INTERLEAVE_INTERNAL_CHECK(false, "dfs: a part that does not fit (every dfs part fits)");
 }
 
 void DfsStrategy::splice(const DfsStrategy& part) {

@@ -50,7 +50,8 @@ class DfsStrategy final : public Strategy {
   bool give(uint64_t number, DfsStrategy& part);
   uint64_t due() const { return due_; }
   static bool fits(const DfsStrategy&) { return true; }
-  void take_back();
+  /// Never called: every part fits.
+  [[noreturn]] static void take_back();
   void splice(const DfsStrategy& part);
   static bool splice_races(const DfsStrategy&, std::size_t&, std::size_t) { return true; }
   static bool has_spoiled() { return false; }
@@ -82,6 +83,8 @@ class DfsStrategy final : public Strategy {
   /// Sets up the execution that takes the option nodes_.back() is now at.
   void resume();
   void restart();
+  /// After a round is exhausted: starts the next one if there is one to run.
+  bool next_round();
   /// The shallowest node with an option to give (false if none).
   bool givable(std::size_t& k) const;
 
@@ -97,7 +100,8 @@ class DfsStrategy final : public Strategy {
   std::size_t value_cursor_ = 0;  // value nodes before it have been replayed this execution
   uint32_t preemptions_ = 0;
   ThreadId last_visible_ = kNoThread;  // the thread that ran the last visible step
-  // Splitting: nodes below floor_ are the giver's (a part's root is nodes_[floor_ - 1]).
+  // Splitting: nodes below floor_ are the giver's (a part's root is nodes_[floor_ - 1]); 0 for
+  // the search of the whole tree.
   std::size_t floor_ = 0;
   struct Given {
     std::size_t node = 0;
@@ -106,9 +110,7 @@ class DfsStrategy final : public Strategy {
   };
   std::vector<Given> given_;  // options given away, not yet due
   bool started_ = false;      // next() has prepared a first execution
-  bool part_ = false;
   bool due_pending_ = false;  // next() said kDue and the option is not spliced yet
-  bool retake_ = false;       // the due option is explored here after all
   uint64_t due_ = 0;
 };
 

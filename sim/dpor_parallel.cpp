@@ -3,38 +3,31 @@
 #include "sim/dpor_strategy.hpp"
 #include "sim/parallel.hpp"
 #include "sim/split_search.hpp"
-#include "sim/stack_pool.hpp"
 
 namespace interleave {
 namespace {
 
-/// One thread's means to run executions: its own fibers, run state and monitor.
-class DporLane {
+/// DPOR's lane: runs the jobs of a search through a strategy of its own.
+class DporLane : public split::LaneCore {
  public:
   static constexpr const char* kStrategy = "dpor";
   using Search = DporSearch;
-  DporLane(const SimModel& model, const ExploreOptions& options, const MonitorFactory& monitors)
-      : model_(model), x_(pool_, options.execution), monitor_(monitors ? monitors() : nullptr) {}
+  using LaneCore::LaneCore;
 
   /// The next job of `search`, if it has one.
   DporSearch::Next next(DporSearch& search) { return search.next(job_); }
-  /// Runs that job, takes the outcome back into `search` and fills `out`.
-  void run(DporSearch& search, FinishedRun& out) {
+  /// Runs that job and takes the outcome back into `search`.
+  void run(DporSearch& search) {
     strategy_.assign(job_, outcome_);
     strategy_.begin_execution(0);
-    out.run_on(model_, x_, strategy_, monitor_.get());
+    run_under(strategy_);
     search.integrate(job_, outcome_);
   }
   /// DPOR runs each trace once: nothing repeats.
   static bool repeats(const DporSearch&, const RunResult&) { return false; }
-  FinishedRun record;  // every run's, reused
 
  private:
-  const SimModel& model_;
-  StackPool pool_;
-  Execution x_;
   DporJobStrategy strategy_;
-  std::unique_ptr<Monitor> monitor_;
   DporJob job_;
   DporOutcome outcome_;
 };

@@ -10,14 +10,19 @@
 namespace interleave {
 namespace {
 
+/// The bug `finding` is a hit of, if the search has it already.
+BugRecord* find_bug(ExploreResult& out, const Finding& finding) {
+  auto it = std::find_if(out.bugs.begin(), out.bugs.end(), [&](const BugRecord& b) {
+    return b.finding.kind == finding.kind && b.finding.key() == finding.key();
+  });
+  return it == out.bugs.end() ? nullptr : &*it;
+}
+
 void merge(ExploreResult& out, const RunResult& run, const std::vector<ThreadId>& schedule,
            const std::vector<uint64_t>& random, uint64_t number) {
   for (const Finding& f : run.findings) {
-    auto it = std::find_if(out.bugs.begin(), out.bugs.end(), [&](const BugRecord& b) {
-      return b.finding.kind == f.kind && b.finding.key() == f.key();
-    });
-    if (it != out.bugs.end()) {
-      ++it->count;
+    if (BugRecord* known = find_bug(out, f)) {
+      ++known->count;
       continue;
     }
     BugRecord bug;
@@ -37,41 +42,27 @@ void merge(ExploreResult& out, const RunResult& run, const std::vector<ThreadId>
 bool tally_run(ExploreResult& out, const RunResult& run, const std::vector<ThreadId>& schedule,
                const std::vector<uint64_t>& random, uint64_t number, bool repeats_earlier,
                bool all) {
-  out.total_steps += run.steps;
-  out.max_depth = std::max(out.max_depth, run.steps);
-  if (run.status == RunStatus::kBlocked) {
-    ++out.blocked;
-    return false;
-  }
-  if (run.status == RunStatus::kPruned) {
-    ++out.pruned;
-    return false;
-  }
-  if (repeats_earlier) return false;
-  ++out.executions;
+  RunSum one;
+  one.add(run.status, run.steps, repeats_earlier);
+  tally_sum(out, one);
+  if (one.executions == 0) return false;  // blocked, pruned or repeated: its bugs do not count
   merge(out, run, schedule, random, number);
   return !run.findings.empty() && !all;
 }
 
 void tally_hit(ExploreResult& out, const Finding& finding, uint64_t hits) {
-  auto it = std::find_if(out.bugs.begin(), out.bugs.end(), [&](const BugRecord& b) {
-    return b.finding.kind == finding.kind && b.finding.key() == finding.key();
-  });
-  INTERLEAVE_INTERNAL_CHECK(it != out.bugs.end(), "a hit of a bug never merged");
-  it->count += hits;
+  BugRecord* known = find_bug(out, finding);
+  INTERLEAVE_INTERNAL_CHECK(known != nullptr, "a hit of a bug never merged");
+  known->count += hits;
 }
 
 void RunSum::add(RunStatus status, uint64_t steps, bool repeats) {
   ++runs;
   total_steps += steps;
   max_depth = std::max(max_depth, steps);
-  if (status == RunStatus::kBlocked) {
-    ++blocked;
-  } else if (status == RunStatus::kPruned) {
-    ++pruned;
-  } else if (!repeats) {
-    ++executions;
-  }
+  blocked += status == RunStatus::kBlocked ? 1 : 0;
+  pruned += status == RunStatus::kPruned ? 1 : 0;
+  executions += counts_as_execution(status, repeats) ? 1 : 0;
 }
 
 void tally_sum(ExploreResult& out, const RunSum& sum) {
@@ -135,8 +126,8 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
                   std::to_string(index + 1) + ": " + run.abandon_reason;
       break;
     }
-    const bool repeats = run.status != RunStatus::kBlocked && run.status != RunStatus::kPruned &&
-                         strategy.repeats_earlier(run.preemptions);
+    // (A blocked or pruned run is counted as such whatever its preemptions.)
+    const bool repeats = strategy.repeats_earlier(run.preemptions);
     if (tally_run(out, run, x.schedule(), x.random_values(), index + 1, repeats, options.all)) {
       break;
     }

@@ -88,13 +88,19 @@ class SearchPacer {
 
 /// Counts one finished run (the `number`th) into a search's result and merges its bugs; true
 /// when the search stops there (a bug, and not `all`). `repeats_earlier`: counted in an earlier
-/// round already (iterative bounding).
+/// round already (iterative bounding); a blocked or pruned run is counted as such regardless.
 bool tally_run(ExploreResult& out, const RunResult& run, const std::vector<ThreadId>& schedule,
                const std::vector<uint64_t>& random, uint64_t number, bool repeats_earlier,
                bool all);
 /// `hits` more hits of a bug an earlier run (in counting order) already merged: a parallel
 /// search keeps only the key of a run's findings when the same part found them first.
 void tally_hit(ExploreResult& out, const Finding& finding, uint64_t hits = 1);
+
+/// Whether a run counts as an execution, and its bugs as found: neither blocked, pruned nor a
+/// repeat of an earlier round.
+inline bool counts_as_execution(RunStatus status, bool repeats) {
+  return status != RunStatus::kBlocked && status != RunStatus::kPruned && !repeats;
+}
 
 /// Runs summed up, in no particular order: what tally_run counts of each but their bugs.
 struct RunSum {
@@ -105,7 +111,7 @@ struct RunSum {
   uint64_t total_steps = 0;
   uint64_t max_depth = 0;
 
-  /// Adds one run, as tally_run would count it.
+  /// Adds one run; tally_run counts each run this way.
   void add(RunStatus status, uint64_t steps, bool repeats);
 };
 void tally_sum(ExploreResult& out, const RunSum& sum);

@@ -7,9 +7,9 @@
 // own thread, with
 //   using Search = ...;                        // a search over one subtree
 //   static constexpr const char* kStrategy;    // the strategy's name
-//   FinishedRun record;                        // every run's, reused
+//   FinishedRun record;                        // every run's, reused (LaneCore has it)
 //   Search::Next next(Search&);                // kJob (ready to run), kDone, or kDue
-//   void run(Search&, FinishedRun&);           // runs that job and gives its outcome back
+//   void run(Search&);                         // runs that job into `record`, gives it back
 //   bool repeats(const Search&, const RunResult&);  // an earlier round already ran it
 // and `Search` has, besides Next:
 //   bool can_give() const; bool give(uint64_t number, Search& part);
@@ -36,6 +36,7 @@
 
 #include "sim/internal_check.hpp"
 #include "sim/parallel.hpp"
+#include "sim/stack_pool.hpp"
 
 namespace interleave::split {
 
@@ -290,9 +291,7 @@ void publish(Shared<Search>& s, Part<Search>& part) {
 /// otherwise the whole run, whose new findings the part then remembers.
 template <class Search>
 void keep(Part<Search>& part, Outcome& outcome, const RunResult& r, const FinishedRun& record) {
-  const bool merged =
-      !outcome.repeats && r.status != RunStatus::kBlocked && r.status != RunStatus::kPruned;
-  if (!merged) return;
+  if (!counts_as_execution(r.status, outcome.repeats)) return;
   auto known = [&part](const Finding& f) -> std::size_t {
     std::size_t k = 0;
     while (k < part.found.size() &&
@@ -357,7 +356,7 @@ Part<Search>* explore_part(Shared<Search>& s, std::unique_lock<std::mutex>& lock
     for (std::size_t ran = 1;; ++ran) {
       next = lane.next(part->search);
       if (next != Next::kJob) break;
-      lane.run(part->search, lane.record);
+      lane.run(part->search);
       const RunResult& r = lane.record.run;
       Outcome& outcome = part->pending.emplace_back(
           Outcome{r.steps, r.preemptions, r.status, lane.repeats(part->search, r), 0, {}, {}, {}});
@@ -470,6 +469,23 @@ void lane_main(Shared<Search>& s, Lane& lane, Part<Search>* part) {
     if (s.stop) return;
   }
 }
+
+/// What every lane has: one thread's own fibers, run state and monitor, and the record of the
+/// run it made last.
+class LaneCore {
+ public:
+  LaneCore(const SimModel& model, const ExploreOptions& options, const MonitorFactory& monitors)
+      : model_(model), x_(pool_, options.execution), monitor_(monitors ? monitors() : nullptr) {}
+  /// Runs one execution under `strategy` into `record`.
+  void run_under(Strategy& strategy) { record.run_on(model_, x_, strategy, monitor_.get()); }
+  FinishedRun record;  // every run's, reused
+
+ private:
+  const SimModel& model_;
+  StackPool pool_;
+  Execution x_;
+  std::unique_ptr<Monitor> monitor_;
+};
 
 /// Explores the whole tree of `Lane::Search` on `jobs` threads (the caller's included).
 /// `whole` is the search of the whole tree, before its first next().

@@ -224,8 +224,7 @@ TEST_P(DfsParts, SplitSearchGivesTheOneThreadResult) {
           if (eager && one.executions > 1) {
             EXPECT_GT(stats.parts, 0u) << what;
           }
-          EXPECT_EQ(stats.spoiled, 0u) << what;  // dfs subtrees are independent
-          if (!bound && all) {                   // every run counted once: no option explored twice
+          if (!bound && all) {  // every run counted once: no option explored twice
             EXPECT_EQ(stats.runs, one.executions + one.blocked + one.pruned) << what;
           }
         }
