@@ -441,14 +441,16 @@ void DporSearch::accept(const DporOutcome& source, const WakeupInsertion& ins) {
     return;
   }
   // The giver's wakeup tree: kept for it, in order.
-  WakeupInsertion& kept = deferred_.insertions.emplace_back(ins);
-  kept.first = static_cast<uint32_t>(deferred_.sequence_steps.size());
-  kept.before = static_cast<uint32_t>(deferred_.sequence_before.size());
+  if (kept_.empty()) kept_.push_back(std::make_unique<DporOutcome>());
+  DporOutcome& own = *kept_.front();
+  WakeupInsertion& kept = deferred_.emplace_back(Deferred{0, ins}).race;
+  kept.first = static_cast<uint32_t>(own.sequence_steps.size());
+  kept.before = static_cast<uint32_t>(own.sequence_before.size());
   const auto steps = source.sequence_steps.begin() + ins.first;
-  deferred_.sequence_steps.insert(deferred_.sequence_steps.end(), steps, steps + ins.size);
+  own.sequence_steps.insert(own.sequence_steps.end(), steps, steps + ins.size);
   const auto before = source.sequence_before.begin() + ins.before;
-  deferred_.sequence_before.insert(deferred_.sequence_before.end(), before,
-                                   before + std::size_t{ins.size} * ins.size);
+  own.sequence_before.insert(own.sequence_before.end(), before,
+                             before + std::size_t{ins.size} * ins.size);
 }
 
 void DporSearch::insert(Node& node, const DporOutcome& source, const WakeupInsertion& ins) {
@@ -613,12 +615,27 @@ void DporSearch::splice(const DporSearch& part) {
   n.wut.erase(n.wut.begin());
 }
 
-bool DporSearch::splice_races(const DporSearch& part, std::size_t& next, std::size_t budget) {
-  // The races the part found at or above its root, as if found here (some may be for the search
-  // that gave this one, in turn).
-  const std::vector<WakeupInsertion>& races = part.deferred_.insertions;
+bool DporSearch::splice_races(DporSearch& part, std::size_t& next, std::size_t budget) {
+  // The races the part found at or above its root, as if found here. Those for the search that
+  // gave this one, in turn, are passed up in the part's own buffers, which this part takes over.
+  if (next == 0 && part_ && !part.kept_.empty()) {
+    if (kept_.empty()) kept_.push_back(std::make_unique<DporOutcome>());
+    splicing_from_ = static_cast<uint32_t>(kept_.size());
+    for (std::unique_ptr<DporOutcome>& b : part.kept_) kept_.push_back(std::move(b));
+    part.kept_.clear();
+  }
+  const std::vector<Deferred>& races = part.deferred_;
   const std::size_t end = std::min(races.size(), next + budget);
-  for (; next < end; ++next) accept(part.deferred_, races[next]);
+  for (; next < end; ++next) {
+    const Deferred& d = races[next];
+    if (!part_) {
+      insert(nodes_[d.race.node], *part.kept_[d.buffer], d.race);
+    } else if (d.race.node > root_) {
+      insert(nodes_[d.race.node], *kept_[splicing_from_ + d.buffer], d.race);
+    } else {
+      deferred_.push_back(Deferred{splicing_from_ + d.buffer, d.race});
+    }
+  }
   return next == races.size();
 }
 

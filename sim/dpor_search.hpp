@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -174,9 +175,10 @@ class DporSearch {
   /// The due branch was explored by `part` (finished): it goes to sleep here. Then the races
   /// `part` found at or above its root go in with splice_races(), `budget` at a time from `next`
   /// (true when all are in): a big part's take milliseconds, and branches may be given away in
-  /// between. next() only once all are in.
+  /// between. next() only once all are in. A part takes over the races that are for its own
+  /// giver, with the memory that holds them: `part` is not to be used again but to be dropped.
   void splice(const DporSearch& part);
-  bool splice_races(const DporSearch& part, std::size_t& next, std::size_t budget);
+  bool splice_races(DporSearch& part, std::size_t& next, std::size_t budget);
 
  private:
   struct WakeupNode {
@@ -219,7 +221,18 @@ class DporSearch {
   uint32_t root_ = 0;
   StepEvent root_event_;          // the root branch's first step as it ran
   std::vector<Sleeper> assumed_;  // explored from the root node before it (never changes)
-  DporOutcome deferred_;
+  /// A race kept for the giver: its steps and their order sit in kept_[buffer].
+  struct Deferred {
+    uint32_t buffer = 0;
+    WakeupInsertion race;
+  };
+  std::vector<Deferred> deferred_;  // in the order found
+  // kept_[0]: the races this part found itself, copied from its runs' outcomes; then the
+  // buffers of the parts spliced into it, whose races for this part's giver are passed up as
+  // they are. (Copying them at every level was quadratic in a chain of nested parts, and each
+  // copy went to fresh memory: page faults.)
+  std::vector<std::unique_ptr<DporOutcome>> kept_;
+  uint32_t splicing_from_ = 0;  // splice_races: where the buffers of the part it splices start
   std::vector<uint64_t> spoiled_;  // parts given from here and spoiled, not yet reported
 };
 

@@ -15,7 +15,7 @@
 //   bool can_give() const; bool give(uint64_t number, Search& part);
 //   uint64_t due() const; bool fits(const Search& part) const; void take_back();
 //   void splice(const Search& part);
-//   bool splice_races(const Search& part, std::size_t& next, std::size_t budget);
+//   bool splice_races(Search& part, std::size_t& next, std::size_t budget);
 //   bool has_spoiled() const; std::vector<uint64_t> take_spoiled();
 // (DporSearch documents what each means.)
 #pragma once
