@@ -15,6 +15,9 @@ namespace interleave::cli {
 inline constexpr int kExitClean = 0;
 inline constexpr int kExitBug = 1;
 inline constexpr int kExitInput = 2;
+/// Threads a search may use (--jobs): each has its own fibers and checker, and more than the
+/// machine's cores only costs memory and switches.
+inline constexpr unsigned kMaxJobs = 256;
 
 struct ModelChoice {
   std::string model;

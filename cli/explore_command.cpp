@@ -54,10 +54,6 @@ std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
                    "' (strategies: dpor, dfs, random, pct, rr)");
 }
 
-/// Threads a search may use: each has its own fibers and checker, and more than the machine's
-/// cores only costs memory and switches.
-constexpr unsigned kMaxJobs = 256;
-
 /// Where a parallel search (--jobs J > 1) of random or rr takes its executions (dpor and dfs
 /// split their search tree instead).
 std::unique_ptr<ExecutionSource> parallel_source(const ExploreOptions& o) {

@@ -134,6 +134,13 @@ TEST(Cli, ReplayThatNoLongerMatchesIsNondeterminism) {
             std::string::npos);
 }
 
+TEST(Cli, VersionIsPrinted) {
+  const auto r = run_cli("--version");
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("interleave ", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find('.'), std::string::npos) << r.out;
+}
+
 TEST(Cli, ListShowsModelsVariantsAndParams) {
   const auto r = run_cli("list --json");
   ASSERT_EQ(r.code, 0);
@@ -240,7 +247,28 @@ std::vector<BadInput> bad_inputs() {
       {"ParamWithoutValue", [=] { return "explore counter_heartbeat --param size"; }, "NAME=VALUE"},
       {"UnknownStrategy", [=] { return "explore counter_heartbeat --strategy magic"; },
        "unknown strategy"},
-      {"ZeroExecutions", [=] { return "explore counter_heartbeat --executions 0"; }, "executions"},
+      {"ZeroExecutions", [=] { return "explore counter_heartbeat --executions 0"; },
+       "--executions: expects a whole number of at least 1, not '0'"},
+      {"WordExecutions", [=] { return "explore counter_heartbeat --executions many"; },
+       "not 'many' (see 'interleave explore --help')"},
+      {"NegativeSeed", [=] { return "explore counter_heartbeat --seed -1"; },
+       "--seed: expects a whole number from 0 to 18446744073709551615, not '-1'"},
+      {"SeedTooBig", [=] { return "explore counter_heartbeat --seed 18446744073709551616"; },
+       "--seed: expects a whole number"},
+      {"NegativeTimeLimit", [=] { return "explore counter_heartbeat --time-limit -1"; },
+       "--time-limit: expects a number of at least 0, not '-1'"},
+      {"ZeroMaxSteps", [=] { return "explore counter_heartbeat --max-steps 0"; },
+       "--max-steps: expects a whole number of at least 1"},
+      {"ZeroNativeDuration", [=] { return "native counter_heartbeat --duration 0"; },
+       "--duration: expects a number greater than 0, not '0' (see 'interleave native --help')"},
+      {"NegativeNativeTimeout", [=] { return "native counter_heartbeat --timeout -1"; },
+       "--timeout: expects a number of at least 0"},
+      {"ZeroSwitchInterval", [=] { return "simulate counter_heartbeat --switch-interval 0"; },
+       "--switch-interval: expects a number greater than 0"},
+      {"ZeroAttempts", [=] { return "crosscheck --attempts 0"; },
+       "--attempts: expects a whole number from 1 to"},
+      {"UnknownOption", [=] { return "replay x.json --bogus"; },
+       "--bogus (see 'interleave replay --help')"},
       {"NativeUnknownModel", [=] { return "native nope"; }, "unknown model 'nope'"},
       {"MissingTrace", [=] { return "replay " + path_in_scratch("absent.json"); }, "cannot open"},
       {"EmptyTrace", [=] { return "replay " + trace_file("empty.json", ""); }, "empty"},
