@@ -46,6 +46,7 @@ void RaceDetector::report_slow(const Access& earlier, const Access& later, const
   Finding f;
   f.kind = FindingKind::kDataRace;
   f.step = later.step;
+  f.other_step = earlier.step;
   const LeanText* cached = nullptr;
   if (!explain_) {
     // Searching: the text of a pair is built once and reused in every later run.

@@ -79,7 +79,14 @@ struct SimulateOptions {
   std::string save;
 };
 
+struct ExportOptions {
+  std::string trace;
+  std::string format;  // perfetto or dot
+  std::string output;  // empty or "-": standard output
+};
+
 int list_command(bool json);
+int export_command(const ExportOptions& options);
 int simulate_command(const SimulateOptions& options);
 int explore_command(const ExploreOptions& options);
 int replay_command(const ReplayOptions& options);

@@ -200,6 +200,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   na->add_flag("--json", native.json, "print one JSON object");
 
+  interleave::cli::ExportOptions exporting;
+  CLI::App* xp = app.add_subcommand(
+      "export", "draw a saved trace: perfetto (open at https://ui.perfetto.dev) or dot (Graphviz)");
+  xp->add_option("trace", exporting.trace, "trace file written by 'explore --save'")
+      ->type_name("TRACE.json")
+      ->required();
+  xp->add_option("--format", exporting.format,
+                 "perfetto (Chrome JSON trace events: a track per thread, a step per "
+                 "microsecond) or dot (a graph of the steps and what orders them)")
+      ->type_name("FORMAT")
+      ->required();
+  xp->add_option("-o,--output", exporting.output, "write to FILE (default: standard output)")
+      ->type_name("FILE");
+
   interleave::cli::CrosscheckOptions cross;
   CLI::App* cc = app.add_subcommand(
       "crosscheck",
@@ -265,6 +279,7 @@ int main(int argc, char** argv) {
     if (*na) return interleave::cli::native_command(native);
     if (*cc) return interleave::cli::crosscheck_command(cross);
     if (*si) return interleave::cli::simulate_command(simulate);
+    if (*xp) return interleave::cli::export_command(exporting);
   } catch (const interleave::InputError& e) {
     std::cerr << "interleave: " << e.what() << '\n';
     return kExitInput;

@@ -164,21 +164,11 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
 int replay_command(const ReplayOptions& o) {
   const Trace t = read_trace(o.trace);
   if (o.check) return check_command(o, t);
-  const ModelInfo* model = nullptr;
-  ParamValues params;
-  try {
-    model = &find_model(t.model);
-    params = params_from_trace(*model, t.variant, t.params);
-  } catch (const InputError& e) {
-    throw InputError("trace " + o.trace + ": " + e.what());
-  }
+  const TraceModel m = trace_model(o.trace, t);
+  const ModelInfo* model = m.model;
+  const ParamValues& params = m.params;
   if (t.timing) return replay_timed(o, t, *model, params);
-  ExecutionConfig config;
-  config.step_limit = std::max<uint64_t>(config.step_limit, t.schedule.size() + 1);
-  CapturedRun run = capture(*model, params, t.schedule, t.random, config);
-  if (run.result.status == RunStatus::kAbandoned) {
-    throw InputError("trace " + o.trace + ": " + run.result.abandon_reason);
-  }
+  CapturedRun run = replay_captured(o.trace, t, m);
   std::vector<Finding> bugs = run.result.findings;
   if (std::optional<Finding> diff = compare(t, run)) bugs.insert(bugs.begin(), *diff);
 

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "checker/checker.hpp"
+#include "sim/input_error.hpp"
 #include "sim/replay_strategy.hpp"
 
 namespace interleave::cli {
@@ -25,6 +26,25 @@ CapturedRun capture(const ModelInfo& model, const ParamValues& params,
   out.events = recorder.events();
   out.threads = recorder.threads();
   return out;
+}
+
+TraceModel trace_model(const std::string& path, const Trace& trace) {
+  try {
+    const ModelInfo& model = find_model(trace.model);
+    return TraceModel{&model, params_from_trace(model, trace.variant, trace.params)};
+  } catch (const InputError& e) {
+    throw InputError("trace " + path + ": " + e.what());
+  }
+}
+
+CapturedRun replay_captured(const std::string& path, const Trace& trace, const TraceModel& m) {
+  ExecutionConfig config;
+  config.step_limit = std::max<uint64_t>(config.step_limit, trace.schedule.size() + 1);
+  CapturedRun run = capture(*m.model, m.params, trace.schedule, trace.random, config);
+  if (run.result.status == RunStatus::kAbandoned) {
+    throw InputError("trace " + path + ": " + run.result.abandon_reason);
+  }
+  return run;
 }
 
 nlohmann::ordered_json params_json(const ParamValues& params) {

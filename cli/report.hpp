@@ -27,6 +27,16 @@ CapturedRun capture(const ModelInfo& model, const ParamValues& params,
                     std::vector<ThreadId> schedule, std::vector<uint64_t> random,
                     const ExecutionConfig& config);
 
+/// The model a trace names and its params; an InputError names the trace file.
+struct TraceModel {
+  const ModelInfo* model = nullptr;
+  ParamValues params;
+};
+TraceModel trace_model(const std::string& path, const Trace& trace);
+/// Follows an untimed trace's schedule with every event captured; a schedule that cannot be
+/// followed is an InputError naming the trace file.
+CapturedRun replay_captured(const std::string& path, const Trace& trace, const TraceModel& m);
+
 nlohmann::ordered_json params_json(const ParamValues& params);
 nlohmann::ordered_json finding_json(const Finding& f);
 /// The `bugs` list of a single run (replay, simulate): each finding once, in execution 1.

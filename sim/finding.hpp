@@ -39,6 +39,11 @@ struct Finding {
   /// Further lines for the human report (both accesses, blocked threads, ...).
   std::vector<std::string> details;
 
+  /// Another step it involves, for tools that draw the run: a data race's earlier access
+  /// (`step` is the later one). kNoStep if none.
+  static constexpr uint64_t kNoStep = UINT64_MAX;
+  uint64_t other_step = kNoStep;
+
   /// What distinct bugs are told apart by.
   const std::string& key() const { return signature.empty() ? message : signature; }
 };

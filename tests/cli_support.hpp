@@ -50,6 +50,11 @@ inline std::filesystem::path scratch_dir() {
   return dir.path;
 }
 
+/// A file's path in the scratch directory.
+inline std::string path_in_scratch(const std::string& name) {
+  return (scratch_dir() / name).string();
+}
+
 /// Runs `interleave <args>` (args are passed through the shell: quote them yourself).
 inline CliResult run_cli(const std::string& args) {
   static int counter = 0;

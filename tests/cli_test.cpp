@@ -14,11 +14,8 @@ namespace interleave {
 namespace {
 
 using testing::run_cli;
+using testing::path_in_scratch;
 using testing::scratch_dir;
-
-std::string path_in_scratch(const std::string& name) {
-  return (scratch_dir() / name).string();
-}
 
 void write(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
