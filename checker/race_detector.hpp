@@ -68,6 +68,9 @@ class RaceDetector final : public Monitor {
     Loc second;
     std::size_t finding = 0;
     bool linked = false;  // a failed-check explanation was already added
+    // The location of the race reported (others racing through the same two lines are not).
+    const char* name = nullptr;
+    int32_t index = -1;
   };
 
   ThreadState& thread(ThreadId t);

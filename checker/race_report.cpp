@@ -77,7 +77,7 @@ void RaceDetector::report_slow(const Access& earlier, const Access& later, const
                         std::to_string(earlier.clock) + " > " + std::to_string(known) +
                         " known to " + later_thread);
   }
-  races_.push_back(RaceKey{first, second, findings_.size(), false});
+  races_.push_back(RaceKey{first, second, findings_.size(), false, e.name, e.index});
   findings_.push_back(std::move(f));
 }
 
@@ -91,7 +91,12 @@ void RaceDetector::explain_failed_check(ThreadState& t, const Event& check) {
   };
   const auto link = [&](RaceKey& key, const RacyRead& r) {
     if (key.linked) return;
-    findings_[key.finding].details.push_back(line(r));
+    std::string explained = line(r);
+    if (r.index != key.index || r.name != key.name) {
+      // Another element through the same two lines: a race reported once, read here elsewhere.
+      explained += " (the same two lines race on " + object_label(r.name, r.index) + " too)";
+    }
+    findings_[key.finding].details.push_back(std::move(explained));
     key.linked = true;
     ++linked_;
   };

@@ -1,6 +1,7 @@
 // Offline judgement: rebuild the event stream (ids, names, locations) from a trace's text.
 #include "cli/offline_check.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
@@ -97,6 +98,41 @@ std::vector<Finding> check_offline(const Trace& t) {
   }
   std::vector<Finding> findings = failed_checks;
   checker.end_run(findings);
+  // A deadlock or a step limit is judged by the scheduler, which knows who could still run;
+  // events show only who never finished. Such a verdict is reported as recorded, with that.
+  if (t.verdict &&
+      (t.verdict->kind == FindingKind::kDeadlock || t.verdict->kind == FindingKind::kStepLimit)) {
+    std::vector<bool> finished;
+    std::vector<bool> seen;
+    for (const RecordedEvent& r : t.events) {
+      const uint32_t child = r.op == Op::kSpawn ? static_cast<uint32_t>(r.value) : r.thread;
+      const uint32_t most = std::max(r.thread, child);
+      if (seen.size() <= most) {
+        seen.resize(most + 1, false);
+        finished.resize(most + 1, false);
+      }
+      seen[r.thread] = seen[child] = true;
+      if (r.op == Op::kFinish) finished[r.thread] = true;
+    }
+    std::string unfinished;
+    for (uint32_t id = 0; id < seen.size(); ++id) {
+      if (seen[id] && !finished[id]) {
+        unfinished += (unfinished.empty() ? "'" : ", '") + std::string(thread_name(id)) + "'";
+      }
+    }
+    if (unfinished.empty()) {
+      throw InputError("the trace records a " + std::string(kind_name(t.verdict->kind)) +
+                       " but every thread finishes in its events");
+    }
+    findings.insert(findings.begin(),
+                    Finding{t.verdict->kind,
+                            t.verdict->message,
+                            t.verdict->step,
+                            {},
+                            {"as the trace recorded it; its events end with " + unfinished +
+                             " unfinished ('replay' without --check runs the model to confirm "
+                             "it)"}});
+  }
   return findings;
 }
 

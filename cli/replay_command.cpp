@@ -195,9 +195,15 @@ int replay_command(const ReplayOptions& o) {
     print_timeline(std::cout, run.events, run.threads);
     std::cout << '\n';
     if (bugs.empty()) std::cout << "interleave: the run is clean\n";
-    for (const Finding& f : bugs) {
+    for (std::size_t i = 0; i < bugs.size(); ++i) {
+      const Finding& f = bugs[i];
+      if (i > 0) std::cout << '\n';
       print_finding(std::cout, f);
-      std::cout << "  at step " << f.step << '\n';
+      // Where it was detected, unless a detail line already says it.
+      const std::string at = "at step " + std::to_string(f.step);
+      bool said = false;
+      for (const std::string& d : f.details) said |= d.find(at) != std::string::npos;
+      if (!said) std::cout << "  " << at << '\n';
     }
   }
   return bugs.empty() ? kExitClean : kExitBug;

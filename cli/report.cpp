@@ -40,6 +40,11 @@ TraceModel trace_model(const std::string& path, const Trace& trace) {
 CapturedRun replay_captured(const std::string& path, const Trace& trace, const TraceModel& m) {
   ExecutionConfig config;
   config.step_limit = std::max<uint64_t>(config.step_limit, trace.schedule.size() + 1);
+  if (trace.verdict && trace.verdict->kind == FindingKind::kStepLimit) {
+    // Saved where the run hit its --max-steps: the replay stops there too (its schedule ends
+    // with threads still running).
+    config.step_limit = trace.verdict->step;
+  }
   CapturedRun run = capture(*m.model, m.params, trace.schedule, trace.random, config);
   if (run.result.status == RunStatus::kAbandoned) {
     throw InputError("trace " + path + ": " + run.result.abandon_reason);

@@ -562,6 +562,30 @@ TEST(RaceDetector, FailedCheckIsLinkedToTheRacingWriteItRead) {
   EXPECT_FALSE(has_detail(other, "failed check"));
 }
 
+TEST(RaceDetector, AFailedCheckReadingAnotherElementOfTheRaceSaysSo) {
+  // values[1] and values[2] race through the same two lines: one race is reported (values[1]'s,
+  // found first), and the failed check read values[2].
+  RaceDetector d;
+  Stream s(d);
+  const ThreadId m = s.main();
+  const ThreadId counter = s.spawn(m, "counter");
+  const ThreadId heartbeat = s.spawn(m, "heartbeat");
+  s.store(counter, values(1), 1, 33);
+  s.load(heartbeat, values(1), 1, 39);
+  const uint64_t write_step = s.next_step();
+  s.store(counter, values(2), 1, 33);
+  s.load(heartbeat, values(2), 1, 39);
+  s.check(heartbeat, false, 39);
+  const auto f = s.end();
+  ASSERT_EQ(signatures(f), (std::vector<std::string>{race(33, 39)}));
+  EXPECT_NE(f[0].message.find("values[1]"), std::string::npos) << f[0].message;
+  EXPECT_TRUE(has_detail(f[0], "the failed check at " + at(39) +
+                                   " read values[2]=1, written by 'counter' at step " +
+                                   std::to_string(write_step) + " (" + at(33) +
+                                   "), a write that races with this read (the same two lines "
+                                   "race on values[2] too)"));
+}
+
 TEST(RaceDetector, FailedCheckWithoutRacingReadIsNotLinked) {
   RaceDetector d;
   Stream s(d);

@@ -13,8 +13,8 @@
 namespace interleave {
 namespace {
 
-using testing::run_cli;
 using testing::path_in_scratch;
+using testing::run_cli;
 using testing::scratch_dir;
 
 void write(const std::string& path, const std::string& text) {
@@ -129,6 +129,27 @@ TEST(Cli, ReplayThatNoLongerMatchesIsNondeterminism) {
   EXPECT_EQ(r.json()["bugs"][0]["kind"], "nondeterminism");
   EXPECT_NE(r.json()["bugs"][0]["message"].get<std::string>().find("event 0 differs"),
             std::string::npos);
+}
+
+TEST(Cli, ReplayOfAStepLimitTraceStopsWhereTheSearchDid) {
+  const std::string trace = path_in_scratch("step_limit.json");
+  ASSERT_EQ(run_cli("explore bank_transfer --variant locked --max-steps 5 --save " + trace).code,
+            1);
+  const auto r = run_cli("replay " + trace + " --json");
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  const auto bugs = r.json()["bugs"];
+  ASSERT_EQ(bugs.size(), 1u) << r.out;
+  EXPECT_EQ(bugs[0]["kind"], "step_limit");
+  EXPECT_EQ(bugs[0]["steps"], 5);
+}
+
+TEST(Cli, ReplayCheckReportsTheVerdictsEventsCannotShow) {
+  // A deadlock is judged by the scheduler; the events show only who never finished.
+  const auto r = run_cli("replay " + std::string(INTERLEAVE_SOURCE_DIR) +
+                         "/traces/wakeup-notify_first-deadlock.json --check");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("DEADLOCK"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("'main', 'consumer' unfinished"), std::string::npos) << r.out;
 }
 
 TEST(Cli, VersionIsPrinted) {
