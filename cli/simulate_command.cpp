@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checker/checker.hpp"
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "models/heartbeat_summary.hpp"
@@ -75,7 +76,10 @@ Simulated simulate(const ModelInfo& model, const SimulateOptions& o, const std::
   config.step_limit = std::numeric_limits<uint64_t>::max();
   config.timing = s.timing;
   RandomStrategy strategy(o.seed);
-  s.result = run_once(model.bind(s.params).sim, strategy, nullptr, config, &s.record);
+  // The race and lock-order checker watches the run as it does every search (lean: a timed run
+  // may take millions of steps, and explanations would keep a clock per step).
+  Checker checker(CheckerOptions{.races = true, .lock_order = true, .explain = false});
+  s.result = run_once(model.bind(s.params).sim, strategy, &checker, config, &s.record);
   uint64_t failed_before = 0;
   for (const NoteRecord& n : s.result.notes) {
     if (std::string_view(n.label) != "heartbeat") continue;

@@ -152,6 +152,19 @@ TEST(Cli, ReplayCheckReportsTheVerdictsEventsCannotShow) {
   EXPECT_NE(r.out.find("'main', 'consumer' unfinished"), std::string::npos) << r.out;
 }
 
+TEST(Cli, SimulateReportsDataRaces) {
+  // Timed runs are watched by the race checker like every search.
+  const auto racy = run_cli("simulate races --variant unsynchronized --json");
+  EXPECT_EQ(racy.code, 1) << racy.out << racy.err;
+  const auto bugs = racy.json()["bugs"];
+  ASSERT_EQ(bugs.size(), 1u) << racy.out;
+  EXPECT_EQ(bugs[0]["kind"], "data_race");
+  // Its correct twin stays clean.
+  const auto clean = run_cli("simulate races --variant one_mutex --json");
+  EXPECT_EQ(clean.code, 0) << clean.out << clean.err;
+  EXPECT_TRUE(clean.json()["bugs"].empty()) << clean.out;
+}
+
 TEST(Cli, VersionIsPrinted) {
   const auto r = run_cli("--version");
   EXPECT_EQ(r.code, 0) << r.err;
