@@ -1,4 +1,5 @@
 // interleave replay: follow a saved schedule exactly, print the run, and check it still matches.
+#include <cstdio>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -31,44 +32,71 @@ bool same_behaviour(const RecordedEvent& a, const RecordedEvent& b) {
          a.value == b.value && a.aux == b.aux;
 }
 
-/// The first way the re-run differs from what the trace recorded, if any.
+/// The first way the re-run differs from what the trace recorded, if any, at the step where it
+/// shows.
 std::optional<Finding> compare(const Trace& t, const CapturedRun& run) {
-  auto diverged = [&](std::string message) {
-    return Finding{
-        FindingKind::kNondeterminism, std::move(message), run.result.steps, "nondeterminism", {}};
+  auto diverged = [](std::string message, uint64_t step) {
+    return Finding{FindingKind::kNondeterminism, std::move(message), step, "nondeterminism", {}};
   };
-  if (run.schedule.size() < t.schedule.size()) {
-    return diverged("the run ended after " + std::to_string(run.schedule.size()) +
-                    " steps but the trace's schedule has " + std::to_string(t.schedule.size()));
-  }
   if (!t.events.empty()) {
     const std::size_t n = std::min(t.events.size(), run.events.size());
     for (std::size_t i = 0; i < n; ++i) {
       if (!same_behaviour(t.events[i], run.events[i])) {
         return diverged("event " + std::to_string(i) + " differs: recorded " +
-                        describe(t.events[i], t.threads) + ", replayed " +
-                        describe(run.events[i], run.threads));
+                            describe(t.events[i], t.threads) + ", replayed " +
+                            describe(run.events[i], run.threads),
+                        std::min(t.events[i].step, run.events[i].step));
       }
     }
     if (t.events.size() != run.events.size()) {
+      const RecordedEvent& first_unmatched = t.events.size() > n ? t.events[n] : run.events[n];
       return diverged("the trace recorded " + std::to_string(t.events.size()) +
-                      " events, the replay produced " + std::to_string(run.events.size()));
+                          " events, the replay produced " + std::to_string(run.events.size()) +
+                          " (the first unmatched: " +
+                          describe(first_unmatched, t.events.size() > n ? t.threads : run.threads) +
+                          ")",
+                      first_unmatched.step);
     }
   }
   const Finding* first = run.result.findings.empty() ? nullptr : &run.result.findings.front();
   if (t.verdict) {
     if (first == nullptr) {
       return diverged("the trace recorded " + std::string(kind_name(t.verdict->kind)) +
-                      " at step " + std::to_string(t.verdict->step) + ", the replay found nothing");
+                          " at step " + std::to_string(t.verdict->step) +
+                          ", the replay found nothing",
+                      t.verdict->step);
     }
     if (first->kind != t.verdict->kind || first->step != t.verdict->step) {
       return diverged("the trace recorded " + std::string(kind_name(t.verdict->kind)) +
-                      " at step " + std::to_string(t.verdict->step) + ", the replay found " +
-                      std::string(kind_name(first->kind)) + " at step " +
-                      std::to_string(first->step));
+                          " at step " + std::to_string(t.verdict->step) + ", the replay found " +
+                          std::string(kind_name(first->kind)) + " at step " +
+                          std::to_string(first->step),
+                      std::min(first->step, t.verdict->step));
     }
   }
   return std::nullopt;
+}
+
+/// The first note of a timed replay that differs from the trace's, in words; empty if none.
+std::string first_note_difference(const std::vector<Trace::Note>& recorded,
+                                  const std::vector<Trace::Note>& replayed) {
+  auto text = [](const Trace::Note& n) {
+    char t[32];
+    std::snprintf(t, sizeof t, "%.6f", static_cast<double>(n.time_ns) * 1e-9);
+    return n.label + " = " + std::to_string(n.value) + " at " + t + " s";
+  };
+  const std::size_t n = std::min(recorded.size(), replayed.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!(recorded[i] == replayed[i])) {
+      return "note " + std::to_string(i) + " differs: recorded " + text(recorded[i]) +
+             ", replayed " + text(replayed[i]);
+    }
+  }
+  if (recorded.size() != replayed.size()) {
+    return "the trace recorded " + std::to_string(recorded.size()) + " notes, the replay made " +
+           std::to_string(replayed.size());
+  }
+  return {};
 }
 
 nlohmann::ordered_json event_json(const RecordedEvent& e) {
@@ -123,14 +151,21 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
   std::vector<Finding> bugs = run.findings;
   std::vector<Trace::Note> notes;
   for (const NoteRecord& n : run.notes) notes.push_back(Trace::Note{n.label, n.value, n.time_ns});
-  if (record.schedule.size() < t.schedule.size() || notes != t.notes || replay.values_diverged()) {
-    bugs.insert(bugs.begin(),
-                Finding{FindingKind::kNondeterminism,
-                        "the timed replay followed the trace but produced other notes or "
-                        "decisions than it recorded",
-                        run.steps,
-                        "nondeterminism",
-                        {}});
+  std::string difference = first_note_difference(t.notes, notes);
+  if (difference.empty() && replay.values_diverged()) {
+    difference = "the run asked for other random values than the trace recorded";
+  }
+  if (difference.empty() && record.schedule.size() < t.schedule.size()) {
+    difference = "the run ended after " + std::to_string(record.schedule.size()) +
+                 " scheduling decisions but the trace recorded " +
+                 std::to_string(t.schedule.size());
+  }
+  if (!difference.empty()) {
+    bugs.insert(bugs.begin(), Finding{FindingKind::kNondeterminism,
+                                      "the timed replay differs from the trace: " + difference,
+                                      run.steps,
+                                      "nondeterminism",
+                                      {}});
   }
   if (o.json) {
     const nlohmann::ordered_json list = run_bugs_json(bugs);

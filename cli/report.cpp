@@ -49,6 +49,15 @@ CapturedRun replay_captured(const std::string& path, const Trace& trace, const T
   if (run.result.status == RunStatus::kAbandoned) {
     throw InputError("trace " + path + ": " + run.result.abandon_reason);
   }
+  if (run.schedule.size() < trace.schedule.size()) {
+    // Steps left over once the run ended: they name threads that can no longer run.
+    throw InputError("trace " + path + ": the run ended after " +
+                     std::to_string(run.schedule.size()) + " steps (" +
+                     (run.result.status == RunStatus::kDeadlock ? "no thread could run"
+                                                                : "every thread finished") +
+                     ") but the schedule goes on to step " +
+                     std::to_string(trace.schedule.size() - 1));
+  }
   return run;
 }
 

@@ -131,6 +131,22 @@ TEST(Cli, ReplayThatNoLongerMatchesIsNondeterminism) {
             std::string::npos);
 }
 
+TEST(Cli, NondeterminismIsReportedAtTheStepWhereTheRunDiffers) {
+  const std::string trace = path_in_scratch("tampered_later.json");
+  ASSERT_EQ(run_cli("explore counter_heartbeat --variant naive --save " + trace).code, 1);
+  nlohmann::json t = nlohmann::json::parse(testing::read_file(trace));
+  ASSERT_GT(t["events"].size(), 6u);
+  const uint64_t step = t["events"][5]["step"];
+  t["events"][5]["value"] = 99;
+  write(trace, t.dump());
+  const auto r = run_cli("replay " + trace + " --json");
+  ASSERT_EQ(r.code, 1) << r.err;
+  const auto bug = r.json()["bugs"][0];
+  EXPECT_EQ(bug["kind"], "nondeterminism");
+  EXPECT_EQ(bug["steps"], step) << bug;
+  EXPECT_NE(bug["message"].get<std::string>().find("event 5 differs"), std::string::npos) << bug;
+}
+
 TEST(Cli, ReplayOfAStepLimitTraceStopsWhereTheSearchDid) {
   const std::string trace = path_in_scratch("step_limit.json");
   ASSERT_EQ(run_cli("explore bank_transfer --variant locked --max-steps 5 --save " + trace).code,
@@ -261,6 +277,8 @@ std::vector<BadInput> bad_inputs() {
   other_version.replace(other_version.find("\"version\":1"), 11, "\"version\":9");
   std::string other_model = t;
   other_model.replace(other_model.find("counter_heartbeat"), 17, "no_such_model");
+  std::string too_long = t;
+  too_long.replace(too_long.find("2,0,0]"), 6, "2,0,0,0,0]");
   std::string bad_thread = t;
   bad_thread.replace(bad_thread.find("[0,0,0,0,1"), 10, "[0,0,0,0,7");
   return {
@@ -316,6 +334,9 @@ std::vector<BadInput> bad_inputs() {
        "unknown model 'no_such_model'"},
       {"ThreadNotEnabled", [=] { return "replay " + trace_file("thread.json", bad_thread); },
        "step 4 names thread 7"},
+      {"ScheduleLongerThanTheRun",
+       [=] { return "replay " + trace_file("too_long.json", too_long); },
+       "the run ended after 13 steps (every thread finished) but the schedule goes on to step 14"},
       {"UnknownSubcommand", [=] { return "frobnicate"; }, "frobnicate"},
   };
 }

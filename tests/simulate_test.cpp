@@ -2,6 +2,8 @@
 // the heartbeat behaviour of the threads-vs-asyncio comparison, reproduced deterministically.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <cmath>
 #include <map>
 #include <string>
@@ -99,6 +101,25 @@ TEST(Simulate, SavedTimedRunReplaysExactly) {
     EXPECT_EQ(r["heartbeats"][i]["values"], s["heartbeats"][i]["values"]);
   }
   for (const auto& b : r["bugs"]) EXPECT_NE(b["kind"], "nondeterminism") << b;
+}
+
+TEST(Simulate, ATimedReplayThatDiffersSaysWhere) {
+  const std::string trace = (testing::scratch_dir() / "timed_tampered.json").string();
+  ASSERT_EQ(
+      testing::run_cli("simulate counter_heartbeat --variant locked --duration 2 --save " + trace)
+          .code,
+      0);
+  nlohmann::json t = nlohmann::json::parse(testing::read_file(trace));
+  ASSERT_GE(t["notes"].size(), 2u);
+  t["notes"][1]["value"] = t["notes"][1]["value"].get<int64_t>() + 1;
+  std::ofstream(trace) << t.dump();
+  const auto r = testing::run_cli("replay " + trace);
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("NONDETERMINISM: the timed replay differs from the trace: note 1 differs: "
+                       "recorded heartbeat = " +
+                       std::to_string(t["notes"][1]["value"].get<int64_t>())),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(Simulate, BadTimingInput) {
