@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -140,7 +141,8 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
     }
     out << '\n';
   } else {
-    out << "interleave: no bugs found in " << model.name << " (" << params.variant << ")\n";
+    out << "interleave: no bugs found in " << model.name << " (" << params.variant << ")"
+        << (o.save.empty() ? "" : "; no trace saved to " + o.save) << "\n";
   }
   const double rate = r.elapsed_s > 0 ? static_cast<double>(r.executions) / r.elapsed_s : 0;
   out << "explored " << r.executions << " execution" << (r.executions == 1 ? "" : "s");
@@ -154,8 +156,27 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
     out << "; the whole space was covered\n";
   } else if (!r.bugs.empty() && !o.all) {
     out << "; stopped at the first bug (--all finds them all)\n";
+  } else if (o.time_limit_s > 0 && r.elapsed_s >= o.time_limit_s) {
+    std::snprintf(figures, sizeof figures, "; stopped by --time-limit %g s\n", o.time_limit_s);
+    out << figures;
   } else {
-    out << "; not exhaustive\n";
+    out << "; stopped at the budget of " << r.executions + r.blocked + r.pruned
+        << " executions (--executions sets it)\n";
+  }
+}
+
+/// Fails now, in one line, if --save could not write `path` once a bug is found.
+void check_writable(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputError("--save " + path + ": is a directory");
+  const fs::path dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : ".";
+  if (!fs::is_directory(dir, ec)) {
+    throw InputError("--save " + path + ": no directory " + dir.string());
+  }
+  if (::access(dir.c_str(), W_OK) != 0 ||
+      (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0)) {
+    throw InputError("--save " + path + ": not writable");
   }
 }
 
@@ -169,6 +190,7 @@ int explore_command(const ExploreOptions& o) {
     throw InputError("--jobs " + std::to_string(o.jobs) + ": at most " + std::to_string(kMaxJobs) +
                      " threads");
   }
+  if (!o.save.empty()) check_writable(o.save);  // before the search, not after it
   std::unique_ptr<Strategy> strategy = make_strategy(o);
   if (o.jobs > 1 && o.strategy != "dpor" && o.strategy != "dfs") {
     parallel_source(o);  // a strategy that cannot run in parallel: say so now

@@ -1,5 +1,9 @@
 // interleave list: the registry, for people and for scripts.
+#include <cmath>
+#include <cstdint>
 #include <iostream>
+#include <sstream>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -7,6 +11,24 @@
 #include "models/registry.hpp"
 
 namespace interleave::cli {
+
+namespace {
+
+/// 3, 100000, 0.001: whole numbers without a decimal point or exponent.
+std::string number_text(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 9e15) return std::to_string(static_cast<int64_t>(v));
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+/// The same in JSON: an integer when it is one.
+nlohmann::ordered_json number_json(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 9e15) return static_cast<int64_t>(v);
+  return v;
+}
+
+}  // namespace
 
 int list_command(bool json) {
   if (json) {
@@ -18,10 +40,13 @@ int list_command(bool json) {
       }
       nlohmann::ordered_json params = nlohmann::ordered_json::array();
       for (const ParamSpec& p : m.params) {
-        nlohmann::ordered_json j = {{"name", p.name},       {"default", p.default_value},
-                                    {"min", p.min},         {"max", p.max},
-                                    {"integer", p.integer}, {"description", p.description}};
-        if (p.native_default) j["native_default"] = *p.native_default;
+        nlohmann::ordered_json j = {{"name", p.name},
+                                    {"default", number_json(p.default_value)},
+                                    {"min", number_json(p.min)},
+                                    {"max", number_json(p.max)},
+                                    {"integer", p.integer},
+                                    {"description", p.description}};
+        if (p.native_default) j["native_default"] = number_json(*p.native_default);
         params.push_back(j);
       }
       all.push_back({{"name", m.name},
@@ -39,9 +64,9 @@ int list_command(bool json) {
                 << '\n';
     }
     for (const ParamSpec& p : m.params) {
-      std::cout << "  --param " << p.name << "=" << p.default_value << "  (" << p.min << ".."
-                << p.max;
-      if (p.native_default) std::cout << ", native default " << *p.native_default;
+      std::cout << "  --param " << p.name << "=" << number_text(p.default_value) << "  ("
+                << number_text(p.min) << ".." << number_text(p.max);
+      if (p.native_default) std::cout << ", native default " << number_text(*p.native_default);
       std::cout << ") " << p.description << '\n';
     }
   }

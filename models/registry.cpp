@@ -118,7 +118,9 @@ ParamValues resolve_params(const ModelInfo& model, std::string_view variant,
     const ParamSpec& spec = find_param(model, name);
     char* end = nullptr;
     const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end == nullptr || *end != '\0' || !std::isfinite(value)) {
+    // Decimal only: strtod also takes hexadecimal ("0x10"), "inf" and leading spaces.
+    const bool decimal = text.find_first_not_of("0123456789.eE+-") == std::string::npos;
+    if (text.empty() || !decimal || end == nullptr || *end != '\0' || !std::isfinite(value)) {
       throw InputError("param " + name + ": '" + text + "' is not a number");
     }
     check_value(model, spec, value);

@@ -2,6 +2,7 @@
 #include "sim/trace.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -148,6 +149,8 @@ void write_trace(const std::string& path, const Trace& t) {
 }
 
 Trace read_trace(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) bad(path, "a directory, not a trace file");
   std::ifstream in(path);
   if (!in) bad(path, "cannot open the file");
   std::stringstream buffer;

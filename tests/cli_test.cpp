@@ -181,6 +181,15 @@ TEST(Cli, SimulateReportsDataRaces) {
   EXPECT_TRUE(clean.json()["bugs"].empty()) << clean.out;
 }
 
+TEST(Cli, ACleanSearchSaysItSavedNothing) {
+  const std::string trace = path_in_scratch("never.json");
+  const auto r = run_cli("explore counter_heartbeat --variant locked --save " + trace);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("no trace saved to " + trace), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(trace));
+  EXPECT_NE(r.out.find("stopped at the budget of 1000 executions"), std::string::npos) << r.out;
+}
+
 TEST(Cli, VersionIsPrinted) {
   const auto r = run_cli("--version");
   EXPECT_EQ(r.code, 0) << r.err;
@@ -202,6 +211,19 @@ TEST(Cli, ListShowsModelsVariantsAndParams) {
   std::set<std::string> params;
   for (const auto& p : m["params"]) params.insert(p["name"]);
   EXPECT_EQ(params, (std::set<std::string>{"size", "rounds", "beats", "period"}));
+  // Whole numbers are JSON integers (3, not 3.0); a fraction stays one.
+  for (const auto& p : m["params"]) {
+    if (p["name"] == "size") {
+      EXPECT_TRUE(p["default"].is_number_integer()) << p;
+      EXPECT_TRUE(p["max"].is_number_integer()) << p;
+    }
+    if (p["name"] == "period") {
+      EXPECT_TRUE(p["min"].is_number_float()) << p;
+    }
+  }
+  // And people read them the same way: 10000000, not 1e+07.
+  const auto human = run_cli("list");
+  EXPECT_NE(human.out.find("--param size=3  (1..10000000"), std::string::npos) << human.out;
 }
 
 // ---- native ----
@@ -337,6 +359,19 @@ std::vector<BadInput> bad_inputs() {
       {"ScheduleLongerThanTheRun",
        [=] { return "replay " + trace_file("too_long.json", too_long); },
        "the run ended after 13 steps (every thread finished) but the schedule goes on to step 14"},
+      {"SaveIntoAMissingDirectory",
+       [=] { return "explore counter_heartbeat --variant naive --save /nonexistent/dir/t.json"; },
+       "--save /nonexistent/dir/t.json: no directory /nonexistent/dir"},
+      {"SaveOntoADirectory",
+       [=] { return "explore counter_heartbeat --variant naive --save " + scratch_dir().string(); },
+       "is a directory"},
+      {"HexadecimalParam", [=] { return "explore counter_heartbeat --param size=0x10"; },
+       "'0x10' is not a number"},
+      {"TraceIsADirectory", [=] { return "replay " + scratch_dir().string(); },
+       "a directory, not a trace file"},
+      {"TimelineWithoutJson",
+       [=] { return "replay " + trace_file("timeline.json", t) + " --timeline"; },
+       "--timeline adds the events to --json output"},
       {"UnknownSubcommand", [=] { return "frobnicate"; }, "frobnicate"},
   };
 }

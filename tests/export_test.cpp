@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "cli_support.hpp"
 #include "sim/trace.hpp"
+#include "tests/cli_support.hpp"
 
 namespace interleave {
 namespace {
