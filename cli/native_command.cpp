@@ -90,7 +90,9 @@ int report(const NativeOptions& o, const ModelInfo& model, const ParamValues& pa
       std::cout << "  happened " << count << " time" << (count == 1 ? "" : "s") << '\n';
     }
     if (period != nullptr) std::cout << format_summary(heartbeats(notes, *period).summary) << '\n';
-    std::cout << "ran " << model.name << " (" << params.variant << ") natively for " << elapsed
+    char took[32];
+    std::snprintf(took, sizeof took, "%.2f", elapsed);
+    std::cout << "ran " << model.name << " (" << params.variant << ") natively for " << took
               << " s: " << (findings.empty() ? "clean" : "FAILED") << '\n';
   }
   return findings.empty() ? kExitClean : kExitBug;
@@ -107,9 +109,14 @@ int run_native(const ModelInfo& model, const NativeOptions& o) {
   const ModelRunners runners = model.bind(params);
 
   NativeRun::NoteFn print_note;
+  uint64_t failed_before = 0;  // checks failed before the last heartbeat printed
   if (!o.json) {
-    print_note = [&](const char* label, int64_t value, double seconds) {
-      std::cout << format_note(model, label, value, seconds) << std::endl;
+    print_note = [&](const NativeNote& n) {
+      // As simulate marks them: a heartbeat whose checks failed since the one before.
+      const bool violated = n.failed_checks_before > failed_before;
+      failed_before = n.failed_checks_before;
+      std::cout << format_note(model, n.label, n.value, n.t)
+                << (violated ? "   <- the values differed" : "") << std::endl;
     };
   }
   NativeRun run(o.duration_s, print_note);

@@ -155,7 +155,7 @@ void NativeRun::note(const char* label, int64_t value) {
   const uint64_t failed = failed_checks();
   std::lock_guard<std::mutex> guard(mu_);
   notes_.push_back(NativeNote{label, value, t, failed});
-  if (on_note_) on_note_(label, value, t);
+  if (on_note_) on_note_(notes_.back());
 }
 
 std::vector<std::pair<Finding, uint64_t>> NativeRun::findings() const {

@@ -29,7 +29,8 @@ struct NativeNote {
 class NativeRun {
  public:
   using Clock = std::chrono::steady_clock;
-  using NoteFn = std::function<void(const char* label, int64_t value, double seconds)>;
+  /// Told of each note as it is made (with the checks failed before it).
+  using NoteFn = std::function<void(const NativeNote& note)>;
 
   /// `duration` <= 0: no deadline (finite models run to their end).
   explicit NativeRun(double duration_s = 0, NoteFn on_note = {});

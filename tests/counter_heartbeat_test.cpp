@@ -61,8 +61,8 @@ TEST_P(NativeRun_, CorrectVariantsRunCleanOnRealThreads) {
   c.beats = 4;
   c.period_s = 0.001;
   std::vector<int64_t> beats;
-  NativeRun run(0, [&](const char* label, int64_t value, double) {
-    if (std::string(label) == "heartbeat") beats.push_back(value);
+  NativeRun run(0, [&](const NativeNote& n) {
+    if (std::string(n.label) == "heartbeat") beats.push_back(n.value);
   });
   StdEnv env(run);
   auto body = [&] { counter_heartbeat(env, c); };
