@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
                  "barging (an unlocking thread may take the mutex back) or fifo")
       ->type_name("NAME")
       ->capture_default_str();
-  si->add_option("--duration", simulate.duration_s, "virtual seconds to simulate")
+  si->add_option("--duration", simulate.duration_s, "virtual seconds to simulate (0 to 3600)")
       ->type_name("SECONDS")
       ->capture_default_str();
   si->add_option("--switch-interval", simulate.switch_interval_ms, "gil: switch interval in ms")
@@ -177,7 +177,8 @@ int main(int argc, char** argv) {
       ->type_name("NS")
       ->capture_default_str();
   si->add_flag("--compare", simulate.compare,
-               "run every variant under its natural policy and show them side by side");
+               "run every variant (each under its natural policy unless --policy is given) and "
+               "show them side by side");
   si->add_option("--plot", simulate.plot, "draw the heartbeat times as an SVG file")
       ->type_name("FILE.svg");
   si->add_option("--save", simulate.save, "write the timed run as a trace (replay follows it)")

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -189,13 +190,23 @@ void save_trace(const std::string& path, const ModelInfo& model, const SimulateO
   write_trace(path, t);
 }
 
-void print_run(const ModelInfo& model, const Simulated& s) {
+void print_run(const ModelInfo& model, const Simulated& s, double duration_s) {
   for (std::size_t i = 0; i < s.beats.size(); ++i) {
     std::cout << format_note(model, "heartbeat", s.values[i], s.beats[i])
-              << (s.violated[i] ? "   <- the values differed" : "") << '\n';
+              << (s.violated[i] ? "   <- but they differed: a check failed" : "")
+              << (s.beats[i] > duration_s ? "   (after the duration: it was under way)" : "")
+              << '\n';
   }
+  if (s.result.findings.empty()) std::cout << "interleave: the run is clean\n";
   for (const Finding& f : s.result.findings) print_finding(std::cout, f);
-  std::cout << format_summary(s.summary) << '\n';
+  if (!s.beats.empty()) std::cout << format_summary(s.summary) << '\n';
+}
+
+/// "1 virtual second", "10 virtual seconds".
+std::string virtual_seconds(double s) {
+  std::ostringstream out;
+  out << s << " virtual second" << (s == 1 ? "" : "s");
+  return out.str();
 }
 
 void print_comparison(const std::vector<Simulated>& runs) {
@@ -213,7 +224,7 @@ void print_comparison(const std::vector<Simulated>& runs) {
     std::printf("heartbeat %-6zu", i + 1);
     for (const Simulated& s : runs) {
       if (i < s.beats.size()) {
-        std::snprintf(cell, sizeof cell, "+%.2f s%s", s.beats[i], s.violated[i] ? " (!)" : "");
+        std::snprintf(cell, sizeof cell, "+%.2f s%s", s.beats[i], s.violated[i] ? " (!)" : "    ");
       } else {
         cell[0] = '\0';
       }
@@ -273,15 +284,18 @@ int simulate_command(const SimulateOptions& o) {
     }
     std::cout << j.dump() << '\n';
   } else if (o.compare) {
-    std::cout << "simulating " << model.name << " for " << o.duration_s << " virtual seconds, seed "
-              << o.seed << ", each variant under its natural policy\n\n";
+    std::cout << "simulating " << model.name << " for " << virtual_seconds(o.duration_s)
+              << ", seed " << o.seed << ", "
+              << (o.policy.empty() ? "each variant under its natural policy"
+                                   : "every variant under policy " + o.policy)
+              << "\n\n";
     print_comparison(runs);
   } else {
     const Simulated& s = runs.front();
     std::cout << "simulating " << model.name << " --variant " << s.variant << " for "
-              << o.duration_s << " virtual seconds: " << describe_timing(s.timing) << ", seed "
+              << virtual_seconds(o.duration_s) << ": " << describe_timing(s.timing) << ", seed "
               << o.seed << "\n";
-    print_run(model, s);
+    print_run(model, s, o.duration_s);
   }
   if (!o.plot.empty() && !o.json) std::cout << "plot: " << o.plot << '\n';
   if (!o.save.empty() && !o.json) std::cout << "saved: " << o.save << '\n';

@@ -179,6 +179,11 @@ TEST(Cli, SimulateReportsDataRaces) {
   const auto clean = run_cli("simulate races --variant one_mutex --json");
   EXPECT_EQ(clean.code, 0) << clean.out << clean.err;
   EXPECT_TRUE(clean.json()["bugs"].empty()) << clean.out;
+  // A model without heartbeats: no empty heartbeat summary, and a clean run says so.
+  const auto human = run_cli("simulate races --variant one_mutex --duration 1");
+  EXPECT_NE(human.out.find("for 1 virtual second:"), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find("interleave: the run is clean"), std::string::npos) << human.out;
+  EXPECT_EQ(human.out.find("heartbeats 0"), std::string::npos) << human.out;
 }
 
 TEST(Cli, ACleanSearchSaysItSavedNothing) {
