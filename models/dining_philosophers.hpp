@@ -16,16 +16,6 @@ struct PhilosophersConfig {
   bool ordered = false;  // take the lower-numbered fork first (breaks the cycle)
 };
 
-/// "philosopher 0", "philosopher 1", ...: thread names live as long as the program.
-inline const char* philosopher_name(uint32_t p) {
-  static constexpr const char* kNames[] = {
-      "philosopher 0",  "philosopher 1",  "philosopher 2",  "philosopher 3",
-      "philosopher 4",  "philosopher 5",  "philosopher 6",  "philosopher 7",
-      "philosopher 8",  "philosopher 9",  "philosopher 10", "philosopher 11",
-      "philosopher 12", "philosopher 13", "philosopher 14", "philosopher 15"};
-  return p < sizeof kNames / sizeof kNames[0] ? kNames[p] : "philosopher";
-}
-
 template <class Env>
 void dining_philosophers(Env& env, const PhilosophersConfig& c) {
   std::deque<Mutex<Env>> forks;  // deque: mutexes neither copy nor move
@@ -33,7 +23,7 @@ void dining_philosophers(Env& env, const PhilosophersConfig& c) {
   SharedArray<Env, int64_t> eaten(env, "eaten", c.seats);
   std::vector<typename Env::Thread> philosophers;
   for (uint32_t p = 0; p < c.seats; ++p) {
-    philosophers.push_back(env.spawn(philosopher_name(p), [&, p] {
+    philosophers.push_back(env.spawn("philosopher " + std::to_string(p), [&, p] {
       const uint32_t left = p;
       const uint32_t right = (p + 1) % c.seats;
       const uint32_t first = c.ordered ? std::min(left, right) : left;

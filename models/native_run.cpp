@@ -149,6 +149,12 @@ void NativeRun::threw(const char* thread, const std::string& what) {
               {}});
 }
 
+const char* NativeRun::keep_name(std::string name) {
+  const TsanInvisible bookkeeping;
+  std::lock_guard<std::mutex> guard(mu_);
+  return kept_names_.emplace_back(std::move(name)).c_str();
+}
+
 void NativeRun::note(const char* label, int64_t value) {
   const double t = now();
   const TsanInvisible bookkeeping;

@@ -34,6 +34,8 @@ class NativeRun {
 
   /// `duration` <= 0: no deadline (finite models run to their end).
   explicit NativeRun(double duration_s = 0, NoteFn on_note = {});
+  /// A copy of `name` that lives as long as the run: for names a model builds.
+  const char* keep_name(std::string name);
 
   /// While in scope, names the calling thread for findings, as the simulator does, and counts it
   /// as a live thread of `run` (a nested scope on the same thread, an event-loop task, only
@@ -115,6 +117,7 @@ class NativeRun {
   std::atomic<int64_t> blocked_{0};
   std::atomic<uint64_t> epoch_{0};
   mutable std::mutex mu_;
+  std::deque<std::string> kept_names_;                  // guarded by mu_; a deque: they never move
   std::vector<std::pair<Finding, uint64_t>> findings_;  // guarded by mu_
   struct CheckSite {
     const char* file;

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include "sim/atomic.hpp"
@@ -36,6 +37,11 @@ class SimEnv {
   template <class F>
   Thread spawn(const char* name, F&& body, Loc loc = Loc::here()) {
     return Thread(*x_, x_->spawn(name, std::forward<F>(body), loc));
+  }
+  /// A name built at run time ("philosopher " + std::to_string(p)) is copied for the run.
+  template <class F>
+  Thread spawn(const std::string& name, F&& body, Loc loc = Loc::here()) {
+    return spawn(x_->keep_name(name), std::forward<F>(body), loc);
   }
   void yield(Loc loc = Loc::here()) { x_->yield(loc); }
   template <class Rep, class Period>

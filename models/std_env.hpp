@@ -8,6 +8,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -156,6 +157,8 @@ class EventLoop {
 
   template <class F>
   Thread spawn(const char* name, F&& body, Loc = Loc::here());
+  template <class F>
+  Thread spawn(const std::string& name, F&& body, Loc loc = Loc::here());
   void yield_now(Loc = Loc::here());
   template <class Rep, class Period>
   void sleep_for(std::chrono::duration<Rep, Period> d, Loc loc = Loc::here()) {
@@ -215,6 +218,13 @@ class StdEnv {
         std::thread([this, name, fn = std::forward<F>(body)]() mutable { guarded(name, fn); }),
         run_, name);
   }
+  /// A name built at run time ("philosopher " + std::to_string(p)) is copied for the run.
+  template <class F>
+  Thread spawn(const std::string& name, F&& body, Loc loc = Loc::here()) {
+    return spawn(run_->keep_name(name), std::forward<F>(body), loc);
+  }
+  /// (For the event loop's std::string spawn.)
+  const char* keep_name(const std::string& name) { return run_->keep_name(name); }
   void yield(Loc = Loc::here()) { std::this_thread::yield(); }
   template <class Rep, class Period>
   void sleep_for(std::chrono::duration<Rep, Period> d, Loc = Loc::here()) {
@@ -254,6 +264,11 @@ class StdEnv {
 };
 
 namespace native {
+
+template <class F>
+Thread EventLoop::spawn(const std::string& name, F&& body, Loc loc) {
+  return spawn(env_->keep_name(name), std::forward<F>(body), loc);
+}
 
 template <class F>
 Thread EventLoop::spawn(const char* name, F&& body, Loc) {

@@ -82,6 +82,7 @@ boost::context::fiber Execution::worker_loop(boost::context::fiber&& from) {
 }
 
 void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
+  kept_names_.clear();
   out.findings.clear();  // keeps its capacity when the caller reuses `out`
   findings_ = &out.findings;
   strategy_ = &strategy;

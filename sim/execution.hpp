@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -130,6 +131,11 @@ class Execution {
 
   template <class F>
   ThreadId spawn(const char* name, F&& body, Loc loc, ObjectId loop = kNoObject);
+  /// A copy of `name` that lives until the next run starts: for names a model builds
+  /// ("philosopher 3").
+  const char* keep_name(std::string name) {
+    return kept_names_.emplace_back(std::move(name)).c_str();
+  }
   void join(ThreadId thread, Loc loc);
 
   void lock(ObjectId mutex, Loc loc);
@@ -284,6 +290,7 @@ class Execution {
   uint64_t wait_seq_ = 0;
   std::string abandon_reason_;
   std::vector<ThreadState> threads_;
+  std::deque<std::string> kept_names_;  // keep_name()'s, for this run (a deque: they never move)
   std::vector<ObjectInfo> objects_;
   std::vector<ThreadId> schedule_;
   std::span<const ThreadId> forced_;  // the strategy's forced prefix for this run

@@ -72,6 +72,10 @@ class EventLoop {
     tasks_.push_back(t);
     return Thread(*x_, t);
   }
+  template <class F>
+  Thread spawn(const std::string& name, F&& body, Loc loc = Loc::here()) {
+    return spawn(x_->keep_name(name), std::forward<F>(body), loc);
+  }
   /// `await asyncio.sleep(0)`: let the loop run another task.
   void yield_now(Loc loc = Loc::here()) { x_->await(loc); }
   template <class Rep, class Period>

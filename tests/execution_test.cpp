@@ -51,6 +51,32 @@ SimModel increments(bool locked) {
   });
 }
 
+/// Threads named at run time: the names outlive the strings the model built them from.
+template <class Env>
+void named_workers(Env& env) {
+  std::vector<typename Env::Thread> workers;
+  for (int i = 0; i < 3; ++i) {
+    std::string name = "worker " + std::to_string(i);
+    workers.push_back(env.spawn(name, [&env, i] { env.check(i != 2, "worker 2 fails"); }));
+  }  // `name` is gone before the threads run
+  for (auto& w : workers) w.join();
+}
+
+TEST(Execution, ThreadNamesBuiltAtRunTimeAreKept) {
+  const SimModel model = simulated([](auto& env) { named_workers(env); });
+  for (uint64_t seed = 1; seed <= 5; ++seed) {  // whatever the order the threads run in
+    RandomStrategy random(seed);
+    EventRecorder recorder;  // a listener: the run explains its findings
+    const RunResult r = run_once(model, random, &recorder, ExecutionConfig{});
+    EXPECT_EQ(recorder.threads(),
+              (std::vector<std::string>{"main", "worker 0", "worker 1", "worker 2"}));
+    ASSERT_EQ(r.findings.size(), 1u);
+    const std::vector<std::string>& details = r.findings[0].details;
+    ASSERT_FALSE(details.empty());
+    EXPECT_NE(details[0].find("thread 'worker 2'"), std::string::npos) << details[0];
+  }
+}
+
 TEST(Execution, UnlockedIncrementsLoseAnUpdate) {
   const ExploreResult r = random_search(increments(false), 2000);
   ASSERT_TRUE(has_kind(r, FindingKind::kInvariant));

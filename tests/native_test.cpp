@@ -99,6 +99,24 @@ TEST(NativeRun, NestedNamesOnOneThreadCountOnce) {
   EXPECT_STREQ(NativeRun::ThreadName::current(), "main");
 }
 
+TEST(NativeRun, ThreadNamesBuiltAtRunTimeAreKept) {
+  NativeRun run;
+  StdEnv env(run);
+  auto body = [&] {
+    std::vector<StdEnv::Thread> workers;
+    for (int i = 0; i < 3; ++i) {
+      std::string name = "worker " + std::to_string(i);
+      workers.push_back(env.spawn(name, [&env, i] { env.check(i != 2, "worker 2 fails"); }));
+    }
+    for (auto& w : workers) w.join();
+  };
+  env.guarded("main", body);
+  const auto findings = run.findings();
+  ASSERT_EQ(findings.size(), 1u);
+  ASSERT_FALSE(findings[0].first.details.empty());
+  EXPECT_EQ(findings[0].first.details[0], "first in thread 'worker 2'");
+}
+
 TEST(NativeRun, NotesRememberTheFailedChecksBeforeThem) {
   NativeRun run;
   run.note("heartbeat", 1);
