@@ -74,8 +74,9 @@ struct RunResult {
   std::vector<Finding> findings;
   std::string abandon_reason;  // set with kAbandoned: which step and why
   std::vector<NoteRecord> notes;
-  uint64_t failed_checks = 0;  // every failed check, not one per site
-  int64_t end_time_ns = 0;     // the virtual clock when the run ended (timed runs)
+  uint64_t failed_checks = 0;    // every failed check, not one per site
+  int64_t end_time_ns = 0;       // the virtual clock when the run ended (timed runs)
+  bool covers_the_rest = false;  // the strategy's covers_the_rest() after it (see Strategy)
 };
 
 class Execution {

@@ -295,6 +295,10 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
                   options.all)) {
       break;
     }
+    if (result->run.covers_the_rest) {  // as on one thread: what runs ahead repeats this one
+      out.complete = true;
+      break;
+    }
     upcoming.clear();
     if (hand_out && board.queued.load(std::memory_order_acquire) < threshold) {
       source.ahead(lookahead, known, upcoming);

@@ -106,6 +106,7 @@ void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Moni
   strategy.end_execution(ExecutionSummary{out.steps, out.status == RunStatus::kBlocked,
                                           !out.findings.empty(), out.status == RunStatus::kDeadlock,
                                           out.status == RunStatus::kPruned, x.outcomes()});
+  out.covers_the_rest = strategy.covers_the_rest();
 }
 
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
@@ -129,6 +130,10 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
     // (A blocked or pruned run is counted as such whatever its preemptions.)
     const bool repeats = strategy.repeats_earlier(run.preemptions);
     if (tally_run(out, run, x.schedule(), x.random_values(), index + 1, repeats, options.all)) {
+      break;
+    }
+    if (run.covers_the_rest) {
+      out.complete = true;
       break;
     }
   }

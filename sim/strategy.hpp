@@ -61,6 +61,9 @@ class Strategy {
   /// Whether a finished run with this many preemptions was already explored by an earlier round
   /// (iterative bounding repeats them): the runner then neither counts it nor reports its bugs.
   virtual bool repeats_earlier(uint64_t /*preemptions*/) const { return false; }
+  /// After end_execution(): whether every later execution would repeat the one just ended
+  /// exactly (round-robin once no quantum cuts a thread short). The search is then complete.
+  virtual bool covers_the_rest() const { return false; }
 };
 
 }  // namespace interleave

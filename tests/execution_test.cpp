@@ -365,6 +365,36 @@ TEST(Execution, RoundRobinIsDeterministicAndVaries) {
   EXPECT_LT(ra.bugs[0].count, 50u);  // large quanta run each pass whole: no violation
 }
 
+TEST(Execution, RoundRobinEndsOnceNoQuantumCutsAThread) {
+  CounterHeartbeatConfig c;  // naive, size 3, 2 rounds
+  const SimModel model = simulated([c](auto& env) { counter_heartbeat(env, c); });
+  RoundRobinStrategy rr;
+  ExploreOptions options;
+  options.max_executions = 1000;
+  options.all = true;
+  const ExploreResult r = explore(model, rr, options);
+  EXPECT_TRUE(r.complete);
+  ASSERT_GE(r.executions, 2u);
+  ASSERT_LT(r.executions, 1000u);
+  // The last execution and the one after it (a quantum one step longer) are the same run; the
+  // one before the last was cut somewhere.
+  StackPool pool;
+  Execution x(pool);
+  RunResult run;
+  std::vector<std::vector<ThreadId>> schedules;
+  std::vector<bool> covers;
+  for (uint64_t k = r.executions - 2; k <= r.executions; ++k) {
+    RoundRobinStrategy one;
+    ASSERT_TRUE(one.begin_execution(k));
+    run_execution(model, x, one, nullptr, run);
+    schedules.push_back(x.schedule());
+    covers.push_back(run.covers_the_rest);
+  }
+  EXPECT_EQ(covers, (std::vector<bool>{false, true, true}));
+  EXPECT_NE(schedules[0], schedules[1]);
+  EXPECT_EQ(schedules[1], schedules[2]);
+}
+
 TEST(Execution, PreemptionsCountOnlyInvoluntarySwitches) {
   const SimModel model = simulated([](auto& env) {
     auto t = env.spawn("t", [&] { env.yield(); });
