@@ -97,6 +97,7 @@ Trace make_trace(const ExploreOptions& o, const ParamValues& params, const BugRe
   t.schedule = run.schedule;
   t.random = bug.random;
   t.events = run.events;
+  if (run.result.status == RunStatus::kStepLimit) t.max_steps = o.max_steps;
   if (!run.result.findings.empty()) {
     const Finding& first = run.result.findings.front();
     t.verdict = Verdict{first.kind, first.message, first.step};
@@ -154,6 +155,10 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
   out << figures;
   if (r.complete) {
     out << "; the whole space was covered\n";
+  } else if (r.strategy_exhausted) {
+    out << "; " << o.strategy
+        << " has no other schedules (each further one repeats the last), but that is not every "
+           "interleaving\n";
   } else if (!r.bugs.empty() && !o.all) {
     out << "; stopped at the first bug (--all finds them all)\n";
   } else if (o.time_limit_s > 0 && r.elapsed_s >= o.time_limit_s) {

@@ -8,6 +8,7 @@
 //    edges, a data race as a red edge between its two accesses.
 // The events come from the trace when it recorded them (no model code runs), otherwise from a
 // replay of its schedule.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -40,7 +41,11 @@ Run load_run(const ExportOptions& o, const Trace& t) {
   if (!t.events.empty()) {
     run.events = t.events;
     run.threads = t.threads;
-    run.findings = check_offline(t);
+    try {
+      run.findings = check_offline(t);
+    } catch (const InputError& e) {
+      throw InputError("trace " + o.trace + ": " + e.what());
+    }
     // A finding the checker cannot see in events alone (a deadlock, a step limit): the verdict.
     if (t.verdict) {
       bool seen = false;
@@ -56,6 +61,7 @@ Run load_run(const ExportOptions& o, const Trace& t) {
                      "'explore --save' writes");
   } else {
     CapturedRun captured = replay_captured(o.trace, t, trace_model(o.trace, t));
+    check_schedule_followed(o.trace, t, captured);
     run.events = std::move(captured.events);
     run.threads = std::move(captured.threads);
     run.findings = std::move(captured.result.findings);
@@ -100,8 +106,9 @@ std::vector<SyncEdge> sync_edges(const std::vector<RecordedEvent>& events) {
     first.emplace(events[i].thread, i);
     last[events[i].thread] = i;
   }
-  std::map<std::string, std::size_t> released;  // mutex -> the event that released it last
-  std::map<uint32_t, std::size_t> notified;     // thread -> the notify that woke it
+  std::map<std::string, std::size_t> released;           // mutex -> the event that released it last
+  std::map<uint32_t, std::size_t> notified;              // thread -> the notify that woke it
+  std::map<std::string, std::vector<uint32_t>> waiting;  // condition variable -> its waiters
   auto acquire = [&](const std::string& mutex, std::size_t i) {
     const auto it = released.find(mutex);
     if (it != released.end() && events[it->second].thread != events[i].thread) {
@@ -123,6 +130,7 @@ std::vector<SyncEdge> sync_edges(const std::vector<RecordedEvent>& events) {
         break;
       case Op::kWait:  // releases its mutex
         released[e.aux] = i;
+        waiting[e.object].push_back(e.thread);
         break;
       case Op::kLock:
         acquire(e.object, i);
@@ -130,7 +138,12 @@ std::vector<SyncEdge> sync_edges(const std::vector<RecordedEvent>& events) {
       case Op::kNotifyOne:
         if (e.value >= 0) notified[who] = i;
         break;
+      case Op::kNotifyAll:  // wakes every thread waiting on it
+        for (const uint32_t t : waiting[e.object]) notified[t] = i;
+        break;
       case Op::kWake: {
+        std::vector<uint32_t>& waiters = waiting[e.object];
+        waiters.erase(std::remove(waiters.begin(), waiters.end(), e.thread), waiters.end());
         const auto it = notified.find(e.thread);
         if (it != notified.end()) {
           edges.push_back({it->second, i, "notify, wake"});
@@ -287,8 +300,7 @@ std::string perfetto(const Run& run) {
     if (const auto race = race_events(run, f))
       flow(race->first, race->second, "data race", "finding");
   }
-  const ordered_json out = {{"displayTimeUnit", "ns"},
-                            {"otherData", {{"model", run.title}, {"time", "1 us = 1 step"}}},
+  const ordered_json out = {{"otherData", {{"model", run.title}, {"time", "1 us = 1 step"}}},
                             {"traceEvents", trace}};
   return out.dump(1) + "\n";
 }
@@ -381,8 +393,9 @@ int export_command(const ExportOptions& o) {
   file << text;
   file.close();
   if (!file) throw InputError("cannot write " + o.output);
-  std::cout << "wrote " << run.events.size() << " steps of " << run.threads.size() << " threads to "
-            << o.output
+  const uint64_t steps = run.events.empty() ? 0 : run.events.back().step + 1;
+  std::cout << "wrote " << run.events.size() << " events (" << steps << " steps) of "
+            << run.threads.size() << " threads to " << o.output
             << (o.format == "perfetto"
                     ? " (open it at https://ui.perfetto.dev)"
                     : " (draw it with: dot -Tsvg " + shell_quote(o.output) + " -o graph.svg)")

@@ -155,7 +155,8 @@ int main(int argc, char** argv) {
                  "barging (an unlocking thread may take the mutex back) or fifo")
       ->type_name("NAME")
       ->capture_default_str();
-  si->add_option("--duration", simulate.duration_s, "virtual seconds to simulate (0 to 3600)")
+  si->add_option("--duration", simulate.duration_s,
+                 "virtual seconds to simulate (above 0, at most 3600)")
       ->type_name("SECONDS")
       ->capture_default_str();
   si->add_option("--switch-interval", simulate.switch_interval_ms, "gil: switch interval in ms")

@@ -116,7 +116,7 @@ int run_native(const ModelInfo& model, const NativeOptions& o) {
       const bool violated = n.failed_checks_before > failed_before;
       failed_before = n.failed_checks_before;
       std::cout << format_note(model, n.label, n.value, n.t)
-                << (violated ? "   <- the values differed" : "") << std::endl;
+                << (violated ? "   <- but they differed: a check failed" : "") << std::endl;
     };
   }
   NativeRun run(o.duration_s, print_note);

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checker/checker.hpp"
 #include "cli/commands.hpp"
 #include "cli/offline_check.hpp"
 #include "cli/report.hpp"
@@ -144,7 +145,9 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
   config.timing = *t.timing;
   TimedReplayStrategy replay(t.decision_steps, t.schedule, t.random);
   RunRecord record;
-  const RunResult run = run_once(model.bind(params).sim, replay, nullptr, config, &record);
+  // The checker simulate ran with: the replay must find what the run found.
+  Checker checker(CheckerOptions{.races = true, .lock_order = true, .explain = false});
+  const RunResult run = run_once(model.bind(params).sim, replay, &checker, config, &record);
   if (run.status == RunStatus::kAbandoned) {
     throw InputError("trace " + o.trace + ": " + run.abandon_reason);
   }
@@ -154,6 +157,14 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
   std::string difference = first_note_difference(t.notes, notes);
   if (difference.empty() && replay.values_diverged()) {
     difference = "the run asked for other random values than the trace recorded";
+  }
+  if (difference.empty() && t.verdict) {
+    const Finding* first = run.findings.empty() ? nullptr : &run.findings.front();
+    if (first == nullptr || first->kind != t.verdict->kind) {
+      difference =
+          "the trace recorded " + std::string(kind_name(t.verdict->kind)) + ", the replay found " +
+          (first == nullptr ? std::string("nothing") : std::string(kind_name(first->kind)));
+    }
   }
   if (difference.empty() && record.schedule.size() < t.schedule.size()) {
     difference = "the run ended after " + std::to_string(record.schedule.size()) +
@@ -210,7 +221,11 @@ int replay_command(const ReplayOptions& o) {
   if (t.timing) return replay_timed(o, t, *model, params);
   CapturedRun run = replay_captured(o.trace, t, m);
   std::vector<Finding> bugs = run.result.findings;
-  if (std::optional<Finding> diff = compare(t, run)) bugs.insert(bugs.begin(), *diff);
+  if (std::optional<Finding> diff = compare(t, run)) {
+    bugs.insert(bugs.begin(), *diff);  // the model behaves otherwise: say where
+  } else {
+    check_schedule_followed(o.trace, t, run);
+  }
 
   if (o.json) {
     const nlohmann::ordered_json list = run_bugs_json(bugs, run.result.preemptions);

@@ -40,7 +40,9 @@ TraceModel trace_model(const std::string& path, const Trace& trace) {
 CapturedRun replay_captured(const std::string& path, const Trace& trace, const TraceModel& m) {
   ExecutionConfig config;
   config.step_limit = std::max<uint64_t>(config.step_limit, trace.schedule.size() + 1);
-  if (trace.verdict && trace.verdict->kind == FindingKind::kStepLimit) {
+  if (trace.max_steps) {
+    config.step_limit = *trace.max_steps;
+  } else if (trace.verdict && trace.verdict->kind == FindingKind::kStepLimit) {
     // Saved where the run hit its --max-steps: the replay stops there too (its schedule ends
     // with threads still running).
     config.step_limit = trace.verdict->step;
@@ -49,16 +51,30 @@ CapturedRun replay_captured(const std::string& path, const Trace& trace, const T
   if (run.result.status == RunStatus::kAbandoned) {
     throw InputError("trace " + path + ": " + run.result.abandon_reason);
   }
-  if (run.schedule.size() < trace.schedule.size()) {
-    // Steps left over once the run ended: they name threads that can no longer run.
-    throw InputError("trace " + path + ": the run ended after " +
-                     std::to_string(run.schedule.size()) + " steps (" +
-                     (run.result.status == RunStatus::kDeadlock ? "no thread could run"
-                                                                : "every thread finished") +
-                     ") but the schedule goes on to step " +
-                     std::to_string(trace.schedule.size() - 1));
-  }
   return run;
+}
+
+void check_schedule_followed(const std::string& path, const Trace& trace, const CapturedRun& run) {
+  if (run.schedule.size() >= trace.schedule.size()) return;
+  // Steps left over once the run ended: they name threads that can no longer run.
+  const char* why = "every thread finished";
+  switch (run.result.status) {
+    case RunStatus::kDeadlock:
+      why = "no thread could run";
+      break;
+    case RunStatus::kStepLimit:
+      why = "it reached its step limit";
+      break;
+    case RunStatus::kBlocked:
+      why = "an assume failed";
+      break;
+    default:
+      break;
+  }
+  throw InputError("trace " + path + ": the run ended after " +
+                   std::to_string(run.schedule.size()) + " steps (" + why +
+                   ") but the schedule goes on to step " +
+                   std::to_string(trace.schedule.size() - 1));
 }
 
 nlohmann::ordered_json params_json(const ParamValues& params) {

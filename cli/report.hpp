@@ -36,6 +36,9 @@ TraceModel trace_model(const std::string& path, const Trace& trace);
 /// Follows an untimed trace's schedule with every event captured; a schedule that cannot be
 /// followed is an InputError naming the trace file.
 CapturedRun replay_captured(const std::string& path, const Trace& trace, const TraceModel& m);
+/// An input error if the trace's schedule goes on after the run ended (its steps name threads
+/// that can no longer run).
+void check_schedule_followed(const std::string& path, const Trace& trace, const CapturedRun& run);
 
 nlohmann::ordered_json params_json(const ParamValues& params);
 nlohmann::ordered_json finding_json(const Finding& f);

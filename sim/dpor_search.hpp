@@ -232,7 +232,7 @@ class DporSearch {
   // they are. (Copying them at every level was quadratic in a chain of nested parts, and each
   // copy went to fresh memory: page faults.)
   std::vector<std::unique_ptr<DporOutcome>> kept_;
-  uint32_t splicing_from_ = 0;  // splice_races: where the buffers of the part it splices start
+  uint32_t splicing_from_ = 0;     // splice_races: where the buffers of the part it splices start
   std::vector<uint64_t> spoiled_;  // parts given from here and spoiled, not yet reported
 };
 

@@ -296,7 +296,7 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
       break;
     }
     if (result->run.covers_the_rest) {  // as on one thread: what runs ahead repeats this one
-      out.complete = true;
+      out.strategy_exhausted = true;
       break;
     }
     upcoming.clear();

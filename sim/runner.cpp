@@ -133,7 +133,7 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
       break;
     }
     if (run.covers_the_rest) {
-      out.complete = true;
+      out.strategy_exhausted = true;
       break;
     }
   }

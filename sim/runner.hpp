@@ -55,6 +55,9 @@ struct ExploreResult {
   uint64_t total_steps = 0;
   uint64_t max_depth = 0;  // most steps in one execution
   bool complete = false;   // the strategy ran out of executions: the whole space was covered
+  // The strategy has nothing new to run (round-robin's quanta repeat the last run), though it
+  // does not cover every interleaving: not `complete`.
+  bool strategy_exhausted = false;
   double elapsed_s = 0;
   std::vector<BugRecord> bugs;
   std::string error;  // an internal failure (a strategy abandoned a run)

@@ -62,7 +62,8 @@ class Strategy {
   /// (iterative bounding repeats them): the runner then neither counts it nor reports its bugs.
   virtual bool repeats_earlier(uint64_t /*preemptions*/) const { return false; }
   /// After end_execution(): whether every later execution would repeat the one just ended
-  /// exactly (round-robin once no quantum cuts a thread short). The search is then complete.
+  /// exactly (round-robin once no quantum cuts a thread short). The search then ends, though it
+  /// has not covered every interleaving.
   virtual bool covers_the_rest() const { return false; }
 };
 

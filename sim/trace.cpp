@@ -80,6 +80,7 @@ void write_trace(const std::string& path, const Trace& t) {
   j["mode"] = t.mode;
   j["strategy"] = {{"name", t.strategy}, {"seed", t.seed}, {"execution", t.execution}};
   j["threads"] = t.threads;
+  if (t.max_steps) j["max_steps"] = *t.max_steps;
   if (t.timing) {
     j["mode"] = "timed";
     const TimingConfig& c = *t.timing;
@@ -179,6 +180,12 @@ Trace read_trace(const std::string& path) {
   for (const auto& [name, value] : field(path, j, "params", json::value_t::object).items()) {
     if (!value.is_number()) bad(path, "param \"" + name + "\" is not a number");
     t.params.emplace_back(name, value.get<double>());
+  }
+  if (const auto m = j.find("max_steps"); m != j.end()) {
+    if (!m->is_number_unsigned() || m->get<uint64_t>() == 0) {
+      bad(path, "max_steps is not a whole number of at least 1");
+    }
+    t.max_steps = m->get<uint64_t>();
   }
   t.mode = field(path, j, "mode", json::value_t::string).get<std::string>();
   if (t.mode != "untimed" && t.mode != "timed") {

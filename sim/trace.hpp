@@ -44,6 +44,8 @@ struct Trace {
   uint64_t seed = 0;
   uint64_t execution = 0;            // 1-based execution number within that search
   std::vector<std::string> threads;  // thread names by id
+  // The step limit of the run (explore --max-steps), when it ran into it: a replay stops there.
+  std::optional<uint64_t> max_steps;
   std::vector<ThreadId> schedule;
   std::vector<uint64_t> random;
   std::vector<RecordedEvent> events;

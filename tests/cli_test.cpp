@@ -159,6 +159,39 @@ TEST(Cli, ReplayOfAStepLimitTraceStopsWhereTheSearchDid) {
   EXPECT_EQ(bugs[0]["steps"], 5);
 }
 
+TEST(Cli, ReplayOfARunThatFailedACheckAndThenHitTheStepLimit) {
+  // The trace's verdict is the failed check; the run then went on to its --max-steps.
+  const std::string trace = path_in_scratch("check_then_limit.json");
+  ASSERT_EQ(run_cli("explore counter_heartbeat --variant naive --param rounds=0 --max-steps 2000 "
+                    "--save " +
+                    trace)
+                .code,
+            1);
+  const auto r = run_cli("replay " + trace + " --json");
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  std::set<std::string> kinds;
+  const nlohmann::json j = r.json();  // (a range-for would not keep a temporary alive)
+  for (const auto& b : j["bugs"]) {
+    kinds.insert(b["kind"].get<std::string>());
+    if (b["kind"] == "step_limit") {
+      EXPECT_EQ(b["steps"], 2000);
+    }
+  }
+  EXPECT_TRUE(kinds.count("invariant") == 1 && kinds.count("step_limit") == 1) << r.out;
+  EXPECT_EQ(kinds.count("nondeterminism"), 0u) << r.out;
+}
+
+TEST(Cli, TimedReplayFindsTheRaceTheSimulationFound) {
+  const std::string trace = path_in_scratch("timed_race.json");
+  ASSERT_EQ(run_cli("simulate races --variant unsynchronized --duration 1 --save " + trace).code,
+            1);
+  const auto r = run_cli("replay " + trace + " --json");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  const auto bugs = r.json()["bugs"];
+  ASSERT_EQ(bugs.size(), 1u) << r.out;
+  EXPECT_EQ(bugs[0]["kind"], "data_race");
+}
+
 TEST(Cli, ReplayCheckReportsTheVerdictsEventsCannotShow) {
   // A deadlock is judged by the scheduler; the events show only who never finished.
   const auto r = run_cli("replay " + std::string(INTERLEAVE_SOURCE_DIR) +

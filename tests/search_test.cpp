@@ -173,7 +173,7 @@ INSTANTIATE_TEST_SUITE_P(
         "counter_heartbeat --variant naive --strategy random --seed 7 --executions 400 --all",
         "wakeup --variant if_wait --strategy random --seed 3 --executions 300",
         "lock_order --variant inverted --strategy rr --executions 50 --all",
-        // rr ends, complete, once no quantum cuts a thread short: at the same run for every J.
+        // rr ends once no quantum cuts a thread short: at the same run for every J.
         "counter_heartbeat --variant naive --param size=2 --param rounds=1 --strategy rr --all"),
     [](const auto& param_info) {
       std::string name = param_info.param;
