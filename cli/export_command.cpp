@@ -270,21 +270,18 @@ std::string perfetto(const Run& run) {
   uint64_t flow_id = 0;
   auto flow = [&](std::size_t from, std::size_t to, const std::string& name, const char* cat) {
     ++flow_id;
-    trace.push_back({{"ph", "s"},
-                     {"pid", 1},
-                     {"tid", run.events[from].thread},
-                     {"ts", ts[from]},
-                     {"id", flow_id},
-                     {"cat", cat},
-                     {"name", name}});
-    trace.push_back({{"ph", "f"},
-                     {"bp", "e"},
-                     {"pid", 1},
-                     {"tid", run.events[to].thread},
-                     {"ts", ts[to]},
-                     {"id", flow_id},
-                     {"cat", cat},
-                     {"name", name}});
+    // An arrow: starts at one event's slice, ends at ("bp": "e", enclosing) the other's.
+    for (const std::size_t at : {from, to}) {
+      ordered_json arrow_end = {{"ph", at == from ? "s" : "f"},
+                                {"pid", 1},
+                                {"tid", run.events[at].thread},
+                                {"ts", ts[at]},
+                                {"id", flow_id},
+                                {"cat", cat},
+                                {"name", name}};
+      if (at == to) arrow_end["bp"] = "e";
+      trace.push_back(std::move(arrow_end));
+    }
   };
   for (const SyncEdge& edge : sync_edges(run.events)) flow(edge.from, edge.to, edge.why, "sync");
   for (const Finding& f : run.findings) {

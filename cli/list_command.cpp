@@ -1,31 +1,21 @@
 // interleave list: the registry, for people and for scripts.
-#include <cmath>
 #include <cstdint>
 #include <iostream>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/report.hpp"
 #include "models/registry.hpp"
 
 namespace interleave::cli {
 
 namespace {
 
-/// 3, 100000, 0.001: whole numbers without a decimal point or exponent.
+/// 3, 100000, 0.001 as people write them (not 1e+05 or 3.0).
 std::string number_text(double v) {
-  if (std::floor(v) == v && std::fabs(v) < 9e15) return std::to_string(static_cast<int64_t>(v));
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
-
-/// The same in JSON: an integer when it is one.
-nlohmann::ordered_json number_json(double v) {
-  if (std::floor(v) == v && std::fabs(v) < 9e15) return static_cast<int64_t>(v);
-  return v;
+  return number_json(v).dump();
 }
 
 }  // namespace

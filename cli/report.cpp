@@ -77,15 +77,14 @@ void check_schedule_followed(const std::string& path, const Trace& trace, const 
                    std::to_string(trace.schedule.size() - 1));
 }
 
+nlohmann::ordered_json number_json(double v) {
+  if (std::floor(v) == v && std::fabs(v) < 9e15) return static_cast<int64_t>(v);
+  return v;
+}
+
 nlohmann::ordered_json params_json(const ParamValues& params) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (const auto& [name, value] : params.values) {
-    if (std::floor(value) == value && std::fabs(value) < 9e15) {
-      j[name] = static_cast<int64_t>(value);
-    } else {
-      j[name] = value;
-    }
-  }
+  for (const auto& [name, value] : params.values) j[name] = number_json(value);
   return j;
 }
 

@@ -40,6 +40,8 @@ CapturedRun replay_captured(const std::string& path, const Trace& trace, const T
 /// that can no longer run).
 void check_schedule_followed(const std::string& path, const Trace& trace, const CapturedRun& run);
 
+/// A number as JSON: an integer when it is a whole one (3, not 3.0).
+nlohmann::ordered_json number_json(double v);
 nlohmann::ordered_json params_json(const ParamValues& params);
 nlohmann::ordered_json finding_json(const Finding& f);
 /// The `bugs` list of a single run (replay, simulate): each finding once, in execution 1.

@@ -147,16 +147,22 @@ TEST(Cli, NondeterminismIsReportedAtTheStepWhereTheRunDiffers) {
   EXPECT_NE(bug["message"].get<std::string>().find("event 5 differs"), std::string::npos) << bug;
 }
 
-TEST(Cli, ReplayOfAStepLimitTraceStopsWhereTheSearchDid) {
-  const std::string trace = path_in_scratch("step_limit.json");
-  ASSERT_EQ(run_cli("explore bank_transfer --variant locked --max-steps 5 --save " + trace).code,
-            1);
+/// Runs `command --save TRACE` (expecting a bug), replays TRACE and returns the replay's only bug.
+nlohmann::json only_bug_of_replay(const std::string& command, const std::string& name) {
+  const std::string trace = path_in_scratch(name);
+  EXPECT_EQ(run_cli(command + " --save " + trace).code, 1) << command;
   const auto r = run_cli("replay " + trace + " --json");
-  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
   const auto bugs = r.json()["bugs"];
-  ASSERT_EQ(bugs.size(), 1u) << r.out;
-  EXPECT_EQ(bugs[0]["kind"], "step_limit");
-  EXPECT_EQ(bugs[0]["steps"], 5);
+  EXPECT_EQ(bugs.size(), 1u) << r.out;
+  return bugs.empty() ? nlohmann::json::object() : bugs[0];
+}
+
+TEST(Cli, ReplayOfAStepLimitTraceStopsWhereTheSearchDid) {
+  const auto bug =
+      only_bug_of_replay("explore bank_transfer --variant locked --max-steps 5", "step_limit.json");
+  EXPECT_EQ(bug["kind"], "step_limit");
+  EXPECT_EQ(bug["steps"], 5);
 }
 
 TEST(Cli, ReplayOfARunThatFailedACheckAndThenHitTheStepLimit) {
@@ -182,14 +188,9 @@ TEST(Cli, ReplayOfARunThatFailedACheckAndThenHitTheStepLimit) {
 }
 
 TEST(Cli, TimedReplayFindsTheRaceTheSimulationFound) {
-  const std::string trace = path_in_scratch("timed_race.json");
-  ASSERT_EQ(run_cli("simulate races --variant unsynchronized --duration 1 --save " + trace).code,
-            1);
-  const auto r = run_cli("replay " + trace + " --json");
-  EXPECT_EQ(r.code, 1) << r.out << r.err;
-  const auto bugs = r.json()["bugs"];
-  ASSERT_EQ(bugs.size(), 1u) << r.out;
-  EXPECT_EQ(bugs[0]["kind"], "data_race");
+  const auto bug =
+      only_bug_of_replay("simulate races --variant unsynchronized --duration 1", "timed_race.json");
+  EXPECT_EQ(bug["kind"], "data_race");
 }
 
 TEST(Cli, ReplayCheckReportsTheVerdictsEventsCannotShow) {
