@@ -19,6 +19,11 @@ inline constexpr int kExitInput = 2;
 /// machine's cores only costs memory and switches.
 inline constexpr unsigned kMaxJobs = 256;
 
+/// The program's name as the commands it prints use it ("interleave", or the name of a program
+/// of your own that runs the command line over your models).
+const std::string& program();
+void set_program(std::string name);
+
 struct ModelChoice {
   std::string model;
   std::string variant;

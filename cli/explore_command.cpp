@@ -73,7 +73,7 @@ std::unique_ptr<ExecutionSource> parallel_source(const ExploreOptions& o) {
 
 /// The command line that reproduces this search exactly.
 std::string explore_command_line(const ExploreOptions& o, const ParamValues& params) {
-  std::string cmd = "interleave explore " + shell_quote(o.choice.model) + " --variant " +
+  std::string cmd = program() + " explore " + shell_quote(o.choice.model) + " --variant " +
                     shell_quote(params.variant);
   for (const std::string& p : o.choice.params) cmd += " --param " + shell_quote(p);
   cmd += " --strategy " + o.strategy;
@@ -134,11 +134,11 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
   }
   if (!r.bugs.empty()) {
     if (!o.save.empty()) {
-      out << "  saved: " << o.save << "\n  replay: interleave replay " << shell_quote(o.save)
-          << '\n';
+      out << "  saved: " << o.save << "\n  replay: " << program() << " replay "
+          << shell_quote(o.save) << '\n';
     } else {
       out << "  reproduce: " << explore_command_line(o, params) << " --save trace.json\n"
-          << "  then:      interleave replay trace.json\n";
+          << "  then:      " << program() << " replay trace.json\n";
     }
     out << '\n';
   } else {

@@ -1,6 +1,8 @@
 // Shared output: timelines, findings, JSON fragments, and the capturing re-run.
 #include "cli/report.hpp"
 
+#include "cli/commands.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <ostream>
@@ -10,6 +12,14 @@
 #include "sim/replay_strategy.hpp"
 
 namespace interleave::cli {
+namespace {
+
+std::string& program_name() {
+  static std::string name = "interleave";
+  return name;
+}
+
+}  // namespace
 
 CapturedRun capture(const ModelInfo& model, const ParamValues& params,
                     std::vector<ThreadId> schedule, std::vector<uint64_t> random,
@@ -156,6 +166,14 @@ void print_finding(std::ostream& out, const Finding& f) {
   const bool on = f.message.rfind("on ", 0) == 0;
   out << "interleave: " << kind_headline(f.kind) << (on ? " " : ": ") << f.message << '\n';
   for (const std::string& d : f.details) out << "  " << d << '\n';
+}
+
+const std::string& program() {
+  return program_name();
+}
+
+void set_program(std::string name) {
+  program_name() = std::move(name);
 }
 
 std::string shell_quote(const std::string& s) {

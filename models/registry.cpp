@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 
 #include "sim/input_error.hpp"
 #include "sim/internal_check.hpp"
@@ -77,27 +78,98 @@ double ParamValues::get(std::string_view name) const {
   return 0;
 }
 
+namespace {
+
+std::vector<ModelInfo> built_in_models() {
+  std::vector<ModelInfo> all;
+  all.push_back(counter_heartbeat_model());
+  all.push_back(races_model());
+  all.push_back(dining_philosophers_model());
+  all.push_back(lock_order_model());
+  all.push_back(bank_transfer_model());
+  all.push_back(wakeup_model());
+  for (ModelInfo& m : dpor_benchmark_models()) all.push_back(std::move(m));
+  return all;
+}
+
+std::vector<ModelInfo>& registry() {
+  static std::vector<ModelInfo> all = built_in_models();
+  return all;
+}
+
+bool is_name(std::string_view name) {
+  if (name.empty() || name.front() == '-') return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/// What is wrong with `m` as a registry entry; empty if nothing.
+std::string entry_error(const ModelInfo& m) {
+  if (!is_name(m.name)) {
+    return "a model's name is one word of letters, digits, '_' and '-', not '" + m.name + "'";
+  }
+  if (find_model_or_null(m.name) != nullptr)
+    return "there is a model named '" + m.name + "' already";
+  if (!m.bind) return "model " + m.name + " has no bind (how to run it)";
+  if (m.variants.empty()) return "model " + m.name + " has no variant (name at least one)";
+  for (std::size_t i = 0; i < m.variants.size(); ++i) {
+    if (!is_name(m.variants[i].name)) {
+      return "model " + m.name + ": a variant's name is one word, not '" + m.variants[i].name + "'";
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (m.variants[j].name == m.variants[i].name) {
+        return "model " + m.name + " has two variants named '" + m.variants[i].name + "'";
+      }
+    }
+  }
+  for (std::size_t i = 0; i < m.params.size(); ++i) {
+    const ParamSpec& p = m.params[i];
+    if (!is_name(p.name))
+      return "model " + m.name + ": a param's name is one word, not '" + p.name + "'";
+    for (std::size_t j = 0; j < i; ++j) {
+      if (m.params[j].name == p.name)
+        return "model " + m.name + " has two params named '" + p.name + "'";
+    }
+    const std::string where = "model " + m.name + ", param " + p.name + ": ";
+    if (!(p.min <= p.max))
+      return where + "min " + number_text(p.min) + " is above max " + number_text(p.max);
+    for (const double d : {p.default_value, p.native_default.value_or(p.default_value)}) {
+      if (d < p.min || d > p.max || (p.integer && std::floor(d) != d)) {
+        return where + "the default " + number_text(d) + " is not a value it accepts";
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 const std::vector<ModelInfo>& models() {
-  static const std::vector<ModelInfo> kModels = [] {
-    std::vector<ModelInfo> all;
-    all.push_back(counter_heartbeat_model());
-    all.push_back(races_model());
-    all.push_back(dining_philosophers_model());
-    all.push_back(lock_order_model());
-    all.push_back(bank_transfer_model());
-    all.push_back(wakeup_model());
-    for (ModelInfo& m : dpor_benchmark_models()) all.push_back(std::move(m));
-    return all;
-  }();
-  return kModels;
+  return registry();
+}
+
+const ModelInfo* find_model_or_null(std::string_view name) {
+  for (const ModelInfo& m : registry()) {
+    if (m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+void add_model(ModelInfo model) {
+  const std::string error = entry_error(model);
+  if (!error.empty()) throw std::invalid_argument("add_model: " + error);
+  registry().push_back(std::move(model));
 }
 
 const ModelInfo& find_model(std::string_view name) {
-  for (const ModelInfo& m : models()) {
-    if (m.name == name) return m;
-  }
-  throw InputError("unknown model '" + std::string(name) +
-                   "' (run 'interleave list' to see the models)");
+  if (const ModelInfo* m = find_model_or_null(name)) return *m;
+  std::vector<std::string> names;
+  for (const ModelInfo& m : registry()) names.push_back(m.name);
+  throw InputError("unknown model '" + std::string(name) + "' (models: " + join_names(names) + ")");
 }
 
 ParamValues resolve_params(const ModelInfo& model, std::string_view variant,

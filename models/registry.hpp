@@ -30,7 +30,7 @@ struct ParamSpec {
   double max = 0;
   bool integer = true;
   /// Default for native runs (real threads), when it differs from the exploration default.
-  std::optional<double> native_default;
+  std::optional<double> native_default{};
 };
 
 /// A model's parameters after defaults and overrides, in registry order.
@@ -57,9 +57,17 @@ struct ModelInfo {
   const VariantSpec* find_variant(std::string_view variant) const;
 };
 
+/// Every model: the built-in ones, then those add_model() added, in the order added.
 const std::vector<ModelInfo>& models();
 /// Throws InputError naming the unknown model.
 const ModelInfo& find_model(std::string_view name);
+/// The model named `name`, or null.
+const ModelInfo* find_model_or_null(std::string_view name);
+/// Adds a model of your own to the registry, for run_command_line() (cli/command_line.hpp) and
+/// everything else that finds models by name. Call it before anything looks a model up: at the
+/// start of main(). Throws std::invalid_argument, naming what is wrong, for an entry that cannot
+/// work: a name taken or not one word, no variant, no bind, a default out of its param's range.
+void add_model(ModelInfo model);
 
 /// Applies defaults (exploration or native) and "K=V" overrides; throws InputError on an unknown
 /// variant or param, a value that is not a number, not whole, or out of range.

@@ -1,4 +1,4 @@
-// Runs the interleave binary for tests: stdout, stderr and the exit code.
+// Runs the interleave binary (or a program of ours) for tests: stdout, stderr and the exit code.
 #pragma once
 
 #include <sys/wait.h>
@@ -55,20 +55,24 @@ inline std::string path_in_scratch(const std::string& name) {
   return (scratch_dir() / name).string();
 }
 
-/// Runs `interleave <args>` (args are passed through the shell: quote them yourself).
-inline CliResult run_cli(const std::string& args) {
+/// Runs `binary <args>` (args are passed through the shell: quote them yourself).
+inline CliResult run_program(const std::string& binary, const std::string& args) {
   static int counter = 0;
   const auto base = scratch_dir() / ("run" + std::to_string(++counter));
   const std::string out = base.string() + ".out";
   const std::string err = base.string() + ".err";
-  const std::string cmd =
-      std::string(INTERLEAVE_BINARY) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const std::string cmd = binary + " " + args + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = read_file(out);
   r.err = read_file(err);
   return r;
+}
+
+/// Runs `interleave <args>`.
+inline CliResult run_cli(const std::string& args) {
+  return run_program(INTERLEAVE_BINARY, args);
 }
 
 }  // namespace interleave::testing
