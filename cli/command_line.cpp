@@ -115,10 +115,10 @@ int run_command_line(int argc, char** argv) {
       ->type_name("N")
       ->check(whole_number(1));
   ex->add_option("--jobs", explore.jobs,
-                 "explore on J threads, 1 to 256 (dpor, dfs, random, rr); every J gives the "
-                 "same executions, counts and bugs. dpor and dfs split their tree between the "
-                 "threads; random and rr run executions ahead on other threads, keeping those "
-                 "too short to gain (under ~10 us) on one")
+                 "explore on J threads, 1 to 256; every J gives the same executions, counts and "
+                 "bugs. dpor and dfs split their tree between the threads; random, rr and pct "
+                 "run executions ahead on other threads, keeping those too short to gain (under "
+                 "~10 us) on one")
       ->type_name("J")
       ->check(whole_number(1, cli::kMaxJobs))
       ->capture_default_str();

@@ -55,8 +55,8 @@ std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
                    "' (strategies: dpor, dfs, random, pct, rr)");
 }
 
-/// Where a parallel search (--jobs J > 1) of random or rr takes its executions (dpor and dfs
-/// split their search tree instead).
+/// Where a parallel search (--jobs J > 1) of random, rr or pct takes its executions (dpor and
+/// dfs split their search tree instead).
 std::unique_ptr<ExecutionSource> parallel_source(const ExploreOptions& o) {
   if (o.strategy == "random") {
     return indexed_source([seed = o.seed] { return std::make_unique<RandomStrategy>(seed); });
@@ -64,11 +64,7 @@ std::unique_ptr<ExecutionSource> parallel_source(const ExploreOptions& o) {
   if (o.strategy == "rr") {
     return indexed_source([] { return std::make_unique<RoundRobinStrategy>(); });
   }
-  // pct learns from each run what the next one does (its estimate of a run's length): nothing
-  // can run ahead.
-  throw InputError("--jobs " + std::to_string(o.jobs) + ": the " + o.strategy +
-                   " strategy explores on one thread; parallel search is for dpor, dfs, random "
-                   "and rr");
+  return pct_source(o.seed, o.depth);
 }
 
 /// The command line that reproduces this search exactly.
@@ -197,9 +193,6 @@ int explore_command(const ExploreOptions& o) {
   }
   if (!o.save.empty()) check_writable(o.save);  // before the search, not after it
   std::unique_ptr<Strategy> strategy = make_strategy(o);
-  if (o.jobs > 1 && o.strategy != "dpor" && o.strategy != "dfs") {
-    parallel_source(o);  // a strategy that cannot run in parallel: say so now
-  }
   const ModelRunners runners = model.bind(params);
 
   interleave::ExploreOptions search;

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "sim/pct_strategy.hpp"
 #include "sim/stack_pool.hpp"
 
 namespace interleave {
@@ -57,6 +58,57 @@ class IndexedSource final : public ExecutionSource {
   uint64_t next_ = 0;
 };
 
+class PctSource final : public ExecutionSource {
+ public:
+  PctSource(uint64_t seed, uint32_t depth) : seed_(seed), depth_(depth) {}
+  bool next(Task& task) override {
+    task.index = next_++;
+    task.key = task.index + 1;
+    task.setting = estimate_for(task.index);
+    estimate_ = task.setting;
+    return true;
+  }
+  void taken(const Task& /*task*/, const RunResult& run) override {
+    longest_ = std::max(longest_, run.steps);
+  }
+  void ahead(std::size_t count, const std::function<bool(uint64_t)>& known,
+             std::vector<Task>& tasks) override {
+    // Every run before next_ is in: the estimate is known up to the next refresh after next_.
+    // Past it, the guess is that the runs until then are no longer than the longest so far (a
+    // task run with another estimate than its turn brings is run again, see explore_parallel).
+    tasks.clear();
+    uint64_t k = estimate_for(next_);
+    for (uint64_t i = next_; i < next_ + count; ++i) {
+      if (PctStrategy::refreshes_estimate(i)) k = std::max(k, longest_);
+      if (known(i + 1)) continue;
+      Task& t = tasks.emplace_back();
+      t.index = i;
+      t.key = i + 1;
+      t.setting = k;
+    }
+  }
+  std::unique_ptr<Strategy> lane_strategy() override {
+    return std::make_unique<PctStrategy>(seed_, depth_);
+  }
+  void begin(Strategy& strategy, const Task& task) const override {
+    static_cast<PctStrategy&>(strategy).begin_with_estimate(task.index, task.setting);
+  }
+  double min_parallel_run_s() const override { return 10e-6; }  // as random's
+
+ private:
+  /// PctStrategy's estimate at execution `index`, once every run before it is taken.
+  uint64_t estimate_for(uint64_t index) const {
+    if (index == 0) return PctStrategy::kFirstEstimate;
+    return PctStrategy::refreshes_estimate(index) ? std::max(estimate_, longest_) : estimate_;
+  }
+
+  uint64_t seed_;
+  uint32_t depth_;
+  uint64_t next_ = 0;
+  uint64_t estimate_ = PctStrategy::kFirstEstimate;  // the last task's
+  uint64_t longest_ = 0;
+};
+
 /// One thread's means to run executions: its own fibers, strategy and monitor.
 class Lane {
  public:
@@ -69,7 +121,7 @@ class Lane {
         monitor_(monitors ? monitors() : nullptr) {}
 
   void run(const ExecutionSource::Task& task, FinishedRun& out) {
-    strategy_->begin_execution(task.index);
+    source_.begin(*strategy_, task);
     out.run_on(model_, x_, *strategy_, monitor_.get());
   }
 
@@ -185,6 +237,10 @@ std::unique_ptr<ExecutionSource> indexed_source(std::function<std::unique_ptr<St
   return std::make_unique<IndexedSource>(std::move(make));
 }
 
+std::unique_ptr<ExecutionSource> pct_source(uint64_t seed, uint32_t depth) {
+  return std::make_unique<PctSource>(seed, depth);
+}
+
 ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
                                const ExploreOptions& options, unsigned jobs,
                                const MonitorFactory& monitors) {
@@ -192,16 +248,19 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
   jobs = std::max(1u, jobs);
   ExploreResult out;
   Board board;
-  std::vector<std::unique_ptr<Lane>> lanes;
-  lanes.push_back(std::make_unique<Lane>(model, source, options, monitors));
-  Lane& mine = *lanes[0];
+  Lane mine(model, source, options, monitors);
   // The other threads start when there is first something to hand them: until then the process
-  // stays single-threaded (the allocator, for one, is cheaper so).
+  // stays single-threaded (the allocator, for one, is cheaper so). Each builds its own lane, so
+  // that what it writes at every step sits in memory it allocated itself: built here, a lane's
+  // buffers were interleaved with what this thread allocates as it hands tasks out, and the
+  // cache lines they share went back and forth between the CPUs (pct ran 2.4x slower on two).
   std::vector<std::thread> workers;
   auto start_workers = [&] {
     for (unsigned i = 1; i < jobs; ++i) {
-      lanes.push_back(std::make_unique<Lane>(model, source, options, monitors));
-      workers.emplace_back(worker, std::ref(board), std::ref(*lanes.back()));
+      workers.emplace_back([&] {
+        Lane lane(model, source, options, monitors);
+        worker(board, lane);
+      });
     }
   };
 
@@ -256,8 +315,11 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
         }
         if (slot.state == Board::State::kQueued) {
           board.unqueue(task.key);
-        } else {
+        } else if (slot.task.setting == task.setting) {
           result = std::move(slot.result);
+        } else {
+          // Run ahead on a guess that proved wrong (pct's estimate grew): run it again here.
+          board.spare.push_back(std::move(slot.result));
         }
         board.slots.erase(it);
         issued.erase(task.key);
@@ -291,6 +353,7 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
                   " was abandoned: " + result->run.abandon_reason;
       break;
     }
+    source.taken(task, result->run);
     if (tally_run(out, result->run, result->schedule, result->random, index + 1, false,
                   options.all)) {
       break;

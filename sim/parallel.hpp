@@ -2,10 +2,10 @@
 // monitor, and results are taken in exactly the order one thread would produce them, so every J
 // gives the same executions, counts, bugs and execution numbers (determinism is not traded for
 // speed). Two ways:
-//  - a strategy whose execution k depends on k alone (random, rr): the search stays on the
-//    calling thread, and other threads run executions ahead, their results waiting for their
-//    turn; the calling thread runs the next one itself whenever no other thread has it, and
-//    executions too short to gain from a hand-over all stay with it;
+//  - a strategy whose execution k depends on k alone (random, rr), or on runs well before it
+//    (pct): the search stays on the calling thread, and other threads run executions ahead,
+//    their results waiting for their turn; the calling thread runs the next one itself whenever
+//    no other thread has it, and executions too short to gain from a hand-over all stay with it;
 //  - optimal DPOR: the search itself is split. A thread with nothing to do is given a whole
 //    subtree of another thread's search (DporSearch::give) and explores it with a search of its
 //    own; the giver splices the outcome in when that subtree's turn comes.
@@ -40,8 +40,9 @@ struct FinishedRun {
 class ExecutionSource {
  public:
   struct Task {
-    uint64_t key = 0;    // identifies a task that can run ahead; 0: it cannot
-    uint64_t index = 0;  // passed to the strategy's begin_execution
+    uint64_t key = 0;      // identifies a task that can run ahead; 0: it cannot
+    uint64_t index = 0;    // passed to the strategy's begin_execution
+    uint64_t setting = 0;  // what else the execution depends on (pct: its estimate of a run)
   };
 
   virtual ~ExecutionSource() = default;
@@ -52,12 +53,22 @@ class ExecutionSource {
                      std::vector<Task>& tasks) = 0;
   /// A strategy of its own for one thread.
   virtual std::unique_ptr<Strategy> lane_strategy() = 0;
+  /// Prepares `strategy` (one of lane_strategy()'s) for `task`; on any thread.
+  virtual void begin(Strategy& strategy, const Task& task) const {
+    strategy.begin_execution(task.index);
+  }
+  /// The run of the task next() gave last, in order, before the next call of next() or ahead().
+  virtual void taken(const Task& /*task*/, const RunResult& /*run*/) {}
   /// How long an execution must take for other threads to be worth it (seconds).
   virtual double min_parallel_run_s() const = 0;
 };
 
 /// A strategy whose execution k depends on k alone (random, rr); `make` gives each thread one.
 std::unique_ptr<ExecutionSource> indexed_source(std::function<std::unique_ptr<Strategy>()> make);
+/// PCT's executions: execution k depends on k and on the runs before the last point where PCT
+/// takes in the longest run seen (PctStrategy::refreshes_estimate), so the executions up to the
+/// next such point can run ahead.
+std::unique_ptr<ExecutionSource> pct_source(uint64_t seed, uint32_t depth);
 
 /// Explores on `jobs` threads (the caller's included). `monitors` gives each thread its own
 /// monitor (may be empty: none).

@@ -6,11 +6,22 @@
 namespace interleave {
 
 bool PctStrategy::begin_execution(uint64_t index) {
+  if (index == 0) {
+    expected_steps_ = kFirstEstimate;
+    longest_ = 0;
+  } else if (refreshes_estimate(index)) {
+    expected_steps_ = std::max(expected_steps_, longest_);
+  }
+  begin_with_estimate(index, expected_steps_);
+  return true;
+}
+
+void PctStrategy::begin_with_estimate(uint64_t index, uint64_t k) {
+  expected_steps_ = k;
   rng_.seed(Rng::derive(seed_, index));
   priority_.clear();
   change_points_.clear();
   for (uint32_t i = 1; i < depth_; ++i) change_points_.push_back(1 + rng_.below(expected_steps_));
-  return true;
 }
 
 ThreadId PctStrategy::pick(const ChoicePoint& point) {
@@ -34,7 +45,7 @@ ThreadId PctStrategy::pick(const ChoicePoint& point) {
 }
 
 void PctStrategy::end_execution(const ExecutionSummary& summary) {
-  expected_steps_ = std::max<uint64_t>(expected_steps_, summary.steps);
+  longest_ = std::max(longest_, summary.steps);
 }
 
 }  // namespace interleave

@@ -14,6 +14,7 @@
 #include "models/registry.hpp"
 #include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
+#include "sim/pct_strategy.hpp"
 #include "sim/random_strategy.hpp"
 
 namespace interleave {
@@ -297,6 +298,59 @@ TEST(HandedOut, EveryRandomExecutionOnOtherThreadsGivesTheSameResult) {
   ASSERT_TRUE(one.error.empty()) << one.error;
   for (unsigned jobs : {2u, 3u}) {
     expect_same(search(jobs, /*min_run_s=*/0), one, std::to_string(jobs));  // hand out all
+  }
+}
+
+TEST(HandedOut, PctRunsAheadOnlyAsFarAsItsEstimateIsKnown) {
+  // Runs of about 200 steps: the estimate grows from 64 at execution 1, and the executions run
+  // ahead must draw their change points from it exactly as one thread does.
+  const ModelInfo& info = find_model("counter_heartbeat");
+  const SimModel model =
+      info.bind(resolve_params(info, "naive", {"size=40", "rounds=1", "beats=2"})).sim;
+  ExploreOptions options;
+  options.all = true;
+  options.max_executions = 200;
+  PctStrategy pct(3, 3);
+  Checker checker(CheckerOptions{.explain = false});
+  const ExploreResult one = explore(model, pct, options, &checker);
+  ASSERT_TRUE(one.error.empty()) << one.error;
+  ASSERT_FALSE(one.bugs.empty());
+  ASSERT_GT(one.max_depth, PctStrategy::kFirstEstimate);
+  options.parallel_min_run_s = 0;  // hand out everything
+  for (unsigned jobs : {2u, 3u}) {
+    std::unique_ptr<ExecutionSource> source = pct_source(3, 3);
+    expect_same(explore_parallel(model, *source, options, jobs, kCheckers), one,
+                std::to_string(jobs));
+  }
+}
+
+TEST(HandedOut, PctRunsAgainWhatRanAheadOnAnEstimateThatGrew) {
+  // Runs of random length: a longer one than any before comes now and then, so executions run
+  // ahead past a refresh on the old estimate must be run again with the new one.
+  // Whether the reader sees x below 100 depends on where the writer is demoted: on the estimate.
+  const SimModel model = simulated([](auto& env) {
+    Shared<SimEnv, int> x(env, "x");
+    const uint64_t stores = 10 + env.random(300);
+    auto writer = env.spawn("writer", [&] {
+      for (uint64_t i = 0; i < stores; ++i) x.store(static_cast<int>(i));
+    });
+    auto reader = env.spawn("reader", [&] { env.check(x.load() < 100, "x is read below 100"); });
+    writer.join();
+    reader.join();
+  });
+  ExploreOptions options;
+  options.all = true;
+  options.max_executions = 400;
+  PctStrategy pct(11, 2);
+  Checker checker(CheckerOptions{.explain = false});
+  const ExploreResult one = explore(model, pct, options, &checker);
+  ASSERT_TRUE(one.error.empty()) << one.error;
+  ASSERT_FALSE(one.bugs.empty());
+  options.parallel_min_run_s = 0;
+  for (unsigned jobs : {2u, 4u}) {
+    std::unique_ptr<ExecutionSource> source = pct_source(11, 2);
+    expect_same(explore_parallel(model, *source, options, jobs, kCheckers), one,
+                std::to_string(jobs));
   }
 }
 
