@@ -21,7 +21,6 @@
 #include "sim/dpor_strategy.hpp"
 #include "sim/parallel.hpp"
 #include "sim/random_strategy.hpp"
-#include "sim/rr_strategy.hpp"
 
 namespace {
 
@@ -311,8 +310,6 @@ int main(int argc, char** argv) {
   cost_split();
   interleave::RandomStrategy random(1);
   const double off = explore_naive("random", random, executions);
-  interleave::RoundRobinStrategy rr;
-  explore_naive("rr", rr, executions);
   // The race detector as explore runs it: lean while searching.
   interleave::Checker checker(interleave::CheckerOptions{.explain = false});
   interleave::RandomStrategy random_again(1);
