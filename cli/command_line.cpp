@@ -257,7 +257,7 @@ int run_command_line(int argc, char** argv) {
       names += (names.empty() ? "" : ", ") + sub->get_name();
     }
     if (!known) {
-      std::cerr << "interleave: unknown command '" << word << "' (commands: " << names << ")\n";
+      std::cerr << program() << ": unknown command '" << word << "' (commands: " << names << ")\n";
       return kExitInput;
     }
   }
@@ -277,7 +277,7 @@ int run_command_line(int argc, char** argv) {
     for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
       if (sub->parsed()) help = program() + " " + sub->get_name() + " --help";
     }
-    std::cerr << "interleave: " << what << " (see '" << help << "')\n";
+    std::cerr << program() << ": " << what << " (see '" << help << "')\n";
     return kExitInput;
   }
 
@@ -291,7 +291,7 @@ int run_command_line(int argc, char** argv) {
     if (*si) return cli::simulate_command(simulate);
     if (*xp) return cli::export_command(exporting);
   } catch (const interleave::InputError& e) {
-    std::cerr << "interleave: " << e.what() << '\n';
+    std::cerr << program() << ": " << e.what() << '\n';
     return kExitInput;
   }
   return kExitInput;

@@ -131,8 +131,10 @@ void print_table(const std::vector<Row>& rows) {
 
 int crosscheck_command(const CrosscheckOptions& o) {
   if (!fiber_sanitizer::kThread) {
-    std::cerr << "interleave: crosscheck needs a ThreadSanitizer build: run 'cmake --preset tsan "
-                 "&& cmake --build --preset tsan', then build/tsan/cli/interleave crosscheck\n";
+    std::cerr << program()
+              << ": crosscheck needs a ThreadSanitizer build: run 'cmake --preset tsan && cmake "
+                 "--build --preset tsan', then crosscheck with the "
+              << program() << " built under build/tsan\n";
     return kExitInput;
   }
   if (!o.variant.empty() && o.model.empty()) throw InputError("--variant needs a MODEL");

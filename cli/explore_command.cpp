@@ -17,6 +17,7 @@
 #include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
 #include "sim/input_error.hpp"
+#include "sim/internal_check.hpp"
 #include "sim/parallel.hpp"
 #include "sim/pct_strategy.hpp"
 #include "sim/random_strategy.hpp"
@@ -64,13 +65,14 @@ std::unique_ptr<ExecutionSource> parallel_source(const ExploreOptions& o) {
   if (o.strategy == "rr") {
     return indexed_source([] { return std::make_unique<RoundRobinStrategy>(); });
   }
+  INTERLEAVE_INTERNAL_CHECK(o.strategy == "pct", "a strategy without a parallel source");
   return pct_source(o.seed, o.depth);
 }
 
 /// The command line that reproduces this search exactly.
 std::string explore_command_line(const ExploreOptions& o, const ParamValues& params) {
-  std::string cmd = program() + " explore " + shell_quote(o.choice.model) + " --variant " +
-                    shell_quote(params.variant);
+  std::string cmd = shell_quote(program()) + " explore " + shell_quote(o.choice.model) +
+                    " --variant " + shell_quote(params.variant);
   for (const std::string& p : o.choice.params) cmd += " --param " + shell_quote(p);
   cmd += " --strategy " + o.strategy;
   if (o.strategy == "random" || o.strategy == "pct") cmd += " --seed " + std::to_string(o.seed);
@@ -130,11 +132,11 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
   }
   if (!r.bugs.empty()) {
     if (!o.save.empty()) {
-      out << "  saved: " << o.save << "\n  replay: " << program() << " replay "
+      out << "  saved: " << o.save << "\n  replay: " << shell_quote(program()) << " replay "
           << shell_quote(o.save) << '\n';
     } else {
       out << "  reproduce: " << explore_command_line(o, params) << " --save trace.json\n"
-          << "  then:      " << program() << " replay trace.json\n";
+          << "  then:      " << shell_quote(program()) << " replay trace.json\n";
     }
     out << '\n';
   } else {
@@ -229,7 +231,7 @@ int explore_command(const ExploreOptions& o) {
   }
   if (progress && r.elapsed_s >= 0.1) std::fprintf(stderr, "\r\033[K");  // clear the line
   if (!r.error.empty()) {
-    std::cerr << "interleave internal error: " << r.error << '\n';
+    std::cerr << program() << ": internal error: " << r.error << '\n';
     return 3;
   }
 

@@ -2,6 +2,7 @@
 // runs interleave's command line with the inventory model added.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -87,7 +88,7 @@ TEST(InventoryCli, RunsNativelyAndSaysItsOwnNameInErrors) {
   const CliResult bad = inventory("explore inventory --variant sloppy");
   EXPECT_EQ(bad.code, 2);
   EXPECT_EQ(bad.err_lines(), 1) << bad.err;
-  EXPECT_NE(bad.err.find("unknown variant 'sloppy'"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.rfind("inventory: unknown variant 'sloppy'", 0), 0u) << bad.err;
 
   const CliResult usage = inventory("explore");
   EXPECT_EQ(usage.code, 2);
@@ -122,15 +123,40 @@ TEST(AddModel, RefusesEntriesThatCannotWork) {
   interleave::ModelInfo no_bind = entry("no_bind");
   no_bind.bind = nullptr;
   refused(no_bind, "no bind");
+  interleave::ModelInfo twice = entry("twice");
+  twice.variants.push_back(twice.variants.front());
+  refused(twice, "two variants named 'only'");
+  interleave::ModelInfo params_twice = entry("params_twice");
+  params_twice.params = {{"n", "threads", 2, 1, 16, true, {}}, {"n", "again", 2, 1, 16, true, {}}};
+  refused(params_twice, "two params named 'n'");
   interleave::ModelInfo bad_default = entry("bad_default");
-  bad_default.params = {{"n", "threads", 20, 1, 16}};
+  bad_default.params = {{"n", "threads", 20, 1, 16, true, {}}};
   refused(bad_default, "the default 20 is not a value it accepts");
-  EXPECT_EQ(interleave::find_model_or_null("bad_default"), nullptr);
+  interleave::ModelInfo half = entry("half");
+  half.params = {{"n", "threads", 2.5, 1, 16, true, {}}};
+  refused(half, "the default 2.5 is not a value it accepts");
+  interleave::ModelInfo bad_native = entry("bad_native");
+  bad_native.params = {{"n", "threads", 2, 1, 16, true, 100}};
+  refused(bad_native, "the default 100 is not a value it accepts");
+  interleave::ModelInfo no_number = entry("no_number");
+  no_number.params = {{"period", "seconds", std::nan(""), 0, 1, false, {}}};
+  refused(no_number, "is not a value it accepts");
+  interleave::ModelInfo endless = entry("endless");
+  endless.params = {{"n", "threads", 2, 1, HUGE_VAL, true, {}}};
+  refused(endless, "must be finite");
+  interleave::ModelInfo upside_down = entry("upside_down");
+  upside_down.params = {{"n", "threads", 2, 16, 1, true, {}}};
+  refused(upside_down, "min 16 is above max 1");
+  for (const char* name : {"bad_default", "half", "no_number", "endless", "upside_down"}) {
+    EXPECT_EQ(interleave::find_model_or_null(name), nullptr) << name;
+  }
 }
 
 TEST(AddModel, AddedModelIsFoundByName) {
-  interleave::add_model(entry("added_here"));
-  const interleave::ModelInfo& m = interleave::find_model("added_here");
+  static int added = 0;  // a name of its own on every pass (--gtest_repeat)
+  const std::string name = "added_here_" + std::to_string(++added);
+  interleave::add_model(entry(name));
+  const interleave::ModelInfo& m = interleave::find_model(name);
   EXPECT_EQ(m.variants.front().name, "only");
   EXPECT_EQ(&interleave::models().back(), &m);
 }

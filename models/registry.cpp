@@ -135,10 +135,15 @@ std::string entry_error(const ModelInfo& m) {
         return "model " + m.name + " has two params named '" + p.name + "'";
     }
     const std::string where = "model " + m.name + ", param " + p.name + ": ";
-    if (!(p.min <= p.max))
+    if (!std::isfinite(p.min) || !std::isfinite(p.max)) {
+      return where + "its range [" + number_text(p.min) + ", " + number_text(p.max) +
+             "] must be finite";
+    }
+    if (p.min > p.max) {
       return where + "min " + number_text(p.min) + " is above max " + number_text(p.max);
+    }
     for (const double d : {p.default_value, p.native_default.value_or(p.default_value)}) {
-      if (d < p.min || d > p.max || (p.integer && std::floor(d) != d)) {
+      if (!(d >= p.min && d <= p.max) || (p.integer && std::floor(d) != d)) {
         return where + "the default " + number_text(d) + " is not a value it accepts";
       }
     }

@@ -64,28 +64,35 @@ class PctSource final : public ExecutionSource {
   bool next(Task& task) override {
     task.index = next_++;
     task.key = task.index + 1;
-    task.setting = estimate_for(task.index);
-    estimate_ = task.setting;
+    estimate_ = estimate_for(task.index);
+    task.setting = setting(estimate_);
     return true;
   }
-  void taken(const Task& /*task*/, const RunResult& run) override {
-    longest_ = std::max(longest_, run.steps);
+  bool taken(const Task& /*task*/, const RunResult& run) override {
+    if (run.steps <= longest_) return false;
+    longest_ = run.steps;
+    return true;
   }
   void ahead(std::size_t count, const std::function<bool(uint64_t)>& known,
              std::vector<Task>& tasks) override {
-    // Every run before next_ is in: the estimate is known up to the next refresh after next_.
-    // Past it, the guess is that the runs until then are no longer than the longest so far (a
-    // task run with another estimate than its turn brings is run again, see explore_parallel).
     tasks.clear();
-    uint64_t k = estimate_for(next_);
     for (uint64_t i = next_; i < next_ + count; ++i) {
-      if (PctStrategy::refreshes_estimate(i)) k = std::max(k, longest_);
       if (known(i + 1)) continue;
       Task& t = tasks.emplace_back();
       t.index = i;
       t.key = i + 1;
-      t.setting = k;
+      update(t);
     }
+  }
+  void update(Task& task) const override {
+    // Every run before next_ is in: the estimate is known up to the next refresh after next_.
+    // Past it, the guess is that the runs until then are no longer than the longest so far.
+    uint64_t k = estimate_for(next_);
+    if (task.index > next_) {
+      const uint64_t refresh = next_refresh(next_);
+      if (task.index >= refresh) k = std::max(k, longest_);
+    }
+    task.setting = setting(k);
   }
   std::unique_ptr<Strategy> lane_strategy() override {
     return std::make_unique<PctStrategy>(seed_, depth_);
@@ -101,6 +108,14 @@ class PctSource final : public ExecutionSource {
     if (index == 0) return PctStrategy::kFirstEstimate;
     return PctStrategy::refreshes_estimate(index) ? std::max(estimate_, longest_) : estimate_;
   }
+  /// The first execution after `index` that refreshes the estimate.
+  static uint64_t next_refresh(uint64_t index) {
+    uint64_t i = index + 1;
+    while (!PctStrategy::refreshes_estimate(i)) ++i;  // at most 63 steps
+    return i;
+  }
+  /// What a task carries: its estimate, or 0 with depth 1, which draws no change points.
+  uint64_t setting(uint64_t k) const { return depth_ > 1 ? k : 0; }
 
   uint64_t seed_;
   uint32_t depth_;
@@ -141,6 +156,7 @@ struct Board {
     State state = State::kQueued;
     ExecutionSource::Task task;
     std::unique_ptr<FinishedRun> result;
+    bool orphan = false;  // running on a stale guess: whoever runs it drops it when done
   };
   std::mutex mu;
   std::condition_variable work;      // workers: something queued, or stop
@@ -199,15 +215,21 @@ void run_queued(Board& board, std::unique_lock<std::mutex>& lock, Lane& lane) {
   const uint64_t key = board.pop();
   Board::Slot& slot = board.slots.at(key);
   slot.state = Board::State::kRunning;
-  ExecutionSource::Task task = std::move(slot.task);
+  const ExecutionSource::Task task = slot.task;
   std::unique_ptr<FinishedRun> result = board.take_spare();
   lock.unlock();
   lane.run(task, *result);
   lock.lock();
-  Board::Slot& same = board.slots.at(key);  // only its taker erases a running slot
-  same.task = std::move(task);
-  same.result = std::move(result);
-  same.state = Board::State::kDone;
+  // A running slot stays until it is done: then the search's thread takes it, or (an orphan)
+  // the thread that ran it drops it.
+  auto same = board.slots.find(key);
+  if (same->second.orphan) {
+    board.spare.push_back(std::move(result));
+    board.slots.erase(same);
+  } else {
+    same->second.result = std::move(result);
+    same->second.state = Board::State::kDone;
+  }
   board.completed.fetch_add(1, std::memory_order_release);
   if (board.explorer_sleeps) board.finished.notify_one();
 }
@@ -295,6 +317,18 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
         auto it = board.slots.find(task.key);
         if (it == board.slots.end()) break;
         Board::Slot& slot = it->second;
+        if (slot.task.setting != task.setting) {
+          // Run ahead on a guess that proved wrong (pct's estimate grew): run it here instead.
+          if (slot.state == Board::State::kRunning) {
+            slot.orphan = true;  // its thread drops it when done
+          } else {
+            if (slot.state == Board::State::kQueued) board.unqueue(task.key);
+            if (slot.result) board.spare.push_back(std::move(slot.result));
+            board.slots.erase(it);
+          }
+          issued.erase(task.key);
+          break;
+        }
         if (slot.state == Board::State::kRunning) {
           // Another thread has it: run something queued meanwhile, or wait.
           if (board.queue.empty()) {
@@ -315,11 +349,8 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
         }
         if (slot.state == Board::State::kQueued) {
           board.unqueue(task.key);
-        } else if (slot.task.setting == task.setting) {
-          result = std::move(slot.result);
         } else {
-          // Run ahead on a guess that proved wrong (pct's estimate grew): run it again here.
-          board.spare.push_back(std::move(slot.result));
+          result = std::move(slot.result);
         }
         board.slots.erase(it);
         issued.erase(task.key);
@@ -353,7 +384,11 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
                   " was abandoned: " + result->run.abandon_reason;
       break;
     }
-    source.taken(task, result->run);
+    if (source.taken(task, result->run) && !issued.empty()) {
+      // Tasks still queued are given what they need to be run as their turn will ask.
+      std::lock_guard<std::mutex> lock(board.mu);
+      for (const uint64_t key : board.queue) source.update(board.slots.at(key).task);
+    }
     if (tally_run(out, result->run, result->schedule, result->random, index + 1, false,
                   options.all)) {
       break;

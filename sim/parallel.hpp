@@ -51,14 +51,19 @@ class ExecutionSource {
   /// Up to `count` tasks that come after the next one, leaving out those `known` says are taken.
   virtual void ahead(std::size_t count, const std::function<bool(uint64_t)>& known,
                      std::vector<Task>& tasks) = 0;
-  /// A strategy of its own for one thread.
+  /// A strategy of its own for one thread. Called by each thread as it starts, while the search's
+  /// thread may be calling next(), ahead() or taken(): it must read only what never changes.
   virtual std::unique_ptr<Strategy> lane_strategy() = 0;
-  /// Prepares `strategy` (one of lane_strategy()'s) for `task`; on any thread.
+  /// Prepares `strategy` (one of lane_strategy()'s) for `task`; on any thread, at any time.
   virtual void begin(Strategy& strategy, const Task& task) const {
     strategy.begin_execution(task.index);
   }
   /// The run of the task next() gave last, in order, before the next call of next() or ahead().
-  virtual void taken(const Task& /*task*/, const RunResult& /*run*/) {}
+  /// True if tasks given by ahead() may now be out of date (see update()).
+  virtual bool taken(const Task& /*task*/, const RunResult& /*run*/) { return false; }
+  /// Brings a task given by ahead() and not run yet up to date with the runs taken since. A task
+  /// run on an out-of-date setting is run again when its turn comes.
+  virtual void update(Task& /*task*/) const {}
   /// How long an execution must take for other threads to be worth it (seconds).
   virtual double min_parallel_run_s() const = 0;
 };

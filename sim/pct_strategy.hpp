@@ -2,7 +2,8 @@
 // thread priorities, the highest-priority enabled thread runs, and at d-1 random steps the
 // running thread drops below everyone. A bug of depth d is found with probability >= 1/(n k^(d-1)).
 // k, the estimate of a run's length that the change points are drawn from, is the longest run
-// seen, taken in at executions 1, 2, 4, ..., 64 and then every 64th: execution i depends only on
+// seen (at least 64 steps), taken in at execution indices 1, 2, 4, ..., 64 and then every 64th
+// (0-based; the command line numbers executions from 1): execution i depends only on
 // the runs before such a point, so a parallel search can run the executions up to the next point
 // ahead and still give exactly the results of one thread (pct_source in parallel.hpp).
 #pragma once

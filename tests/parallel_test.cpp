@@ -324,6 +324,30 @@ TEST(HandedOut, PctRunsAheadOnlyAsFarAsItsEstimateIsKnown) {
   }
 }
 
+/// A source whose tasks run ahead all carry a wrong setting (and are never brought up to date).
+class WrongGuesses final : public ExecutionSource {
+ public:
+  explicit WrongGuesses(std::unique_ptr<ExecutionSource> source) : source_(std::move(source)) {}
+  bool next(Task& task) override { return source_->next(task); }
+  void ahead(std::size_t count, const std::function<bool(uint64_t)>& known,
+             std::vector<Task>& tasks) override {
+    source_->ahead(count, known, tasks);
+    for (Task& t : tasks) t.setting += 1;
+  }
+  std::unique_ptr<Strategy> lane_strategy() override { return source_->lane_strategy(); }
+  void begin(Strategy& strategy, const Task& task) const override {
+    source_->begin(strategy, task);
+  }
+  bool taken(const Task& task, const RunResult& run) override {
+    source_->taken(task, run);
+    return false;
+  }
+  double min_parallel_run_s() const override { return 0; }
+
+ private:
+  std::unique_ptr<ExecutionSource> source_;
+};
+
 TEST(HandedOut, PctRunsAgainWhatRanAheadOnAnEstimateThatGrew) {
   // Runs of random length: a longer one than any before comes now and then, so executions run
   // ahead past a refresh on the old estimate must be run again with the new one.
@@ -351,6 +375,12 @@ TEST(HandedOut, PctRunsAgainWhatRanAheadOnAnEstimateThatGrew) {
     std::unique_ptr<ExecutionSource> source = pct_source(11, 2);
     expect_same(explore_parallel(model, *source, options, jobs, kCheckers), one,
                 std::to_string(jobs));
+  }
+  // Every task run ahead with a wrong estimate: each is run again, and nothing changes.
+  for (unsigned jobs : {2u, 3u}) {
+    WrongGuesses wrong(pct_source(11, 2));
+    expect_same(explore_parallel(model, wrong, options, jobs, kCheckers), one,
+                "wrong guesses on " + std::to_string(jobs));
   }
 }
 
