@@ -166,19 +166,19 @@ void DporRun::analyse(DporOutcome& out) {
   std::fill(last_write_.begin(), last_write_.end(), -1);
   for (std::vector<uint32_t>& reads : reads_since_) reads.clear();
   special_.clear();
-  std::vector<int64_t> last_of(width, -1);
-  std::vector<int64_t> spawned_at(width, -1);
-  std::vector<uint32_t> count(width, 0);
-  struct Pred {
-    std::size_t step;
-    bool release;
-    bool conflict;
-  };
-  std::vector<Pred> preds;
+  std::vector<int64_t>& last_of = last_of_;
+  last_of.assign(width, -1);
+  std::vector<int64_t>& spawned_at = spawned_at_;
+  spawned_at.assign(width, -1);
+  std::vector<uint32_t>& count = count_;
+  count.assign(width, 0);
+  std::vector<Pred>& preds = preds_;
   uint32_t created = 1;
   // Who woke whom: the simulator's notify_one wakes the longest waiter, so replay its queue.
-  std::vector<std::pair<ObjectId, ThreadId>> waiting;  // (condition variable, waiter), in order
-  std::vector<int64_t> woken_by(width, -1);
+  std::vector<std::pair<ObjectId, ThreadId>>& waiting = waiting_;
+  waiting.clear();
+  std::vector<int64_t>& woken_by = woken_by_;
+  woken_by.assign(width, -1);
   for (std::size_t j = 0; j < n; ++j) {
     const StepEvent& ej = steps_[j];
     const uint32_t t = to_index(ej.thread);

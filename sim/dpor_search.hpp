@@ -124,6 +124,18 @@ class DporRun {
   std::vector<uint32_t> conflicts_;  // a step's conflicting predecessors
   std::vector<std::size_t> sequence_;
   std::vector<uint8_t> before_;
+  // analyse()'s own, per thread or per step: kept too, so that a run allocates nothing.
+  struct Pred {
+    std::size_t step;
+    bool release;
+    bool conflict;
+  };
+  std::vector<int64_t> last_of_;
+  std::vector<int64_t> spawned_at_;
+  std::vector<uint32_t> count_;
+  std::vector<Pred> preds_;
+  std::vector<std::pair<ObjectId, ThreadId>> waiting_;  // (condition variable, waiter), in order
+  std::vector<int64_t> woken_by_;
   std::vector<ObjectId> thread_loop_;  // each thread's event loop, kNoObject if none
   std::vector<uint8_t> resuming_;      // per thread: its next step resumes its loop
   uint32_t value_cursor_ = 0;
