@@ -24,9 +24,19 @@ Execution::Execution(StackPool& pool, ExecutionConfig config) : pool_(&pool), co
   threads_.reserve(16);
   objects_.reserve(64);
   schedule_.reserve(1024);
+  // A model thread that overflows its stack is named in the report (read from a signal handler:
+  // the faulting thread is the one running, its name a stable string).
+  watch_stack_overflows(OverflowContext{
+      [](const void* x) {
+        const auto* self = static_cast<const Execution*>(x);
+        return self->current_ < self->threads_.size() ? self->threads_[self->current_].name
+                                                      : "main";
+      },
+      [](const void* x) { return static_cast<const Execution*>(x)->step_; }, this});
 }
 
 Execution::~Execution() {
+  unwatch_stack_overflows(this);
   unwinding_ = true;
   plain_ = false;
   // Unwinds the parked workers while this object is whole.

@@ -54,7 +54,8 @@ enum class RunStatus : uint8_t {
 
 struct ExecutionConfig {
   uint64_t step_limit = 100'000;
-  TimingConfig timing;  // untimed unless timing.timed
+  TimingConfig timing;                         // untimed unless timing.timed
+  std::size_t stack_size = kDefaultStackSize;  // each model thread's (the StackPool's)
 };
 
 /// A labelled value a model reported (a heartbeat), with when it happened.

@@ -131,6 +131,7 @@ class Lane {
        const MonitorFactory& monitors)
       : model_(model),
         source_(source),
+        pool_(options.execution.stack_size),
         x_(pool_, options.execution),
         strategy_(source.lane_strategy()),
         monitor_(monitors ? monitors() : nullptr) {}

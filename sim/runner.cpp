@@ -112,7 +112,7 @@ void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Moni
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
                       Monitor* monitor) {
   SearchPacer pacer(options);
-  StackPool pool;
+  StackPool pool(options.execution.stack_size);
   Execution x(pool, options.execution);
   ExploreResult out;
   RunResult run;  // reused: its findings keep their capacity
@@ -143,7 +143,7 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
 
 RunResult run_once(const SimModel& model, Strategy& strategy, Monitor* monitor,
                    const ExecutionConfig& config, RunRecord* record) {
-  StackPool pool;
+  StackPool pool(config.stack_size);
   Execution x(pool, config);
   strategy.begin_execution(0);
   if (monitor != nullptr) monitor->begin_run();

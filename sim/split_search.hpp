@@ -475,7 +475,10 @@ void lane_main(Shared<Search>& s, Lane& lane, Part<Search>* part) {
 class LaneCore {
  public:
   LaneCore(const SimModel& model, const ExploreOptions& options, const MonitorFactory& monitors)
-      : model_(model), x_(pool_, options.execution), monitor_(monitors ? monitors() : nullptr) {}
+      : model_(model),
+        pool_(options.execution.stack_size),
+        x_(pool_, options.execution),
+        monitor_(monitors ? monitors() : nullptr) {}
   /// Runs one execution under `strategy` into `record`.
   void run_under(Strategy& strategy) { record.run_on(model_, x_, strategy, monitor_.get()); }
   FinishedRun record;  // every run's, reused

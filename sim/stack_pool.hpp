@@ -2,17 +2,25 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include <boost/context/stack_context.hpp>
 
 namespace interleave {
 
+/// A model thread's stack unless the run says otherwise: a native thread's default on Linux, so
+/// a model that runs natively runs simulated. Only the pages a thread touches take memory.
+inline constexpr std::size_t kDefaultStackSize = 8 * 1024 * 1024;
+
 /// A guarded mmap'd stack costs ~10 us to make; popping one from this pool ~40 ns. Stacks are
 /// returned when a fiber ends or is unwound, so an exploration touches only a handful.
+/// A model thread that overflows its stack faults in the guard page below it: the process then
+/// says which thread, at which step, and exits with code 1 (see watch_stack_overflows), instead
+/// of dying of a bare segmentation fault.
 class StackPool {
  public:
-  explicit StackPool(std::size_t stack_size = 256 * 1024);
+  explicit StackPool(std::size_t stack_size = kDefaultStackSize);
   ~StackPool();
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
@@ -21,6 +29,8 @@ class StackPool {
   void deallocate(boost::context::stack_context& stack) noexcept;
 
   std::size_t stacks_made() const { return made_.size(); }
+  /// Usable bytes of each stack.
+  std::size_t stack_size() const { return size_; }
 
   /// The StackAllocator concept Boost.Context wants: a copyable handle onto the pool.
   struct Allocator {
@@ -35,5 +45,19 @@ class StackPool {
   std::vector<void*> free_;  // tops of stacks ready for reuse
   std::vector<void*> made_;  // mapping bases, for unmapping
 };
+
+/// What the overflow report names: set by the execution that runs model threads on this OS
+/// thread (the last one to have run, until it is destroyed).
+struct OverflowContext {
+  const char* (*thread_name)(const void* execution) = nullptr;
+  uint64_t (*step)(const void* execution) = nullptr;
+  const void* execution = nullptr;
+};
+/// Installs, once per process, the handler that reports a model thread's stack overflow, and an
+/// alternate signal stack for the calling OS thread; `context` names what runs there. Does
+/// nothing under a sanitizer, which reports overflows itself.
+void watch_stack_overflows(const OverflowContext& context);
+/// The calling OS thread no longer runs the execution `execution` (it is being destroyed).
+void unwatch_stack_overflows(const void* execution);
 
 }  // namespace interleave

@@ -10,6 +10,7 @@
 
 #include "models/bind.hpp"
 #include "models/counter_heartbeat.hpp"
+#include "sim/fiber_sanitizer.hpp"
 #include "sim/random_strategy.hpp"
 #include "sim/replay_strategy.hpp"
 #include "sim/rr_strategy.hpp"
@@ -409,6 +410,48 @@ TEST(Execution, PreemptionsCountOnlyInvoluntarySwitches) {
   EventRecorder rec;
   const RunResult run = run_once(increments(false), s, &rec, {});
   EXPECT_GE(run.steps, 8u);
+}
+
+/// Recursion through `frames` frames of about 1 KiB each (volatile: not folded into a loop).
+int recurse(int frames) {
+  volatile char frame[1024];
+  frame[0] = static_cast<char>(frames);
+  if (frames == 0) return frame[0];
+  return recurse(frames - 1) + frame[0];
+}
+
+/// A model whose thread 'deep' recurses through `frames` frames, then stores.
+SimModel deep_recursion(int frames) {
+  return simulated([frames](auto& env) {
+    Shared<SimEnv, int> x(env, "x");
+    auto t = env.spawn("deep", [&] { x.store(recurse(frames)); });
+    t.join();
+  });
+}
+
+TEST(StackOverflow, AModelThreadsOverflowIsReportedNotACrash) {
+  if (fiber_sanitizer::kThread || fiber_sanitizer::kAddress) {
+    GTEST_SKIP() << "the sanitizers report overflows themselves";
+  }
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  ExploreOptions options;
+  options.max_executions = 1;
+  options.execution.stack_size = 64 * 1024;
+  RandomStrategy s(1);
+  EXPECT_EXIT(explore(deep_recursion(256), s, options), ::testing::ExitedWithCode(1),
+              "interleave: thread 'deep' overflowed its stack \\(64 KiB\\) after 1 step of the "
+              "run: unbounded recursion");
+}
+
+TEST(StackOverflow, ModelThreadsHaveANativeThreadsStack) {
+  // 2 MiB of frames: more than a small fiber stack holds, well within 8 MiB, as natively.
+  RandomStrategy s(1);
+  ExploreOptions options;
+  options.max_executions = 3;
+  const ExploreResult r = explore(deep_recursion(2048), s, options);
+  EXPECT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.executions, 3u);
+  EXPECT_TRUE(r.bugs.empty());
 }
 
 TEST(StackPool, StacksAreReusedAcrossExecutions) {
