@@ -24,15 +24,6 @@ Execution::Execution(StackPool& pool, ExecutionConfig config) : pool_(&pool), co
   threads_.reserve(16);
   objects_.reserve(64);
   schedule_.reserve(1024);
-  // A model thread that overflows its stack is named in the report (read from a signal handler:
-  // the faulting thread is the one running, its name a stable string).
-  watch_stack_overflows(OverflowContext{
-      [](const void* x) {
-        const auto* self = static_cast<const Execution*>(x);
-        return self->current_ < self->threads_.size() ? self->threads_[self->current_].name
-                                                      : "main";
-      },
-      [](const void* x) { return static_cast<const Execution*>(x)->step_; }, this});
 }
 
 Execution::~Execution() {
@@ -92,6 +83,15 @@ boost::context::fiber Execution::worker_loop(boost::context::fiber&& from) {
 }
 
 void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
+  // A model thread that overflows its stack is named in the report, read from a signal handler:
+  // the thread running when it faults, a stable string; none while the runner's stack runs.
+  watch_stack_overflows(OverflowContext{
+      [](const void* x) -> const char* {
+        const auto* self = static_cast<const Execution*>(x);
+        return self->current_ < self->threads_.size() ? self->threads_[self->current_].name
+                                                      : nullptr;
+      },
+      [](const void* x) { return static_cast<const Execution*>(x)->step_; }, this});
   kept_names_.clear();
   out.findings.clear();  // keeps its capacity when the caller reuses `out`
   findings_ = &out.findings;
@@ -152,6 +152,7 @@ void Execution::teardown(RunResult& out) {
   out.preemptions = preemptions_;
   out.abandon_reason = std::move(abandon_reason_);
   findings_ = nullptr;
+  unwatch_stack_overflows(this);
 }
 
 void Execution::switch_to(uint32_t next) {

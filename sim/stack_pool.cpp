@@ -1,10 +1,11 @@
-// Fiber stack pool: mmap with a PROT_NONE guard page below each stack.
+// Fiber stack pool: mmap with a PROT_NONE guard below each stack, and the report of an overflow.
 #include "sim/stack_pool.hpp"
 
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -23,25 +24,29 @@ std::size_t page_size() {
 // ---- stack overflow reports ----
 // The signal handler may only read what it finds here: fixed slots of atomics, no allocation.
 
+// Below each stack, inaccessible: a frame bigger than a page would jump over a one-page guard
+// into whatever lies below (GCC here does not probe big frames). Costs address space only.
+constexpr std::size_t kGuardBytes = 64 * 1024;
+
 struct Guard {
-  std::atomic<uintptr_t> low{0};   // the guard page's first byte; 0: a free slot
-  std::atomic<uintptr_t> high{0};  // one past its last; 1 while being claimed
+  std::atomic<uintptr_t> low{0};  // the guard's first byte; 0: free; kClaimed: being filled
   std::atomic<std::size_t> stack_size{0};
 };
-constexpr std::size_t kGuards = 4096;  // stacks alive at once; more are simply not named
+constexpr uintptr_t kClaimed = 1;
+// Stacks alive at once that a report can name (--jobs 256 with 64 model threads each); an
+// overflow of a stack beyond them is a plain crash.
+constexpr std::size_t kGuards = 16384;
 Guard g_guards[kGuards];
 
-void add_guard(const void* base, std::size_t guard, std::size_t stack_size) {
-  const auto low = reinterpret_cast<uintptr_t>(base);
+void add_guard(const void* base, std::size_t stack_size) {
   for (Guard& g : g_guards) {
     uintptr_t free = 0;
-    if (g.high.load(std::memory_order_relaxed) != 0 ||
-        !g.high.compare_exchange_strong(free, 1, std::memory_order_acq_rel)) {
+    if (g.low.load(std::memory_order_relaxed) != 0 ||
+        !g.low.compare_exchange_strong(free, kClaimed, std::memory_order_acq_rel)) {
       continue;
     }
     g.stack_size.store(stack_size, std::memory_order_relaxed);
-    g.low.store(low, std::memory_order_relaxed);
-    g.high.store(low + guard, std::memory_order_release);
+    g.low.store(reinterpret_cast<uintptr_t>(base), std::memory_order_release);
     return;
   }
 }
@@ -49,91 +54,108 @@ void add_guard(const void* base, std::size_t guard, std::size_t stack_size) {
 void remove_guard(const void* base) {
   const auto low = reinterpret_cast<uintptr_t>(base);
   for (Guard& g : g_guards) {
-    if (g.low.load(std::memory_order_acquire) == low) {
-      g.low.store(0, std::memory_order_relaxed);
-      g.high.store(0, std::memory_order_release);
-      return;
-    }
+    uintptr_t mine = low;
+    if (g.low.compare_exchange_strong(mine, 0, std::memory_order_acq_rel)) return;
   }
 }
 
 thread_local OverflowContext t_context;
 struct sigaction g_previous[2];  // SIGSEGV's and SIGBUS's handlers before ours
+std::atomic<bool> g_reporting{false};
 
-void say(const char* text) {
-  const std::size_t n = std::strlen(text);
+/// Appends to a line being built in a fixed buffer (no allocation in a signal handler).
+struct Line {
+  char text[512];
+  std::size_t size = 0;
+  void add(const char* s) {
+    while (*s != '\0' && size + 1 < sizeof text) text[size++] = *s++;
+  }
+  void add(uint64_t v) {
+    char digits[24];
+    std::size_t n = 0;
+    do {
+      digits[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    while (n > 0 && size + 1 < sizeof text) text[size++] = digits[--n];
+  }
+};
+
+void report_overflow(std::size_t stack_size) {
+  // Lanes run the same model: several may overflow at once. One line, from the first.
+  if (g_reporting.exchange(true)) {
+    for (;;) ::pause();  // the first reporter ends the process
+  }
+  Line line;
+  line.add("interleave: ");
+  const OverflowContext& c = t_context;
+  const char* name = c.execution != nullptr ? c.thread_name(c.execution) : nullptr;
+  if (name != nullptr) {
+    line.add("thread '");
+    line.add(name);
+    line.add("' overflowed its stack (");
+  } else {
+    line.add("a model thread overflowed its stack (");
+  }
+  if (stack_size % (1024 * 1024) == 0) {
+    line.add(static_cast<uint64_t>(stack_size / (1024 * 1024)));
+    line.add(" MiB)");
+  } else {
+    line.add(static_cast<uint64_t>(stack_size / 1024));
+    line.add(" KiB)");
+  }
+  if (c.execution != nullptr) {
+    const uint64_t steps = c.step(c.execution);
+    line.add(" after ");
+    line.add(steps);
+    line.add(steps == 1 ? " step of the run" : " steps of the run");
+  }
+  line.add(
+      ": unbounded recursion in the model, or frames too big for its stack; the search "
+      "stops here\n");
   std::size_t done = 0;
-  while (done < n) {
-    const ssize_t w = ::write(STDERR_FILENO, text + done, n - done);
-    if (w <= 0) return;
+  while (done < line.size) {
+    const ssize_t w = ::write(STDERR_FILENO, line.text + done, line.size - done);
+    if (w <= 0) break;
     done += static_cast<std::size_t>(w);
   }
-}
-
-void say_number(uint64_t v) {
-  char digits[24];
-  char* p = digits + sizeof digits;
-  *--p = '\0';
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  say(p);
+  ::_exit(1);
 }
 
 void on_fault(int sig, siginfo_t* info, void* context) {
-  const auto at = reinterpret_cast<uintptr_t>(info->si_addr);
-  for (const Guard& g : g_guards) {
-    const uintptr_t low = g.low.load(std::memory_order_acquire);
-    if (low == 0 || at < low || at >= g.high.load(std::memory_order_acquire)) continue;
-    const OverflowContext& c = t_context;
-    say("interleave: ");
-    if (c.execution != nullptr) {
-      say("thread '");
-      say(c.thread_name(c.execution));
-      say("' overflowed its stack (");
-    } else {
-      say("a model thread overflowed its stack (");
+  if (info != nullptr && info->si_code > 0) {  // a fault, not a signal someone sent
+    const auto at = reinterpret_cast<uintptr_t>(info->si_addr);
+    for (const Guard& g : g_guards) {
+      const uintptr_t low = g.low.load(std::memory_order_acquire);
+      if (low == 0 || low == kClaimed || at - low >= kGuardBytes) continue;
+      report_overflow(g.stack_size.load(std::memory_order_relaxed));
     }
-    const std::size_t size = g.stack_size.load(std::memory_order_relaxed);
-    if (size % (1024 * 1024) == 0) {
-      say_number(size / (1024 * 1024));
-      say(" MiB)");
-    } else {
-      say_number(size / 1024);
-      say(" KiB)");
-    }
-    if (c.execution != nullptr) {
-      say(" after ");
-      const uint64_t steps = c.step(c.execution);
-      say_number(steps);
-      say(steps == 1 ? " step of the run" : " steps of the run");
-    }
-    say(": unbounded recursion in the model, or frames too big for its stack; the search stops "
-        "here\n");
-    ::_exit(1);
   }
-  // Not a model thread's overflow: whatever handled it before does, or the default (a crash).
+  // Not a model thread's overflow: whatever handled it before does, or the default action.
   const struct sigaction& before = g_previous[sig == SIGSEGV ? 0 : 1];
-  if ((before.sa_flags & SA_SIGINFO) != 0 && before.sa_sigaction != nullptr) {
+  const bool handler = (before.sa_flags & SA_SIGINFO) != 0
+                           ? before.sa_sigaction != nullptr
+                           : before.sa_handler != SIG_DFL && before.sa_handler != SIG_IGN;
+  if (handler && (before.sa_flags & SA_SIGINFO) != 0) {
     before.sa_sigaction(sig, info, context);
     return;
   }
-  if (before.sa_handler != SIG_DFL && before.sa_handler != SIG_IGN &&
-      before.sa_handler != nullptr) {
+  if (handler) {
     before.sa_handler(sig);
     return;
   }
-  ::signal(sig, SIG_DFL);  // returning re-runs the faulting instruction: the default action
+  ::signal(sig, SIG_DFL);
+  // A fault re-runs its instruction and meets the default action there; a sent signal does not.
+  if (info == nullptr || info->si_code <= 0) ::raise(sig);
 }
 
-/// An alternate signal stack for this OS thread: the handler cannot run on the stack that
-/// overflowed.
+/// An alternate signal stack for this OS thread, while it runs fibers: the handler cannot run
+/// on the stack that overflowed. The one the thread had before comes back when it ends.
 struct AltStack {
   void* memory = nullptr;
-  std::size_t size = 0;
+  std::size_t size = 64 * 1024;
+  stack_t before{};
   AltStack() {
-    size = 64 * 1024;
     memory = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) {
       memory = nullptr;
@@ -142,13 +164,20 @@ struct AltStack {
     stack_t ss{};
     ss.ss_sp = memory;
     ss.ss_size = size;
-    ::sigaltstack(&ss, nullptr);
+    if (::sigaltstack(&ss, &before) != 0) {
+      ::munmap(memory, size);
+      memory = nullptr;
+    }
   }
   ~AltStack() {
     if (memory == nullptr) return;
-    stack_t off{};
-    off.ss_flags = SS_DISABLE;
-    ::sigaltstack(&off, nullptr);
+    if ((before.ss_flags & SS_DISABLE) != 0 || before.ss_sp == nullptr) {
+      stack_t off{};
+      off.ss_flags = SS_DISABLE;
+      ::sigaltstack(&off, nullptr);
+    } else {
+      ::sigaltstack(&before, nullptr);
+    }
     ::munmap(memory, size);
   }
   AltStack(const AltStack&) = delete;
@@ -177,12 +206,12 @@ void unwatch_stack_overflows(const void* execution) {
 }
 
 StackPool::StackPool(std::size_t stack_size)
-    : size_((stack_size + page_size() - 1) / page_size() * page_size()) {}
+    : size_((std::max(stack_size, kMinStackSize) + page_size() - 1) / page_size() * page_size()) {}
 
 StackPool::~StackPool() {
   for (void* base : made_) {
     remove_guard(base);
-    ::munmap(base, size_ + page_size());
+    ::munmap(base, size_ + kGuardBytes);
   }
 }
 
@@ -194,12 +223,18 @@ boost::context::stack_context StackPool::allocate() {
     free_.pop_back();
     return stack;
   }
-  const std::size_t total = size_ + page_size();
+  const std::size_t total = size_ + kGuardBytes;
   void* base = ::mmap(nullptr, total, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();
-  ::mprotect(base, page_size(), PROT_NONE);  // overflow faults instead of corrupting a neighbour
-  add_guard(base, page_size(), size_);
+  // Overflow faults instead of corrupting a neighbour.
+  if (::mprotect(base, kGuardBytes, PROT_NONE) != 0) {
+    ::munmap(base, total);
+    throw std::bad_alloc();
+  }
+  // 2 MiB pages would make every stack that touches its top take 2 MiB.
+  ::madvise(static_cast<char*>(base) + kGuardBytes, size_, MADV_NOHUGEPAGE);
+  add_guard(base, size_);
   made_.push_back(base);
   stack.sp = static_cast<char*>(base) + total;
   return stack;

@@ -12,12 +12,14 @@ namespace interleave {
 /// A model thread's stack unless the run says otherwise: a native thread's default on Linux, so
 /// a model that runs natively runs simulated. Only the pages a thread touches take memory.
 inline constexpr std::size_t kDefaultStackSize = 8 * 1024 * 1024;
+/// Smaller sizes are raised to this: the fiber's own record sits at the top of its stack.
+inline constexpr std::size_t kMinStackSize = 64 * 1024;
 
 /// A guarded mmap'd stack costs ~10 us to make; popping one from this pool ~40 ns. Stacks are
 /// returned when a fiber ends or is unwound, so an exploration touches only a handful.
-/// A model thread that overflows its stack faults in the guard page below it: the process then
-/// says which thread, at which step, and exits with code 1 (see watch_stack_overflows), instead
-/// of dying of a bare segmentation fault.
+/// A model thread that overflows its stack faults in the guard below it (64 KiB): the process
+/// then says which thread, after how many steps, and exits with code 1 (see
+/// watch_stack_overflows), instead of dying of a bare segmentation fault.
 class StackPool {
  public:
   explicit StackPool(std::size_t stack_size = kDefaultStackSize);
@@ -41,7 +43,7 @@ class StackPool {
   Allocator allocator() { return Allocator{this}; }
 
  private:
-  std::size_t size_;         // usable bytes, without the guard page
+  std::size_t size_;         // usable bytes, without the guard
   std::vector<void*> free_;  // tops of stacks ready for reuse
   std::vector<void*> made_;  // mapping bases, for unmapping
 };
