@@ -85,6 +85,7 @@ std::string explore_command_line(const ExploreOptions& o, const ParamValues& par
 Trace make_trace(const ExploreOptions& o, const ParamValues& params, const BugRecord& bug,
                  const CapturedRun& run) {
   Trace t;
+  t.program = program();
   t.model = o.choice.model;
   t.variant = params.variant;
   t.params = params.values;

@@ -43,7 +43,12 @@ TraceModel trace_model(const std::string& path, const Trace& trace) {
     const ModelInfo& model = find_model(trace.model);
     return TraceModel{&model, params_from_trace(model, trace.variant, trace.params)};
   } catch (const InputError& e) {
-    throw InputError("trace " + path + ": " + e.what());
+    std::string why = e.what();
+    if (find_model_or_null(trace.model) == nullptr && !trace.program.empty() &&
+        trace.program != program()) {
+      why += "; the trace was saved by " + shell_quote(trace.program) + ", which has it";
+    }
+    throw InputError("trace " + path + ": " + why);
   }
 }
 

@@ -169,6 +169,7 @@ void write_plot(const std::string& path, const std::vector<Simulated>& runs, dou
 void save_trace(const std::string& path, const ModelInfo& model, const SimulateOptions& o,
                 const Simulated& s) {
   Trace t;
+  t.program = program();
   t.model = model.name;
   t.variant = s.variant;
   t.params = s.params.values;

@@ -79,6 +79,8 @@ TEST(InventoryCli, SavedTraceReplaysWithThisProgramOnly) {
   EXPECT_EQ(stock.code, 2);
   EXPECT_EQ(stock.err_lines(), 1) << stock.err;
   EXPECT_NE(stock.err.find("unknown model 'inventory'"), std::string::npos) << stock.err;
+  EXPECT_NE(stock.err.find("the trace was saved by inventory, which has it"), std::string::npos)
+      << stock.err;
 }
 
 TEST(InventoryCli, RunsNativelyAndSaysItsOwnNameInErrors) {

@@ -72,6 +72,7 @@ void write_trace(const std::string& path, const Trace& t) {
   ordered_json j = ordered_json::object();
   j["format"] = "interleave-trace";
   j["version"] = kTraceVersion;
+  if (!t.program.empty()) j["program"] = t.program;
   j["model"] = t.model;
   j["variant"] = t.variant;
   ordered_json params = ordered_json::object();
@@ -175,6 +176,10 @@ Trace read_trace(const std::string& path) {
                   std::to_string(kTraceVersion) + ")");
   }
   Trace t;
+  if (const auto p = j.find("program"); p != j.end()) {
+    if (!p->is_string()) bad(path, "program is not a string");
+    t.program = p->get<std::string>();
+  }
   t.model = field(path, j, "model", json::value_t::string).get<std::string>();
   t.variant = field(path, j, "variant", json::value_t::string).get<std::string>();
   for (const auto& [name, value] : field(path, j, "params", json::value_t::object).items()) {

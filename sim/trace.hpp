@@ -36,6 +36,9 @@ struct Verdict {
 };
 
 struct Trace {
+  // The program that saved it ("interleave", or one of one's own that adds models to the
+  // command line); empty in traces from before it was recorded.
+  std::string program;
   std::string model;
   std::string variant;
   std::vector<std::pair<std::string, double>> params;  // in registry order

@@ -338,6 +338,8 @@ std::vector<BadInput> bad_inputs() {
   other_version.replace(other_version.find("\"version\":1"), 11, "\"version\":9");
   std::string other_model = t;
   other_model.replace(other_model.find("counter_heartbeat"), 17, "no_such_model");
+  std::string numbered_program = t;
+  numbered_program.replace(numbered_program.find("\"model\""), 7, "\"program\": 5, \"model\"");
   std::string too_long = t;
   too_long.replace(too_long.find("2,0,0]"), 6, "2,0,0,0,0]");
   std::string bad_thread = t;
@@ -393,6 +395,9 @@ std::vector<BadInput> bad_inputs() {
        "version 9"},
       {"TraceOfUnknownModel", [=] { return "replay " + trace_file("nomodel.json", other_model); },
        "unknown model 'no_such_model'"},
+      {"ProgramNotAString",
+       [=] { return "replay " + trace_file("program.json", numbered_program); },
+       "program is not a string"},
       {"ThreadNotEnabled", [=] { return "replay " + trace_file("thread.json", bad_thread); },
        "step 4 names thread 7"},
       {"ScheduleLongerThanTheRun",
