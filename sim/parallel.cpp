@@ -29,7 +29,8 @@ void FinishedRun::run_on(const SimModel& model, Execution& x, Strategy& strategy
 
 namespace {
 
-class IndexedSource final : public ExecutionSource {
+/// Executions numbered in order, each run ahead as it comes (update() adds what a subclass needs).
+class IndexedSource : public ExecutionSource {
  public:
   explicit IndexedSource(std::function<std::unique_ptr<Strategy>()> make)
       : make_(std::move(make)) {}
@@ -46,6 +47,7 @@ class IndexedSource final : public ExecutionSource {
       Task& t = tasks.emplace_back();
       t.index = i;
       t.key = i + 1;
+      update(t);
     }
   }
   std::unique_ptr<Strategy> lane_strategy() override { return make_(); }
@@ -53,17 +55,20 @@ class IndexedSource final : public ExecutionSource {
   // executions (size=20) ran 10% slower, 14 us ones (size=50) 1.22x faster, 55 us ones 1.5x.
   double min_parallel_run_s() const override { return 10e-6; }
 
+ protected:
+  uint64_t next_ = 0;  // the index next() gives next
+
  private:
   std::function<std::unique_ptr<Strategy>()> make_;
-  uint64_t next_ = 0;
 };
 
-class PctSource final : public ExecutionSource {
+class PctSource final : public IndexedSource {
  public:
-  PctSource(uint64_t seed, uint32_t depth) : seed_(seed), depth_(depth) {}
+  PctSource(uint64_t seed, uint32_t depth)
+      : IndexedSource([seed, depth] { return std::make_unique<PctStrategy>(seed, depth); }),
+        depth_(depth) {}
   bool next(Task& task) override {
-    task.index = next_++;
-    task.key = task.index + 1;
+    IndexedSource::next(task);
     estimate_ = estimate_for(task.index);
     task.setting = setting(estimate_);
     return true;
@@ -72,17 +77,6 @@ class PctSource final : public ExecutionSource {
     if (run.steps <= longest_) return false;
     longest_ = run.steps;
     return true;
-  }
-  void ahead(std::size_t count, const std::function<bool(uint64_t)>& known,
-             std::vector<Task>& tasks) override {
-    tasks.clear();
-    for (uint64_t i = next_; i < next_ + count; ++i) {
-      if (known(i + 1)) continue;
-      Task& t = tasks.emplace_back();
-      t.index = i;
-      t.key = i + 1;
-      update(t);
-    }
   }
   void update(Task& task) const override {
     // Every run before next_ is in: the estimate is known up to the next refresh after next_.
@@ -94,13 +88,9 @@ class PctSource final : public ExecutionSource {
     }
     task.setting = setting(k);
   }
-  std::unique_ptr<Strategy> lane_strategy() override {
-    return std::make_unique<PctStrategy>(seed_, depth_);
-  }
   void begin(Strategy& strategy, const Task& task) const override {
     static_cast<PctStrategy&>(strategy).begin_with_estimate(task.index, task.setting);
   }
-  double min_parallel_run_s() const override { return 10e-6; }  // as random's
 
  private:
   /// PctStrategy's estimate at execution `index`, once every run before it is taken.
@@ -117,9 +107,7 @@ class PctSource final : public ExecutionSource {
   /// What a task carries: its estimate, or 0 with depth 1, which draws no change points.
   uint64_t setting(uint64_t k) const { return depth_ > 1 ? k : 0; }
 
-  uint64_t seed_;
   uint32_t depth_;
-  uint64_t next_ = 0;
   uint64_t estimate_ = PctStrategy::kFirstEstimate;  // the last task's
   uint64_t longest_ = 0;
 };

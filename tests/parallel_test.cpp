@@ -301,6 +301,17 @@ TEST(HandedOut, EveryRandomExecutionOnOtherThreadsGivesTheSameResult) {
   }
 }
 
+/// pct on one thread (the results every J must give), having found a bug.
+ExploreResult pct_on_one_thread(const SimModel& model, const ExploreOptions& options, uint64_t seed,
+                                uint32_t depth) {
+  PctStrategy pct(seed, depth);
+  Checker checker(CheckerOptions{.explain = false});
+  ExploreResult one = explore(model, pct, options, &checker);
+  EXPECT_TRUE(one.error.empty()) << one.error;
+  EXPECT_FALSE(one.bugs.empty());
+  return one;
+}
+
 TEST(HandedOut, PctRunsAheadOnlyAsFarAsItsEstimateIsKnown) {
   // Runs of about 200 steps: the estimate grows from 64 at execution 1, and the executions run
   // ahead must draw their change points from it exactly as one thread does.
@@ -310,11 +321,7 @@ TEST(HandedOut, PctRunsAheadOnlyAsFarAsItsEstimateIsKnown) {
   ExploreOptions options;
   options.all = true;
   options.max_executions = 200;
-  PctStrategy pct(3, 3);
-  Checker checker(CheckerOptions{.explain = false});
-  const ExploreResult one = explore(model, pct, options, &checker);
-  ASSERT_TRUE(one.error.empty()) << one.error;
-  ASSERT_FALSE(one.bugs.empty());
+  const ExploreResult one = pct_on_one_thread(model, options, 3, 3);
   ASSERT_GT(one.max_depth, PctStrategy::kFirstEstimate);
   options.parallel_min_run_s = 0;  // hand out everything
   for (unsigned jobs : {2u, 3u}) {
@@ -365,11 +372,7 @@ TEST(HandedOut, PctRunsAgainWhatRanAheadOnAnEstimateThatGrew) {
   ExploreOptions options;
   options.all = true;
   options.max_executions = 400;
-  PctStrategy pct(11, 2);
-  Checker checker(CheckerOptions{.explain = false});
-  const ExploreResult one = explore(model, pct, options, &checker);
-  ASSERT_TRUE(one.error.empty()) << one.error;
-  ASSERT_FALSE(one.bugs.empty());
+  const ExploreResult one = pct_on_one_thread(model, options, 11, 2);
   options.parallel_min_run_s = 0;
   for (unsigned jobs : {2u, 4u}) {
     std::unique_ptr<ExecutionSource> source = pct_source(11, 2);
