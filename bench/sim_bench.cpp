@@ -176,77 +176,76 @@ double dpor_one_thread(const interleave::SimModel& model) {
   return explore(model, dpor, options, &checker).elapsed_s;
 }
 
-/// What two threads can gain on this machine at best: two independent one-thread searches at
-/// once, their combined rate against one search alone. The virtual CPUs of a shared host may be
-/// hyperthreads of one core, busy with other guests, or (often here) of different speeds, so two
-/// threads rarely get twice the work done.
-double core_capacity(const interleave::SimModel& model) {
-  double alone = 1e9;  // the fastest CPU's time
-  double rate = 0;     // the best combined rate of two searches at once
-  double mine = 0;
-  double other = 0;
-  for (int round = 0; round < 3; ++round) {
-    alone = std::min(alone, dpor_one_thread(model));
-    double o = 0;
-    std::thread t([&] { o = dpor_one_thread(model); });
-    const double m = dpor_one_thread(model);
-    t.join();
-    if (1 / m + 1 / o > rate) {
-      rate = 1 / m + 1 / o;
-      mine = m;
-      other = o;
-    }
-  }
-  const double capacity = rate * alone;
-  std::printf(
-      "one-thread search alone %.3f s (best of 3); two at once %.3f s and %.3f s: two threads can "
-      "do at most %.2fx the work of one here\n",
-      alone, mine, other, capacity);
-  return capacity;
+/// The middle of `v` (sorted here).
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
-/// `dpor --all` on lastzero n=12 with the checker, as `explore --jobs J` runs it: J = 1 and J = 2
-/// alternating, the best of each, next to what the machine's two CPUs allow, and the CPU time
-/// each spends (what splitting the search costs in work, whatever the CPUs' speeds).
-void parallel_speedup(int runs) {
+/// `dpor --all` on lastzero n=12 with the checker, as `explore --jobs J` runs it, in paired
+/// rounds. The virtual CPUs of this shared host change speed from minute to minute, and one of
+/// them often slows down while the other is busy, so a best-of-N on each side compares moments
+/// that differ. Each round measures, back to back:
+///   - one thread alone, before and after (the faster of the two is `--jobs 1`);
+///   - two independent one-thread searches at once: what the two CPUs can do together now, from
+///     which the ideal `--jobs 2` time is 1 / (1/a + 1/b);
+///   - `--jobs 2`, with the CPU time it spends.
+/// Its efficiency is the ideal time over the time taken: 100% means splitting the search cost
+/// nothing beyond what the machine itself loses with both CPUs busy.
+void parallel_speedup(int rounds) {
   using namespace interleave;
   const SimModel model = lastzero_12();
-  const double capacity = core_capacity(model);
   ExploreOptions options;
   options.max_executions = std::numeric_limits<uint64_t>::max();
   options.all = true;
+  std::vector<double> speedups;
+  std::vector<double> efficiencies;
   std::vector<double> one;
   std::vector<double> two;
+  std::vector<double> capacities;
   uint64_t executions = 0;
   DporParallelStats stats;
   double cpu_one = 0;
   double cpu_two = 0;
   auto cpu_s = [] { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; };
-  for (int i = 0; i < runs; ++i) {
+  for (int i = 0; i < rounds; ++i) {
     double c = cpu_s();
-    one.push_back(dpor_one_thread(model));
+    const double before = dpor_one_thread(model);
     cpu_one += cpu_s() - c;
+    double other = 0;
+    std::thread t([&] { other = dpor_one_thread(model); });
+    const double mine = dpor_one_thread(model);
+    t.join();
+    const double ideal = 1 / (1 / mine + 1 / other);
     c = cpu_s();
     const ExploreResult r = explore_dpor_parallel(
         model, options, 2, [] { return std::make_unique<Checker>(kLean); }, &stats);
     cpu_two += cpu_s() - c;
     executions = r.executions;
+    const double after = dpor_one_thread(model);
+    const double t1 = std::min(before, after);
+    one.push_back(t1);
     two.push_back(r.elapsed_s);
+    speedups.push_back(t1 / r.elapsed_s);
+    efficiencies.push_back(ideal / r.elapsed_s);
+    capacities.push_back(t1 / ideal);
   }
-  // The best of each: the two virtual CPUs here often run at different speeds, and a run on
-  // one thread may land on either.
-  const double t1 = *std::min_element(one.begin(), one.end());
-  const double t2 = *std::min_element(two.begin(), two.end());
   std::printf(
-      "dpor --all lastzero n=12 (%llu executions, checker on), best of %d: --jobs 1 %.3f s, "
-      "--jobs 2 %.3f s: %.2fx (%.0f%% of the %.2fx these CPUs allow); last run gave %llu "
-      "subtrees away, %llu spoiled (%llu runs redone), idle %.3f s in %llu waits; CPU time per "
-      "search %.3f s on one thread, %.3f s on two (%+.0f%%)\n",
-      static_cast<unsigned long long>(executions), runs, t1, t2, t1 / t2,
-      100.0 * (t1 / t2 - 1.0) / (capacity - 1.0), capacity,
+      "dpor --all lastzero n=12 (%llu executions, checker on), %d paired rounds: --jobs 1 %.3f s, "
+      "--jobs 2 %.3f s (medians): %.2fx (median; %.2fx to %.2fx), where two independent searches "
+      "at once did %.2fx the work of one (median); --jobs 2 took %.0f%% of that ideal's speed "
+      "(median; %.0f%% to %.0f%%)\n",
+      static_cast<unsigned long long>(executions), rounds, median(one), median(two),
+      median(speedups), *std::min_element(speedups.begin(), speedups.end()),
+      *std::max_element(speedups.begin(), speedups.end()), median(capacities),
+      100 * median(efficiencies), 100 * *std::min_element(efficiencies.begin(), efficiencies.end()),
+      100 * *std::max_element(efficiencies.begin(), efficiencies.end()));
+  std::printf(
+      "  last run gave %llu subtrees away, %llu spoiled (%llu runs redone), idle %.3f s in %llu "
+      "waits; CPU time per search %.3f s on one thread, %.3f s on two (%+.0f%%)\n",
       static_cast<unsigned long long>(stats.parts), static_cast<unsigned long long>(stats.spoiled),
       static_cast<unsigned long long>(stats.spoiled_runs), stats.idle_s,
-      static_cast<unsigned long long>(stats.waits), cpu_one / runs, cpu_two / runs,
+      static_cast<unsigned long long>(stats.waits), cpu_one / rounds, cpu_two / rounds,
       100.0 * (cpu_two / cpu_one - 1.0));
 }
 
@@ -301,7 +300,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (only == "parallel") {
-    parallel_speedup(5);
+    parallel_speedup(7);
     dfs_parallel_speedup(3);
     return 0;
   }
@@ -317,7 +316,7 @@ int main(int argc, char** argv) {
   std::printf("race and lock-order checker: %.2fx the cost per step (%.1f vs %.1f ns)\n", on / off,
               on, off);
   exhaustive();
-  parallel_speedup(5);
+  parallel_speedup(7);
   dfs_parallel_speedup(3);
   return 0;
 }
