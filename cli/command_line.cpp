@@ -105,7 +105,7 @@ int run_command_line(int argc, char** argv) {
                      "the fewest; alone: raise it until a bug or the budget ends")
           ->type_name("K")
           ->expected(0, 1);
-  ex->add_option("--depth", explore.depth, "pct: the bug depth d to target")
+  CLI::Option* depth = ex->add_option("--depth", explore.depth, "pct: the bug depth d to target")
       ->type_name("D")
       ->check(whole_number(1, UINT32_MAX))
       ->capture_default_str();
@@ -122,7 +122,7 @@ int run_command_line(int argc, char** argv) {
       ->type_name("J")
       ->check(whole_number(1, cli::kMaxJobs))
       ->capture_default_str();
-  ex->add_option("--seed", explore.seed, "seed of the random and pct strategies")
+  CLI::Option* seed = ex->add_option("--seed", explore.seed, "seed of the random and pct strategies")
       ->type_name("S")
       ->check(whole_number(0))
       ->capture_default_str();
@@ -284,7 +284,11 @@ int run_command_line(int argc, char** argv) {
   if (preemptions->count() > 0 && !explore.preemptions) explore.preemptions = std::string();
   try {
     if (*list) return cli::list_command(list_json);
-    if (*ex) return cli::explore_command(explore);
+    if (*ex) {
+      explore.seed_given = seed->count() > 0;
+      explore.depth_given = depth->count() > 0;
+      return cli::explore_command(explore);
+    }
     if (*re) return cli::replay_command(replay);
     if (*na) return cli::native_command(native);
     if (*cc) return cli::crosscheck_command(cross);

@@ -43,6 +43,10 @@ struct ExploreOptions {
   bool all = false;
   bool json = false;
   std::string save;
+  // Given on the command line (not left at their defaults): said to be ignored by a strategy
+  // that takes no seed or depth.
+  bool seed_given = false;
+  bool depth_given = false;
 };
 
 struct ReplayOptions {

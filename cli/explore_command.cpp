@@ -40,9 +40,26 @@ std::optional<uint32_t> preemption_bound(const ExploreOptions& o) {
   return static_cast<uint32_t>(std::stoul(text));
 }
 
+/// What a strategy does without a seed, for the note that says --seed is ignored.
+const char* without_seed(const std::string& strategy) {
+  if (strategy == "dpor") return "dpor explores every trace, in one fixed order";
+  if (strategy == "dfs") return "dfs explores every interleaving, in one fixed order";
+  if (strategy == "rr") return "rr's schedules are fixed";
+  return nullptr;  // it takes one
+}
+
 std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
   if (o.preemptions && o.strategy != "dfs") {
     throw InputError("--preemptions bounds the dfs strategy; add --strategy dfs");
+  }
+  // Harmless, so not refused (a script may pass the same options to every strategy), but said:
+  // a user who varies the seed of dpor expects other runs.
+  if (o.seed_given && without_seed(o.strategy) != nullptr) {
+    std::cerr << program() << ": note: --seed is ignored: " << without_seed(o.strategy) << '\n';
+  }
+  if (o.depth_given && o.strategy != "pct" &&
+      (o.strategy == "random" || without_seed(o.strategy) != nullptr)) {
+    std::cerr << program() << ": note: --depth is ignored: it is the bug depth of pct\n";
   }
   if (o.strategy == "random") return std::make_unique<RandomStrategy>(o.seed);
   if (o.strategy == "rr") return std::make_unique<RoundRobinStrategy>();

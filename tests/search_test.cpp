@@ -125,6 +125,27 @@ INSTANTIATE_TEST_SUITE_P(
             "--jobs"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
+TEST(Search, AnOptionTheStrategyIgnoresIsSaidOnceAndChangesNothing) {
+  const std::string base = "explore races --variant unsynchronized --all --json ";
+  const auto plain = testing::run_cli(base + "--strategy dpor");
+  const auto seeded = testing::run_cli(base + "--strategy dpor --seed 7");
+  EXPECT_EQ(seeded.code, 1) << seeded.err;
+  EXPECT_EQ(plain.err, "");
+  EXPECT_EQ(seeded.err_lines(), 1) << seeded.err;
+  EXPECT_NE(seeded.err.find("--seed is ignored: dpor explores every trace"), std::string::npos)
+      << seeded.err;
+  EXPECT_EQ(seeded.json()["executions"], plain.json()["executions"]);
+  EXPECT_EQ(seeded.json()["bugs"].size(), plain.json()["bugs"].size());
+
+  const auto depth = testing::run_cli(base + "--strategy random --depth 2");
+  EXPECT_EQ(depth.code, 1) << depth.err;
+  EXPECT_NE(depth.err.find("--depth is ignored"), std::string::npos) << depth.err;
+  // Where they apply, nothing is said.
+  const auto pct = testing::run_cli(base + "--strategy pct --depth 2 --seed 7");
+  EXPECT_EQ(pct.code, 1) << pct.err;
+  EXPECT_EQ(pct.err, "");
+}
+
 }  // namespace
 }  // namespace interleave
 
