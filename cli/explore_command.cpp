@@ -114,6 +114,7 @@ Trace make_trace(const ExploreOptions& o, const ParamValues& params, const BugRe
   t.random = bug.random;
   t.events = run.events;
   if (run.result.status == RunStatus::kStepLimit) t.max_steps = o.max_steps;
+  t.preemptions = run.result.preemptions;
   if (!run.result.findings.empty()) {
     const Finding& first = run.result.findings.front();
     t.verdict = Verdict{first.kind, first.message, first.step};

@@ -119,7 +119,7 @@ int check_command(const ReplayOptions& o, const Trace& t) {
     throw InputError("trace " + o.trace + ": " + e.what());
   }
   if (o.json) {
-    const nlohmann::ordered_json list = run_bugs_json(findings);
+    const nlohmann::ordered_json list = run_bugs_json(findings, t.preemptions);
     std::cout << nlohmann::ordered_json{{"trace", o.trace},          {"model", t.model},
                                         {"variant", t.variant},      {"checked", "offline"},
                                         {"events", t.events.size()}, {"bugs", list}}
@@ -179,7 +179,7 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
                                       {}});
   }
   if (o.json) {
-    const nlohmann::ordered_json list = run_bugs_json(bugs);
+    const nlohmann::ordered_json list = run_bugs_json(bugs, run.preemptions);
     nlohmann::ordered_json beats = nlohmann::ordered_json::array();
     for (const NoteRecord& n : run.notes) {
       beats.push_back({{"values", n.value}, {"t", static_cast<double>(n.time_ns) * 1e-9}});
@@ -189,6 +189,7 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
                                         {"variant", params.variant},
                                         {"mode", "timed"},
                                         {"steps", run.steps},
+                                        {"preemptions", run.preemptions},
                                         {"heartbeats", beats},
                                         {"bugs", list}}
                      .dump()

@@ -111,7 +111,7 @@ nlohmann::ordered_json run_json(const Simulated& s) {
   for (std::size_t i = 0; i < s.beats.size(); ++i) {
     beats.push_back({{"values", s.values[i]}, {"t", s.beats[i]}, {"violation", s.violated[i]}});
   }
-  const nlohmann::ordered_json bugs = run_bugs_json(s.result.findings);
+  const nlohmann::ordered_json bugs = run_bugs_json(s.result.findings, s.result.preemptions);
   return {{"variant", s.variant},
           {"params", params_json(s.params)},
           {"policy", policy_name(s.timing.policy)},
@@ -177,6 +177,7 @@ void save_trace(const std::string& path, const ModelInfo& model, const SimulateO
   t.strategy = "random";
   t.seed = o.seed;
   t.execution = 1;
+  t.preemptions = s.result.preemptions;
   t.timing = s.timing;
   t.schedule = s.record.schedule;
   t.decision_steps = s.record.decision_steps;

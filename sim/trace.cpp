@@ -82,6 +82,7 @@ void write_trace(const std::string& path, const Trace& t) {
   j["strategy"] = {{"name", t.strategy}, {"seed", t.seed}, {"execution", t.execution}};
   j["threads"] = t.threads;
   if (t.max_steps) j["max_steps"] = *t.max_steps;
+  if (t.preemptions) j["preemptions"] = *t.preemptions;
   if (t.timing) {
     j["mode"] = "timed";
     const TimingConfig& c = *t.timing;
@@ -191,6 +192,10 @@ Trace read_trace(const std::string& path) {
       bad(path, "max_steps is not a whole number of at least 1");
     }
     t.max_steps = m->get<uint64_t>();
+  }
+  if (const auto p = j.find("preemptions"); p != j.end()) {
+    if (!p->is_number_unsigned()) bad(path, "preemptions is not a whole number");
+    t.preemptions = p->get<uint64_t>();
   }
   t.mode = field(path, j, "mode", json::value_t::string).get<std::string>();
   if (t.mode != "untimed" && t.mode != "timed") {

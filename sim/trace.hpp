@@ -49,6 +49,9 @@ struct Trace {
   std::vector<std::string> threads;  // thread names by id
   // The step limit of the run (explore --max-steps), when it ran into it: a replay stops there.
   std::optional<uint64_t> max_steps;
+  // The run's preemptions, as its search counted them (absent in traces from before they were
+  // recorded): replay --check, which runs no model, reports them from here.
+  std::optional<uint64_t> preemptions;
   std::vector<ThreadId> schedule;
   std::vector<uint64_t> random;
   std::vector<RecordedEvent> events;

@@ -46,6 +46,14 @@ TEST(Cli, ExploreNaiveFindsTheBugAndReplayReproducesIt) {
   EXPECT_EQ(r["bugs"][0]["kind"], bug["kind"]);
   EXPECT_EQ(r["bugs"][0]["message"], bug["message"]);
   EXPECT_EQ(r["bugs"][0]["steps"], bug["steps"]);
+  EXPECT_EQ(r["bugs"][0]["preemptions"], bug["preemptions"]);
+
+  // Checked offline (no model code runs), the preemptions come from the trace.
+  const auto checked = run_cli("replay " + trace + " --check --json");
+  ASSERT_EQ(checked.code, 1) << checked.err;
+  const auto c = checked.json();
+  ASSERT_FALSE(c["bugs"].empty());
+  EXPECT_EQ(c["bugs"][0]["preemptions"], bug["preemptions"]);
 }
 
 TEST(Cli, ExploreAllListsEachDistinctBugOnceWithItsCount) {
@@ -188,9 +196,16 @@ TEST(Cli, ReplayOfARunThatFailedACheckAndThenHitTheStepLimit) {
 }
 
 TEST(Cli, TimedReplayFindsTheRaceTheSimulationFound) {
-  const auto bug =
-      only_bug_of_replay("simulate races --variant unsynchronized --duration 1", "timed_race.json");
+  const std::string command = "simulate races --variant unsynchronized --duration 1";
+  const auto bug = only_bug_of_replay(command, "timed_race.json");
   EXPECT_EQ(bug["kind"], "data_race");
+  // The same bugs list as explore's: the replay's preemptions are the simulation's.
+  const auto simulated = run_cli(command + " --json");
+  ASSERT_EQ(simulated.code, 1) << simulated.err;
+  const auto j = simulated.json();
+  ASSERT_EQ(j["bugs"].size(), 1u) << simulated.out;
+  ASSERT_TRUE(j["bugs"][0]["preemptions"].is_number_unsigned()) << simulated.out;
+  EXPECT_EQ(bug["preemptions"], j["bugs"][0]["preemptions"]);
 }
 
 TEST(Cli, ReplayCheckReportsTheVerdictsEventsCannotShow) {
@@ -340,6 +355,9 @@ std::vector<BadInput> bad_inputs() {
   other_model.replace(other_model.find("counter_heartbeat"), 17, "no_such_model");
   std::string numbered_program = t;
   numbered_program.replace(numbered_program.find("\"model\""), 7, "\"program\": 5, \"model\"");
+  std::string negative_preemptions = t;
+  negative_preemptions.replace(negative_preemptions.find("\"model\""), 7,
+                               "\"preemptions\": -1, \"model\"");
   std::string too_long = t;
   too_long.replace(too_long.find("2,0,0]"), 6, "2,0,0,0,0]");
   std::string bad_thread = t;
@@ -398,6 +416,9 @@ std::vector<BadInput> bad_inputs() {
       {"ProgramNotAString",
        [=] { return "replay " + trace_file("program.json", numbered_program); },
        "program is not a string"},
+      {"NegativePreemptions",
+       [=] { return "replay " + trace_file("preemptions.json", negative_preemptions); },
+       "preemptions is not a whole number"},
       {"ThreadNotEnabled", [=] { return "replay " + trace_file("thread.json", bad_thread); },
        "step 4 names thread 7"},
       {"ScheduleLongerThanTheRun",

@@ -25,6 +25,7 @@ TEST(Trace, WriteThenReadIsLossless) {
   t.events = {RecordedEvent{0, 0, Op::kStore, "values[0]", 0, "m.hpp:3", ""},
               RecordedEvent{1, 1, Op::kWake, "cv", 0, "m.hpp:9", "m"}};
   t.verdict = Verdict{FindingKind::kInvariant, "check failed", 1};
+  t.preemptions = 2;
   const std::string path = (testing::scratch_dir() / "roundtrip.json").string();
   write_trace(path, t);
   const Trace back = read_trace(path);
@@ -40,6 +41,10 @@ TEST(Trace, WriteThenReadIsLossless) {
   ASSERT_TRUE(back.verdict.has_value());
   EXPECT_EQ(back.verdict->kind, FindingKind::kInvariant);
   EXPECT_EQ(back.verdict->step, 1u);
+  EXPECT_EQ(back.preemptions, std::optional<uint64_t>(2));
+  t.preemptions.reset();  // traces from before it was recorded have none
+  write_trace(path, t);
+  EXPECT_FALSE(read_trace(path).preemptions.has_value());
 }
 
 /// Every committed trace replays to its recorded verdict at the recorded step.
