@@ -1,11 +1,14 @@
 // interleave explore: search a model's schedules, report distinct bugs, save the first as a trace.
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -176,6 +179,8 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
     out << "; " << o.strategy
         << " has no other schedules (each further one repeats the last), but that is not every "
            "interleaving\n";
+  } else if (r.cancelled) {
+    out << "; stopped by Ctrl-C\n";
   } else if (!r.bugs.empty() && !o.all) {
     out << "; stopped at the first bug (--all finds them all)\n";
   } else if (o.time_limit_s > 0 && r.elapsed_s >= o.time_limit_s) {
@@ -185,6 +190,48 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
     out << "; stopped at the budget of " << r.executions + r.blocked + r.pruned
         << " executions (--executions sets it)\n";
   }
+}
+
+/// Ctrl-C during a search: set by the handler, read by the search between executions.
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+void on_interrupt(int) { g_interrupted.store(true, std::memory_order_relaxed); }
+
+/// While it lives, the first Ctrl-C (SIGINT) asks the search to stop and report what it has
+/// found; a second one ends the process at once, as usual. Not where SIGINT is ignored (a
+/// command started in the background).
+class InterruptStopsTheSearch {
+ public:
+  InterruptStopsTheSearch() {
+    g_interrupted.store(false, std::memory_order_relaxed);
+    if (::sigaction(SIGINT, nullptr, &before_) != 0 || before_.sa_handler == SIG_IGN) return;
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND | SA_RESTART;
+    installed_ = ::sigaction(SIGINT, &action, nullptr) == 0;
+  }
+  ~InterruptStopsTheSearch() {
+    if (installed_) ::sigaction(SIGINT, &before_, nullptr);
+  }
+  InterruptStopsTheSearch(const InterruptStopsTheSearch&) = delete;
+  InterruptStopsTheSearch& operator=(const InterruptStopsTheSearch&) = delete;
+  const std::atomic<bool>* flag() const { return installed_ ? &g_interrupted : nullptr; }
+
+ private:
+  struct sigaction before_ {};
+  bool installed_ = false;
+};
+
+/// After a search that Ctrl-C stopped has reported: ends the process by SIGINT, so that the
+/// shell that ran it stops too (a script's loop over models, say), as it would have at once.
+void end_as_interrupted() {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::signal(SIGINT, SIG_DFL);
+  std::raise(SIGINT);
 }
 
 /// Fails now, in one line, if --save could not write `path` once a bug is found.
@@ -237,6 +284,8 @@ int explore_command(const ExploreOptions& o) {
   const CheckerOptions lean{.races = true, .lock_order = true, .explain = false};
   ExploreResult r;
   const MonitorFactory checkers = [&lean] { return std::make_unique<Checker>(lean); };
+  std::optional<InterruptStopsTheSearch> interrupt(std::in_place);
+  search.cancel = interrupt->flag();
   if (o.jobs > 1 && o.strategy == "dpor") {
     r = explore_dpor_parallel(runners.sim, search, o.jobs, checkers);
   } else if (o.jobs > 1 && o.strategy == "dfs") {
@@ -248,6 +297,7 @@ int explore_command(const ExploreOptions& o) {
     Checker checker(lean);
     r = explore(runners.sim, *strategy, search, &checker);
   }
+  interrupt.reset();  // from here on, Ctrl-C ends the process at once
   if (progress && r.elapsed_s >= 0.1) std::fprintf(stderr, "\r\033[K");  // clear the line
   if (!r.error.empty()) {
     std::cerr << program() << ": internal error: " << r.error << '\n';
@@ -291,6 +341,7 @@ int explore_command(const ExploreOptions& o) {
         {"blocked", r.blocked},
         {"pruned", r.pruned},
         {"complete", r.complete},
+        {"interrupted", r.cancelled},
         {"max_depth", r.max_depth},
         {"elapsed_s", r.elapsed_s},
         {"executions_per_s",
@@ -302,6 +353,7 @@ int explore_command(const ExploreOptions& o) {
   } else {
     print_human(o, model, params, r, have_bug ? &first_run : nullptr);
   }
+  if (r.cancelled) end_as_interrupted();
   return have_bug ? kExitBug : kExitClean;
 }
 

@@ -408,6 +408,7 @@ ExploreResult explore_parallel(const SimModel& model, ExecutionSource& source,
   }
   board.work.notify_all();
   for (std::thread& w : workers) w.join();
+  out.cancelled = pacer.cancelled() && !out.complete;
   out.elapsed_s = pacer.elapsed_s();
   return out;
 }

@@ -85,8 +85,16 @@ bool SearchPacer::go_on(uint64_t index, const ExploreResult& so_far) {
   return go_on_many(index, so_far);
 }
 
+bool SearchPacer::cancel_requested() {
+  if (options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed)) {
+    cancelled_ = true;
+  }
+  return cancelled_;
+}
+
 bool SearchPacer::go_on_many(uint64_t index, const ExploreResult& so_far) {
   if (index >= options_.max_executions) return false;
+  if (cancel_requested()) return false;
   if (options_.time_limit_s > 0 || options_.on_progress) {
     const double now = elapsed_s();
     if (options_.time_limit_s > 0 && now >= options_.time_limit_s) return false;
@@ -137,6 +145,7 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
       break;
     }
   }
+  out.cancelled = pacer.cancelled() && !out.complete;
   out.elapsed_s = pacer.elapsed_s();
   return out;
 }

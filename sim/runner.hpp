@@ -1,6 +1,7 @@
 // Runs many executions of a model under one strategy and collects distinct bugs.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -35,6 +36,9 @@ struct ExploreOptions {
   /// least this long (seconds, measured as the search goes); below it the hand-over costs more
   /// than it saves. Negative: the execution source's own threshold; 0: always (tests).
   double parallel_min_run_s = -1;
+  /// Set from anywhere (a signal handler, another thread) to stop the search as a budget would:
+  /// within 64 executions of it, the running ones finished; the result says `cancelled`.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 /// A distinct bug (by Finding::key) and the first execution that hit it.
@@ -58,6 +62,7 @@ struct ExploreResult {
   // The strategy has nothing new to run (round-robin's quanta repeat the last run), though it
   // does not cover every interleaving: not `complete`.
   bool strategy_exhausted = false;
+  bool cancelled = false;  // stopped by ExploreOptions::cancel
   double elapsed_s = 0;
   std::vector<BugRecord> bugs;
   std::string error;  // an internal failure (a strategy abandoned a run)
@@ -82,9 +87,14 @@ class SearchPacer {
   /// progress are checked whatever `index` is.
   bool go_on_many(uint64_t index, const ExploreResult& so_far);
   double elapsed_s() const;
+  /// Whether ExploreOptions::cancel is set (checked by go_on every 64 executions); remembered.
+  bool cancel_requested();
+  /// Whether a go_on or cancel_requested said so.
+  bool cancelled() const { return cancelled_; }
 
  private:
   const ExploreOptions& options_;
+  bool cancelled_ = false;
   std::chrono::steady_clock::time_point start_;
   double next_progress_ = 0.1;
 };

@@ -280,9 +280,14 @@ void publish(Shared<Search>& s, Part<Search>& part) {
   if (part.search.has_spoiled()) drop_spoiled(s, part);
   if (!s.cursor.empty() && s.cursor.back().first == &part) {
     s.count();
-  } else if (s.options.time_limit_s > 0 && (s.uncounted += published) >= 64) {
-    s.uncounted = 0;  // the count waits for another part: the time limit cannot wait with it
-    if (s.pacer.elapsed_s() >= s.options.time_limit_s) s.finish();
+  } else if ((s.options.time_limit_s > 0 || s.options.cancel != nullptr) &&
+             (s.uncounted += published) >= 64) {
+    // The count waits for another part: the time limit and a cancel cannot wait with it.
+    s.uncounted = 0;
+    if ((s.options.time_limit_s > 0 && s.pacer.elapsed_s() >= s.options.time_limit_s) ||
+        s.pacer.cancel_requested()) {
+      s.finish();
+    }
   }
 }
 
@@ -512,6 +517,7 @@ ExploreResult explore(const SimModel& model, const ExploreOptions& options, unsi
   for (unsigned i = 1; i < jobs; ++i) threads.emplace_back(lane, nullptr);
   lane(root);
   for (std::thread& t : threads) t.join();
+  s.out.cancelled = s.pacer.cancelled() && !s.out.complete;
   s.out.elapsed_s = s.pacer.elapsed_s();
   if (stats != nullptr) {
     *stats = s.stats;

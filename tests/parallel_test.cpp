@@ -4,10 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "checker/checker.hpp"
 #include "models/bind.hpp"
@@ -276,6 +280,89 @@ TEST(DfsParts, StopsWhereOneThreadStops) {
                         std::to_string(budget));
       }
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// cancel (Ctrl-C on the command line): every search stops soon after, keeping what it found
+
+/// Sets `flag` once `after` runs have ended, on whichever thread (each lane has its own).
+class CancelAfter final : public Monitor {
+ public:
+  CancelAfter(std::atomic<bool>& flag, std::atomic<uint64_t>& runs, uint64_t after)
+      : flag_(flag), runs_(runs), after_(after) {}
+  void begin_run() override {}
+  void end_run(std::vector<Finding>&) override {
+    if (runs_.fetch_add(1) + 1 >= after_) flag_.store(true);
+  }
+  void on_event(const Event&) override {}
+
+ private:
+  std::atomic<bool>& flag_;
+  std::atomic<uint64_t>& runs_;
+  uint64_t after_;
+};
+
+TEST(Cancel, EverySearchStopsSoonAfterAndKeepsWhatItFound) {
+  // 1,460 traces; far more interleavings.
+  const SimModel naive = bind_model(DporCase{"counter_heartbeat", "naive", {"size=3", "rounds=3"}});
+  constexpr uint64_t kAfter = 100;
+  using Search = std::function<ExploreResult(const ExploreOptions&, const MonitorFactory&)>;
+  const std::vector<std::pair<std::string, Search>> searches = {
+      {"dpor, one thread",
+       [&](const ExploreOptions& o, const MonitorFactory& m) {
+         DporStrategy dpor;
+         const std::unique_ptr<Monitor> monitor = m();
+         return explore(naive, dpor, o, monitor.get());
+       }},
+      {"dpor, two threads",
+       [&](const ExploreOptions& o, const MonitorFactory& m) {
+         return explore_dpor_parallel(naive, o, 2, m);
+       }},
+      {"dfs, two threads",
+       [&](const ExploreOptions& o, const MonitorFactory& m) {
+         return explore_dfs_parallel(naive, o, std::nullopt, 2, m);
+       }},
+      {"random, two threads",
+       [&](const ExploreOptions& o, const MonitorFactory& m) {
+         std::unique_ptr<ExecutionSource> source =
+             indexed_source([] { return std::make_unique<RandomStrategy>(5); });
+         ExploreOptions handed_out = o;
+         handed_out.parallel_min_run_s = 0;
+         return explore_parallel(naive, *source, handed_out, 2, m);
+       }},
+  };
+  for (const auto& [name, search] : searches) {
+    std::atomic<bool> cancel{false};
+    std::atomic<uint64_t> runs{0};
+    ExploreOptions options = everything();
+    options.cancel = &cancel;
+    const ExploreResult r = search(
+        options, [&] { return std::make_unique<CancelAfter>(cancel, runs, kAfter); });
+    EXPECT_TRUE(r.cancelled) << name;
+    EXPECT_FALSE(r.complete) << name;
+    if (name == "dpor, one thread") {
+      // Checked every 64 executions: set during the 100th, seen before the 129th.
+      EXPECT_EQ(r.executions, 128u);
+    } else {
+      // Counted in one thread's order: what other threads ran ahead may not count.
+      EXPECT_LT(r.executions, 1000u) << name;
+    }
+    // Every run finds the race: whatever was counted keeps its bugs.
+    EXPECT_EQ(r.bugs.empty(), r.executions == 0) << name;
+
+    // Unset, it stops nothing; set before the search, nothing runs.
+    std::atomic<bool> never{false};
+    options.cancel = &never;
+    options.max_executions = 300;  // (random never ends by itself)
+    const ExploreResult budget = search(options, kCheckers);
+    EXPECT_FALSE(budget.cancelled) << name;
+    EXPECT_EQ(budget.executions, 300u) << name;
+    std::atomic<bool> already{true};
+    options.cancel = &already;
+    const ExploreResult none = search(options, kCheckers);
+    EXPECT_TRUE(none.cancelled) << name;
+    EXPECT_EQ(none.executions, 0u) << name;
   }
 }
 

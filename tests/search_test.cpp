@@ -1,8 +1,16 @@
 // dfs (with preemption bounding), pct and search control from the command line.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "tests/cli_support.hpp"
 
@@ -144,6 +152,45 @@ TEST(Search, AnOptionTheStrategyIgnoresIsSaidOnceAndChangesNothing) {
   const auto pct = testing::run_cli(base + "--strategy pct --depth 2 --seed 7");
   EXPECT_EQ(pct.code, 1) << pct.err;
   EXPECT_EQ(pct.err, "");
+}
+
+TEST(Search, CtrlCStopsTheSearchWhichReportsAndSavesWhatItFoundThenDiesOfIt) {
+  // A search that would run for a minute (its --time-limit, should the signal be lost).
+  const std::string out = testing::path_in_scratch("interrupted.out");
+  const std::string trace = testing::path_in_scratch("interrupted.json");
+  const pid_t pid = ::fork();
+  ASSERT_NE(pid, -1);
+  if (pid == 0) {
+    std::signal(SIGINT, SIG_DFL);  // whatever this test runner was given
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, STDOUT_FILENO);
+    const int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, STDIN_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    ::execl(INTERLEAVE_BINARY, INTERLEAVE_BINARY, "explore", "counter_heartbeat", "--variant",
+            "naive", "--strategy", "random", "--executions", "1000000000", "--all",
+            "--time-limit", "60", "--save", trace.c_str(), "--json", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  // It ends as Ctrl-C ends a program, so that a shell running a loop of searches stops too.
+  ASSERT_TRUE(WIFSIGNALED(status)) << "exit code " << WEXITSTATUS(status);
+  EXPECT_EQ(WTERMSIG(status), SIGINT);
+  // But first it reports, as a budget's end would.
+  const auto j = nlohmann::json::parse(testing::read_file(out));
+  EXPECT_EQ(j["interrupted"], true);
+  EXPECT_EQ(j["complete"], false);
+  EXPECT_GT(j["executions"].get<uint64_t>(), 0u);
+  EXPECT_LT(j["elapsed_s"].get<double>(), 30.0);
+  ASSERT_FALSE(j["bugs"].empty());
+  EXPECT_EQ(j["saved"], trace);
+  EXPECT_TRUE(std::filesystem::exists(trace));
+  // Without Ctrl-C it says so.
+  const auto plain = explore("counter_heartbeat --variant naive --executions 5", 1);
+  EXPECT_EQ(plain["interrupted"], false);
 }
 
 }  // namespace
