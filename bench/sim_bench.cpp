@@ -30,6 +30,14 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+/// A search of everything: no executions budget, every bug.
+interleave::ExploreOptions everything() {
+  interleave::ExploreOptions options;
+  options.max_executions = std::numeric_limits<uint64_t>::max();
+  options.all = true;
+  return options;
+}
+
 /// One-way cost of a bare Boost.Context fiber switch: the floor for a scheduling step.
 double bare_switch_ns(long rounds) {
   namespace ctx = boost::context;
@@ -133,9 +141,7 @@ void cost_split() {
 void exhaustive(bool dfs_only = false) {
   using namespace interleave;
   const SimModel model = naive_4_2();
-  ExploreOptions options;
-  options.max_executions = std::numeric_limits<uint64_t>::max();
-  options.all = true;
+  const ExploreOptions options = everything();
   auto dfs_line = [&](const char* what, Monitor* monitor) {
     DfsStrategy dfs;
     const ExploreResult d = explore(model, dfs, options, monitor);
@@ -168,9 +174,7 @@ const interleave::CheckerOptions kLean{.races = true, .lock_order = true, .expla
 /// `dpor --all` on lastzero n=12 with the checker on one thread, as `explore --jobs 1` runs it.
 double dpor_one_thread(const interleave::SimModel& model) {
   using namespace interleave;
-  ExploreOptions options;
-  options.max_executions = std::numeric_limits<uint64_t>::max();
-  options.all = true;
+  const ExploreOptions options = everything();
   DporStrategy dpor;
   Checker checker(kLean);
   return explore(model, dpor, options, &checker).elapsed_s;
@@ -195,9 +199,7 @@ double median(std::vector<double> v) {
 void parallel_speedup(int rounds) {
   using namespace interleave;
   const SimModel model = lastzero_12();
-  ExploreOptions options;
-  options.max_executions = std::numeric_limits<uint64_t>::max();
-  options.all = true;
+  const ExploreOptions options = everything();
   std::vector<double> speedups;
   std::vector<double> efficiencies;
   std::vector<double> one;
@@ -254,9 +256,7 @@ void parallel_speedup(int rounds) {
 void dfs_parallel_speedup(int runs) {
   using namespace interleave;
   const SimModel model = naive_4_2();
-  ExploreOptions options;
-  options.max_executions = std::numeric_limits<uint64_t>::max();
-  options.all = true;
+  const ExploreOptions options = everything();
   const MonitorFactory checkers = [] { return std::make_unique<Checker>(kLean); };
   double t1 = 1e9;
   double t2 = 1e9;
