@@ -60,8 +60,7 @@ std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
   if (o.seed_given && without_seed(o.strategy) != nullptr) {
     std::cerr << program() << ": note: --seed is ignored: " << without_seed(o.strategy) << '\n';
   }
-  if (o.depth_given && o.strategy != "pct" &&
-      (o.strategy == "random" || without_seed(o.strategy) != nullptr)) {
+  if (o.depth_given && o.strategy != "pct") {
     std::cerr << program() << ": note: --depth is ignored: it is the bug depth of pct\n";
   }
   if (o.strategy == "random") return std::make_unique<RandomStrategy>(o.seed);
@@ -198,9 +197,9 @@ static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler
 
 void on_interrupt(int) { g_interrupted.store(true, std::memory_order_relaxed); }
 
-/// While it lives, the first Ctrl-C (SIGINT) asks the search to stop and report what it has
-/// found; a second one ends the process at once, as usual. Not where SIGINT is ignored (a
-/// command started in the background).
+/// While it lives (the search, explaining its bugs and printing them), the first Ctrl-C
+/// (SIGINT) asks the search to stop and report what it has found; a second one ends the process
+/// at once, as usual. Not where SIGINT is ignored (a command started in the background).
 class InterruptStopsTheSearch {
  public:
   InterruptStopsTheSearch() {
@@ -284,8 +283,8 @@ int explore_command(const ExploreOptions& o) {
   const CheckerOptions lean{.races = true, .lock_order = true, .explain = false};
   ExploreResult r;
   const MonitorFactory checkers = [&lean] { return std::make_unique<Checker>(lean); };
-  std::optional<InterruptStopsTheSearch> interrupt(std::in_place);
-  search.cancel = interrupt->flag();
+  const InterruptStopsTheSearch interrupt;
+  search.cancel = interrupt.flag();
   if (o.jobs > 1 && o.strategy == "dpor") {
     r = explore_dpor_parallel(runners.sim, search, o.jobs, checkers);
   } else if (o.jobs > 1 && o.strategy == "dfs") {
@@ -297,7 +296,6 @@ int explore_command(const ExploreOptions& o) {
     Checker checker(lean);
     r = explore(runners.sim, *strategy, search, &checker);
   }
-  interrupt.reset();  // from here on, Ctrl-C ends the process at once
   if (progress && r.elapsed_s >= 0.1) std::fprintf(stderr, "\r\033[K");  // clear the line
   if (!r.error.empty()) {
     std::cerr << program() << ": internal error: " << r.error << '\n';
@@ -353,7 +351,9 @@ int explore_command(const ExploreOptions& o) {
   } else {
     print_human(o, model, params, r, have_bug ? &first_run : nullptr);
   }
-  if (r.cancelled) end_as_interrupted();
+  // A Ctrl-C that came too late to stop the search (in its last execution, or while the bugs
+  // were explained and saved) did not go unheard either.
+  if (r.cancelled || g_interrupted.load(std::memory_order_relaxed)) end_as_interrupted();
   return have_bug ? kExitBug : kExitClean;
 }
 

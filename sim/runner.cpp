@@ -81,7 +81,8 @@ double SearchPacer::elapsed_s() const {
 }
 
 bool SearchPacer::go_on(uint64_t index, const ExploreResult& so_far) {
-  if ((index & 63) != 0) return index < options_.max_executions;
+  // The clock is read every 64 executions; a cancel (one byte) before every one.
+  if ((index & 63) != 0) return index < options_.max_executions && !cancel_requested();
   return go_on_many(index, so_far);
 }
 

@@ -36,8 +36,9 @@ struct ExploreOptions {
   /// least this long (seconds, measured as the search goes); below it the hand-over costs more
   /// than it saves. Negative: the execution source's own threshold; 0: always (tests).
   double parallel_min_run_s = -1;
-  /// Set from anywhere (a signal handler, another thread) to stop the search as a budget would:
-  /// within 64 executions of it, the running ones finished; the result says `cancelled`.
+  /// Set from anywhere (a signal handler, another thread) to stop the search as a budget would,
+  /// before the next execution it counts (the ones under way finish first); the result then
+  /// says `cancelled`.
   const std::atomic<bool>* cancel = nullptr;
 };
 
@@ -87,7 +88,7 @@ class SearchPacer {
   /// progress are checked whatever `index` is.
   bool go_on_many(uint64_t index, const ExploreResult& so_far);
   double elapsed_s() const;
-  /// Whether ExploreOptions::cancel is set (checked by go_on every 64 executions); remembered.
+  /// Whether ExploreOptions::cancel is set (checked by every go_on); remembered.
   bool cancel_requested();
   /// Whether a go_on or cancel_requested said so.
   bool cancelled() const { return cancelled_; }

@@ -284,8 +284,8 @@ void publish(Shared<Search>& s, Part<Search>& part) {
              (s.uncounted += published) >= 64) {
     // The count waits for another part: the time limit and a cancel cannot wait with it.
     s.uncounted = 0;
-    if ((s.options.time_limit_s > 0 && s.pacer.elapsed_s() >= s.options.time_limit_s) ||
-        s.pacer.cancel_requested()) {
+    if (!s.stop && ((s.options.time_limit_s > 0 && s.pacer.elapsed_s() >= s.options.time_limit_s) ||
+                    s.pacer.cancel_requested())) {
       s.finish();
     }
   }
