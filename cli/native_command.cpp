@@ -62,7 +62,14 @@ int report(const NativeOptions& o, const ModelInfo& model, const ParamValues& pa
     }
     nlohmann::ordered_json bugs = nlohmann::ordered_json::array();
     for (const auto& [f, count] : findings) {
-      bugs.push_back({{"kind", kind_name(f.kind)}, {"message", f.message}, {"count", count}});
+      // The bugs list of explore and replay: a native run is one execution, with no steps or
+      // preemptions to count (null).
+      bugs.push_back({{"kind", kind_name(f.kind)},
+                      {"message", f.message},
+                      {"execution", 1},
+                      {"steps", nullptr},
+                      {"preemptions", nullptr},
+                      {"count", count}});
     }
     nlohmann::ordered_json j = {{"model", model.name},
                                 {"variant", params.variant},

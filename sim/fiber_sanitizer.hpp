@@ -1,5 +1,5 @@
 // Tells ThreadSanitizer and AddressSanitizer about fiber switches; compiles to nothing without
-// them. Ground rules (../shared/DESIGN.md, "Sanitizers and fibers"):
+// them (Boost.Context fibers otherwise confuse both: TSan crashes or grows without bound). Rules:
 //  - every switch is announced just before the jump (`Switch`) and finished just after landing;
 //  - a fiber's first entry (its construction jumps onto its stack) runs as that fiber for TSan;
 //  - a fiber that ends leaves for good (ASan drops its fake stack); TSan is switched back and the

@@ -269,6 +269,11 @@ TEST(NativeCli, AModelThatMayDeadlockAlwaysEnds) {
     } else {
       ASSERT_EQ(j["bugs"].size(), 1u) << r.out;
       EXPECT_EQ(j["bugs"][0]["kind"], "deadlock");
+      // explore's fields: one execution, with no steps or preemptions counted.
+      EXPECT_EQ(j["bugs"][0]["execution"], 1);
+      EXPECT_TRUE(j["bugs"][0]["steps"].is_null()) << r.out;
+      EXPECT_TRUE(j["bugs"][0]["preemptions"].is_null()) << r.out;
+      EXPECT_EQ(j["bugs"][0]["count"], 1);
     }
   }
 }
