@@ -106,9 +106,9 @@ int run_command_line(int argc, char** argv) {
           ->type_name("K")
           ->expected(0, 1);
   CLI::Option* depth = ex->add_option("--depth", explore.depth, "pct: the bug depth d to target")
-      ->type_name("D")
-      ->check(whole_number(1, UINT32_MAX))
-      ->capture_default_str();
+                           ->type_name("D")
+                           ->check(whole_number(1, UINT32_MAX))
+                           ->capture_default_str();
   ex->add_option("--executions", explore.executions,
                  "at most this many executions (default: all for dpor and dfs, 1000 for random, "
                  "pct and rr)")
@@ -122,10 +122,11 @@ int run_command_line(int argc, char** argv) {
       ->type_name("J")
       ->check(whole_number(1, cli::kMaxJobs))
       ->capture_default_str();
-  CLI::Option* seed = ex->add_option("--seed", explore.seed, "seed of the random and pct strategies")
-      ->type_name("S")
-      ->check(whole_number(0))
-      ->capture_default_str();
+  CLI::Option* seed =
+      ex->add_option("--seed", explore.seed, "seed of the random and pct strategies")
+          ->type_name("S")
+          ->check(whole_number(0))
+          ->capture_default_str();
   ex->add_option("--max-steps", explore.max_steps,
                  "steps after which a run counts as never ending (step_limit)")
       ->type_name("N")

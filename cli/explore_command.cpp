@@ -25,6 +25,7 @@
 #include "sim/pct_strategy.hpp"
 #include "sim/random_strategy.hpp"
 #include "sim/rr_strategy.hpp"
+#include "sim/stack_pool.hpp"
 
 namespace interleave::cli {
 namespace {
@@ -101,8 +102,8 @@ std::string explore_command_line(const ExploreOptions& o, const ParamValues& par
   return cmd;
 }
 
-Trace make_trace(const ExploreOptions& o, const ParamValues& params, const BugRecord& bug,
-                 const CapturedRun& run) {
+/// What any trace of this search says: who saved it, the model, and the strategy.
+Trace search_trace(const ExploreOptions& o, const ParamValues& params) {
   Trace t;
   t.program = program();
   t.model = o.choice.model;
@@ -110,6 +111,12 @@ Trace make_trace(const ExploreOptions& o, const ParamValues& params, const BugRe
   t.params = params.values;
   t.strategy = o.strategy;
   t.seed = o.seed;
+  return t;
+}
+
+Trace make_trace(const ExploreOptions& o, const ParamValues& params, const BugRecord& bug,
+                 const CapturedRun& run) {
+  Trace t = search_trace(o, params);
   t.execution = bug.execution;
   t.threads = run.threads;
   t.schedule = run.schedule;
@@ -195,7 +202,9 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
 std::atomic<bool> g_interrupted{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
 
-void on_interrupt(int) { g_interrupted.store(true, std::memory_order_relaxed); }
+void on_interrupt(int) {
+  g_interrupted.store(true, std::memory_order_relaxed);
+}
 
 /// While it lives (the search, explaining its bugs and printing them), the first Ctrl-C
 /// (SIGINT) asks the search to stop and report what it has found; a second one ends the process
@@ -258,7 +267,11 @@ int explore_command(const ExploreOptions& o) {
     throw InputError("--jobs " + std::to_string(o.jobs) + ": at most " + std::to_string(kMaxJobs) +
                      " threads");
   }
-  if (!o.save.empty()) check_writable(o.save);  // before the search, not after it
+  if (!o.save.empty()) {
+    check_writable(o.save);  // before the search, not after it
+    // A model thread's stack overflow ends the process; --save keeps the run that overflowed.
+    save_overflowing_runs(o.save, trace_head_json(search_trace(o, params)));
+  }
   std::unique_ptr<Strategy> strategy = make_strategy(o);
   const ModelRunners runners = model.bind(params);
 

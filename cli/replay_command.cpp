@@ -184,16 +184,13 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
     for (const NoteRecord& n : run.notes) {
       beats.push_back({{"values", n.value}, {"t", static_cast<double>(n.time_ns) * 1e-9}});
     }
-    std::cout << nlohmann::ordered_json{{"trace", o.trace},
-                                        {"model", model.name},
-                                        {"variant", params.variant},
-                                        {"mode", "timed"},
-                                        {"steps", run.steps},
-                                        {"preemptions", run.preemptions},
-                                        {"heartbeats", beats},
-                                        {"bugs", list}}
-                     .dump()
-              << '\n';
+    std::cout
+        << nlohmann::ordered_json{{"trace", o.trace},          {"model", model.name},
+                                  {"variant", params.variant}, {"mode", "timed"},
+                                  {"steps", run.steps},        {"preemptions", run.preemptions},
+                                  {"heartbeats", beats},       {"bugs", list}}
+               .dump()
+        << '\n';
   } else {
     std::cout << "replay of " << o.trace << ": " << model.name << " --variant " << params.variant
               << " in virtual time, " << run.steps << " steps, " << record.schedule.size()

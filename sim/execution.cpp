@@ -91,7 +91,18 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
         return self->current_ < self->threads_.size() ? self->threads_[self->current_].name
                                                       : nullptr;
       },
-      [](const void* x) { return static_cast<const Execution*>(x)->step_; }, this});
+      [](const void* x) { return static_cast<const Execution*>(x)->step_; },
+      [](const void* x, std::size_t* size) -> const ThreadId* {
+        const auto* self = static_cast<const Execution*>(x);
+        *size = self->schedule_.size();
+        return self->timed_ ? nullptr : self->schedule_.data();
+      },
+      [](const void* x, std::size_t* size) -> const uint64_t* {
+        const auto* self = static_cast<const Execution*>(x);
+        *size = self->random_.size();
+        return self->random_.data();
+      },
+      this});
   kept_names_.clear();
   out.findings.clear();  // keeps its capacity when the caller reuses `out`
   findings_ = &out.findings;

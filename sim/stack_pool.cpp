@@ -1,6 +1,7 @@
 // Fiber stack pool: mmap with a PROT_NONE guard below each stack, and the report of an overflow.
 #include "sim/stack_pool.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -10,6 +11,8 @@
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <string>
+#include <utility>
 
 #include "sim/fiber_sanitizer.hpp"
 
@@ -62,6 +65,9 @@ void remove_guard(const void* base) {
 thread_local OverflowContext t_context;
 struct sigaction g_previous[2];  // SIGSEGV's and SIGBUS's handlers before ours
 std::atomic<bool> g_reporting{false};
+// save_overflowing_runs(): set before a search, read by the handler only.
+std::string g_save_path;
+std::string g_save_head;
 
 /// Appends to a line being built in a fixed buffer (no allocation in a signal handler).
 struct Line {
@@ -80,6 +86,56 @@ struct Line {
     while (n > 0 && size + 1 < sizeof text) text[size++] = digits[--n];
   }
 };
+
+/// Writes all of `data` to `fd` (in a signal handler); false if it could not.
+bool write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t w = ::write(fd, data, size);
+    if (w <= 0) return false;
+    data += w;
+    size -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+/// Writes `count` numbers, comma-separated, a buffer at a time.
+template <class T>
+bool write_numbers(int fd, const T* values, std::size_t count) {
+  Line chunk;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (chunk.size + 24 >= sizeof chunk.text) {
+      if (!write_all(fd, chunk.text, chunk.size)) return false;
+      chunk.size = 0;
+    }
+    if (i > 0) chunk.add(",");
+    chunk.add(static_cast<uint64_t>(values[i]));
+  }
+  return write_all(fd, chunk.text, chunk.size);
+}
+
+/// The run that overflowed, as a trace (save_overflowing_runs); false if it could not be written.
+bool save_run(const OverflowContext& c) {
+  if (g_save_path.empty() || c.execution == nullptr || c.schedule == nullptr ||
+      c.random == nullptr) {
+    return false;
+  }
+  const int fd = ::open(g_save_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  std::size_t steps = 0;
+  std::size_t values = 0;
+  const ThreadId* schedule = c.schedule(c.execution, &steps);
+  if (schedule == nullptr) return false;  // a timed run: its schedule has other entries
+  const uint64_t* random = c.random(c.execution, &values);
+  static constexpr char kSchedule[] = ",\"schedule\":[";
+  static constexpr char kRandom[] = "],\"random\":[";
+  static constexpr char kEnd[] = "]}\n";
+  const bool written = write_all(fd, g_save_head.data(), g_save_head.size()) &&
+                       write_all(fd, kSchedule, sizeof kSchedule - 1) &&
+                       write_numbers(fd, schedule, steps) &&
+                       write_all(fd, kRandom, sizeof kRandom - 1) &&
+                       write_numbers(fd, random, values) && write_all(fd, kEnd, sizeof kEnd - 1);
+  return ::close(fd) == 0 && written;
+}
 
 void report_overflow(std::size_t stack_size) {
   // Lanes run the same model: several may overflow at once. One line, from the first.
@@ -111,13 +167,16 @@ void report_overflow(std::size_t stack_size) {
     line.add(steps == 1 ? " step of the run" : " steps of the run");
   }
   line.add(
-      ": unbounded recursion in the model, or frames too big for its stack; the search "
-      "stops here\n");
-  std::size_t done = 0;
-  while (done < line.size) {
-    const ssize_t w = ::write(STDERR_FILENO, line.text + done, line.size - done);
-    if (w <= 0) break;
-    done += static_cast<std::size_t>(w);
+      ": unbounded recursion in the model, or frames too big for its stack; interleave stops "
+      "here\n");
+  write_all(STDERR_FILENO, line.text, line.size);
+  if (save_run(c)) {
+    static constexpr char kSaved[] = "  saved: ";
+    static constexpr char kReplay[] =
+        " (its replay overflows the same way: run it under a debugger to see the recursion)\n";
+    write_all(STDERR_FILENO, kSaved, sizeof kSaved - 1);
+    write_all(STDERR_FILENO, g_save_path.data(), g_save_path.size());
+    write_all(STDERR_FILENO, kReplay, sizeof kReplay - 1);
   }
   ::_exit(1);
 }
@@ -203,6 +262,11 @@ void watch_stack_overflows(const OverflowContext& context) {
 
 void unwatch_stack_overflows(const void* execution) {
   if (t_context.execution == execution) t_context = OverflowContext{};
+}
+
+void save_overflowing_runs(std::string path, std::string head) {
+  g_save_path = std::move(path);
+  g_save_head = std::move(head);
 }
 
 StackPool::StackPool(std::size_t stack_size)

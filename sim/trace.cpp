@@ -68,7 +68,10 @@ void EventRecorder::on_event(const Event& e) {
   events_.push_back(std::move(r));
 }
 
-void write_trace(const std::string& path, const Trace& t) {
+namespace {
+
+/// A trace's fields before its schedule.
+ordered_json trace_head(const Trace& t) {
   ordered_json j = ordered_json::object();
   j["format"] = "interleave-trace";
   j["version"] = kTraceVersion;
@@ -95,6 +98,19 @@ void write_trace(const std::string& path, const Trace& t) {
                    {"wake_latency_max_ns", c.wake_latency_max_ns},
                    {"duration_ns", c.duration_ns}};
   }
+  return j;
+}
+
+}  // namespace
+
+std::string trace_head_json(const Trace& t) {
+  std::string head = trace_head(t).dump();
+  head.pop_back();  // the closing brace: the schedule and the rest follow
+  return head;
+}
+
+void write_trace(const std::string& path, const Trace& t) {
+  ordered_json j = trace_head(t);
   ordered_json schedule = ordered_json::array();
   for (std::size_t i = 0; i < t.schedule.size(); ++i) {
     if (t.timing) {

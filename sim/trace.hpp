@@ -73,6 +73,9 @@ struct Trace {
 Trace read_trace(const std::string& path);
 /// Writes a trace; throws InputError if the file cannot be written.
 void write_trace(const std::string& path, const Trace& trace);
+/// The JSON of `trace`'s fields before its schedule, as one object without its closing brace:
+/// what a stack overflow's handler completes with the run's schedule (save_overflowing_runs).
+std::string trace_head_json(const Trace& trace);
 
 /// Captures a run's events with text names: for traces, timelines and offline checking.
 class EventRecorder final : public Monitor {

@@ -354,8 +354,8 @@ TEST(Cancel, EverySearchStopsSoonAfterAndKeepsWhatItFound) {
     std::atomic<uint64_t> runs{0};
     ExploreOptions options = everything();
     options.cancel = &cancel;
-    const ExploreResult r = search(
-        options, [&] { return std::make_unique<CancelAfter>(cancel, runs, kAfter); });
+    const ExploreResult r =
+        search(options, [&] { return std::make_unique<CancelAfter>(cancel, runs, kAfter); });
     EXPECT_TRUE(r.cancelled) << name;
     EXPECT_FALSE(r.complete) << name;
     if (name.find("one thread") != std::string::npos) {

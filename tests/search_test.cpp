@@ -176,8 +176,8 @@ TEST(Search, CtrlCStopsTheSearchWhichReportsAndSavesWhatItFoundThenDiesOfIt) {
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);
   posix_spawn_file_actions_addopen(&files, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, out.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   posix_spawn_file_actions_addopen(&files, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
@@ -189,11 +189,11 @@ TEST(Search, CtrlCStopsTheSearchWhichReportsAndSavesWhatItFoundThenDiesOfIt) {
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  std::vector<std::string> args = {INTERLEAVE_BINARY, "explore",    "counter_heartbeat",
-                                   "--variant",       "naive",      "--strategy",
+  std::vector<std::string> args = {INTERLEAVE_BINARY, "explore",      "counter_heartbeat",
+                                   "--variant",       "naive",        "--strategy",
                                    "random",          "--executions", "1000000000",
                                    "--all",           "--time-limit", "60",
-                                   "--save",          trace,        "--json"};
+                                   "--save",          trace,          "--json"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
