@@ -270,8 +270,14 @@ int explore_command(const ExploreOptions& o) {
   if (!o.save.empty()) {
     check_writable(o.save);  // before the search, not after it
     // A model thread's stack overflow ends the process; --save keeps the run that overflowed.
-    save_overflowing_runs(o.save, trace_head_json(search_trace(o, params)));
+    Trace head = search_trace(o, params);
+    head.overflowed = true;
+    save_overflowing_runs(o.save, trace_head_json(head));
   }
+  // (Cleared when the search is over: a program that runs more commands saves nothing stale.)
+  const struct ForgetSavePath {
+    ~ForgetSavePath() { save_overflowing_runs({}, {}); }
+  } forget_save_path;
   std::unique_ptr<Strategy> strategy = make_strategy(o);
   const ModelRunners runners = model.bind(params);
 

@@ -112,6 +112,11 @@ nlohmann::ordered_json event_json(const RecordedEvent& e) {
 
 /// replay --check: the checker over the recorded events, no model code.
 int check_command(const ReplayOptions& o, const Trace& t) {
+  if (t.overflowed) {
+    throw InputError("trace " + o.trace +
+                     ": saved when a model thread overflowed its stack, it has no events to "
+                     "check; replay it (without --check) to run into the overflow");
+  }
   std::vector<Finding> findings;
   try {
     findings = check_offline(t);

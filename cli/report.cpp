@@ -23,9 +23,9 @@ std::string& program_name() {
 
 CapturedRun capture(const ModelInfo& model, const ParamValues& params,
                     std::vector<ThreadId> schedule, std::vector<uint64_t> random,
-                    const ExecutionConfig& config) {
+                    const ExecutionConfig& config, bool runs_on) {
   const ModelRunners runners = model.bind(params);
-  ReplayStrategy replay(std::move(schedule), std::move(random));
+  ReplayStrategy replay(std::move(schedule), std::move(random), runs_on);
   EventRecorder recorder;
   Checker checker(CheckerOptions{.races = true, .lock_order = true, .explain = true});
   MonitorFanout both({&recorder, &checker});
@@ -62,7 +62,8 @@ CapturedRun replay_captured(const std::string& path, const Trace& trace, const T
     // with threads still running).
     config.step_limit = trace.verdict->step;
   }
-  CapturedRun run = capture(*m.model, m.params, trace.schedule, trace.random, config);
+  CapturedRun run =
+      capture(*m.model, m.params, trace.schedule, trace.random, config, trace.overflowed);
   if (run.result.status == RunStatus::kAbandoned) {
     throw InputError("trace " + path + ": " + run.result.abandon_reason);
   }

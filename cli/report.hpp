@@ -23,9 +23,11 @@ struct CapturedRun {
   std::vector<ThreadId> schedule;  // the steps the run actually took
 };
 
+/// Replays `schedule` once, recording and explaining everything; `runs_on`: past the schedule's
+/// end, the running thread goes on (a trace saved at a stack overflow).
 CapturedRun capture(const ModelInfo& model, const ParamValues& params,
                     std::vector<ThreadId> schedule, std::vector<uint64_t> random,
-                    const ExecutionConfig& config);
+                    const ExecutionConfig& config, bool runs_on = false);
 
 /// The model a trace names and its params; an InputError names the trace file.
 struct TraceModel {

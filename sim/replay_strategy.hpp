@@ -11,11 +11,19 @@ namespace interleave {
 
 class ReplayStrategy final : public Strategy {
  public:
-  ReplayStrategy(std::vector<ThreadId> schedule, std::vector<uint64_t> random)
-      : schedule_(std::move(schedule)), random_(std::move(random)) {}
+  /// `runs_on`: past the schedule's end, the thread that reached the point goes on (or the
+  /// first that can): a trace saved when a thread overflowed its stack ends before the step in
+  /// which it did.
+  ReplayStrategy(std::vector<ThreadId> schedule, std::vector<uint64_t> random, bool runs_on = false)
+      : schedule_(std::move(schedule)), random_(std::move(random)), runs_on_(runs_on) {}
   bool begin_execution(uint64_t index) override { return index == 0; }
   ThreadId pick(const ChoicePoint& point) override {
-    return point.step < schedule_.size() ? schedule_[point.step] : kNoThread;
+    if (point.step < schedule_.size()) return schedule_[point.step];
+    if (!runs_on_) return kNoThread;
+    for (const ThreadId t : point.enabled) {
+      if (t == point.current) return t;
+    }
+    return point.enabled.front();
   }
   uint64_t pick_value(uint64_t bound) override {
     if (next_value_ >= random_.size()) {
@@ -40,6 +48,7 @@ class ReplayStrategy final : public Strategy {
  private:
   std::vector<ThreadId> schedule_;
   std::vector<uint64_t> random_;
+  bool runs_on_ = false;
   size_t next_value_ = 0;
   bool values_diverged_ = false;
 };

@@ -67,6 +67,7 @@ struct sigaction g_previous[2];  // SIGSEGV's and SIGBUS's handlers before ours
 std::atomic<bool> g_reporting{false};
 // save_overflowing_runs(): set before a search, read by the handler only.
 std::string g_save_path;
+std::string g_save_partial;  // written first, then renamed: a failed write leaves `path` alone
 std::string g_save_head;
 
 /// Appends to a line being built in a fixed buffer (no allocation in a signal handler).
@@ -119,13 +120,13 @@ bool save_run(const OverflowContext& c) {
       c.random == nullptr) {
     return false;
   }
-  const int fd = ::open(g_save_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
   std::size_t steps = 0;
   std::size_t values = 0;
   const ThreadId* schedule = c.schedule(c.execution, &steps);
   if (schedule == nullptr) return false;  // a timed run: its schedule has other entries
   const uint64_t* random = c.random(c.execution, &values);
+  const int fd = ::open(g_save_partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
   static constexpr char kSchedule[] = ",\"schedule\":[";
   static constexpr char kRandom[] = "],\"random\":[";
   static constexpr char kEnd[] = "]}\n";
@@ -134,7 +135,11 @@ bool save_run(const OverflowContext& c) {
                        write_numbers(fd, schedule, steps) &&
                        write_all(fd, kRandom, sizeof kRandom - 1) &&
                        write_numbers(fd, random, values) && write_all(fd, kEnd, sizeof kEnd - 1);
-  return ::close(fd) == 0 && written;
+  if (::close(fd) != 0 || !written || ::rename(g_save_partial.c_str(), g_save_path.c_str()) != 0) {
+    ::unlink(g_save_partial.c_str());
+    return false;
+  }
+  return true;
 }
 
 void report_overflow(std::size_t stack_size) {
@@ -170,7 +175,12 @@ void report_overflow(std::size_t stack_size) {
       ": unbounded recursion in the model, or frames too big for its stack; interleave stops "
       "here\n");
   write_all(STDERR_FILENO, line.text, line.size);
-  if (save_run(c)) {
+  if (!g_save_path.empty() && !save_run(c)) {
+    static constexpr char kFailed[] = "  could not save the run to ";
+    write_all(STDERR_FILENO, kFailed, sizeof kFailed - 1);
+    write_all(STDERR_FILENO, g_save_path.data(), g_save_path.size());
+    write_all(STDERR_FILENO, "\n", 1);
+  } else if (!g_save_path.empty()) {
     static constexpr char kSaved[] = "  saved: ";
     static constexpr char kReplay[] =
         " (its replay overflows the same way: run it under a debugger to see the recursion)\n";
@@ -265,6 +275,7 @@ void unwatch_stack_overflows(const void* execution) {
 }
 
 void save_overflowing_runs(std::string path, std::string head) {
+  g_save_partial = path.empty() ? std::string() : path + ".partial";
   g_save_path = std::move(path);
   g_save_head = std::move(head);
 }

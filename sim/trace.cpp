@@ -86,6 +86,7 @@ ordered_json trace_head(const Trace& t) {
   j["threads"] = t.threads;
   if (t.max_steps) j["max_steps"] = *t.max_steps;
   if (t.preemptions) j["preemptions"] = *t.preemptions;
+  if (t.overflowed) j["overflowed"] = true;
   if (t.timing) {
     j["mode"] = "timed";
     const TimingConfig& c = *t.timing;
@@ -208,6 +209,10 @@ Trace read_trace(const std::string& path) {
       bad(path, "max_steps is not a whole number of at least 1");
     }
     t.max_steps = m->get<uint64_t>();
+  }
+  if (const auto o = j.find("overflowed"); o != j.end()) {
+    if (!o->is_boolean()) bad(path, "overflowed is not true or false");
+    t.overflowed = o->get<bool>();
   }
   if (const auto p = j.find("preemptions"); p != j.end()) {
     if (!p->is_number_unsigned()) bad(path, "preemptions is not a whole number");

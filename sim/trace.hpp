@@ -52,6 +52,9 @@ struct Trace {
   // The run's preemptions, as its search counted them (absent in traces from before they were
   // recorded): replay --check, which runs no model, reports them from here.
   std::optional<uint64_t> preemptions;
+  // Saved when a model thread overflowed its stack (save_overflowing_runs): no events or verdict,
+  // and the schedule ends before the step in which it did; a replay runs on past its end.
+  bool overflowed = false;
   std::vector<ThreadId> schedule;
   std::vector<uint64_t> random;
   std::vector<RecordedEvent> events;

@@ -142,6 +142,16 @@ TEST(Execution, ReplayThatRunsOutOfScheduleIsAbandoned) {
   EXPECT_NE(run.abandon_reason.find("schedule ends at step 1"), std::string::npos);
 }
 
+TEST(Execution, ReplayThatRunsOnGoesPastTheScheduleWithTheRunningThread) {
+  // As a trace saved at a stack overflow is replayed: its schedule ends before the run does.
+  ReplayStrategy replay({ThreadId{0}}, {}, /*runs_on=*/true);
+  RunRecord record;
+  const RunResult run = run_once(increments(false), replay, nullptr, {}, &record);
+  EXPECT_EQ(run.status, RunStatus::kCompleted) << run.abandon_reason;
+  ASSERT_GT(record.schedule.size(), 2u);
+  EXPECT_EQ(record.schedule[0], ThreadId{0});
+}
+
 TEST(Execution, OppositeLockOrderDeadlocksAndNamesTheBlockedThreads) {
   const SimModel model = simulated([](auto& env) {
     Mutex<SimEnv> a(env, "a");

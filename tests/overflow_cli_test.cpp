@@ -42,10 +42,37 @@ TEST(StackOverflowCli, TheRunThatOverflowedIsSavedAndItsReplayOverflowsTheSameWa
             std::string::npos)
       << replayed.err << "\nsteps recorded: " << t.schedule.size();
 
+  // It has no events for replay --check to judge, which says so.
+  const auto checked = testing::run_program(OVERFLOW_CLI_BINARY, "replay --check " + trace);
+  EXPECT_EQ(checked.code, 2) << checked.out << checked.err;
+  EXPECT_NE(checked.err.find("it has no events to check"), std::string::npos) << checked.err;
+
   // Without --save, nothing is written and nothing is said about it.
   const auto plain = testing::run_program(OVERFLOW_CLI_BINARY, "explore descent --strategy dfs");
   EXPECT_EQ(plain.code, 1);
   EXPECT_EQ(plain.err.find("saved"), std::string::npos) << plain.err;
+}
+
+TEST(StackOverflowCli, AnOverflowBetweenStepsStillReplays) {
+  if (fiber_sanitizer::kThread || fiber_sanitizer::kAddress) {
+    GTEST_SKIP() << "the sanitizers report overflows themselves";
+  }
+  // A step at every level: the last one recorded may come before the simulator's own code,
+  // deep in the stack, overflows while deciding the next; the replay runs on past it.
+  const std::string trace = testing::path_in_scratch("reading.json");
+  for (const char* jobs : {"1", "2"}) {
+    const auto found = testing::run_program(
+        OVERFLOW_CLI_BINARY, "explore descent --variant reading --strategy dpor --all --jobs " +
+                                 std::string(jobs) + " --save " + trace);
+    EXPECT_EQ(found.code, 1) << found.out << found.err;
+    EXPECT_NE(found.err.find("  saved: " + trace), std::string::npos) << found.err;
+    EXPECT_GT(read_trace(trace).schedule.size(), 1000u) << "a step per level";
+    const auto replayed = testing::run_program(OVERFLOW_CLI_BINARY, "replay " + trace);
+    EXPECT_EQ(replayed.code, 1) << replayed.out << replayed.err;
+    EXPECT_NE(replayed.err.find("interleave: thread 'walker' overflowed its stack"),
+              std::string::npos)
+        << replayed.err;
+  }
 }
 
 }  // namespace
