@@ -52,17 +52,21 @@ const char* without_seed(const std::string& strategy) {
   return nullptr;  // it takes one
 }
 
-std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
-  if (o.preemptions && o.strategy != "dfs") {
-    throw InputError("--preemptions bounds the dfs strategy; add --strategy dfs");
-  }
-  // Harmless, so not refused (a script may pass the same options to every strategy), but said:
-  // a user who varies the seed of dpor expects other runs.
+/// Options the strategy (a known one) ignores: harmless, so not refused (a script may pass the
+/// same options to every strategy), but said: a user who varies the seed of dpor expects other
+/// runs.
+void note_ignored_options(const ExploreOptions& o) {
   if (o.seed_given && without_seed(o.strategy) != nullptr) {
     std::cerr << program() << ": note: --seed is ignored: " << without_seed(o.strategy) << '\n';
   }
   if (o.depth_given && o.strategy != "pct") {
     std::cerr << program() << ": note: --depth is ignored: it is the bug depth of pct\n";
+  }
+}
+
+std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
+  if (o.preemptions && o.strategy != "dfs") {
+    throw InputError("--preemptions bounds the dfs strategy; add --strategy dfs");
   }
   if (o.strategy == "random") return std::make_unique<RandomStrategy>(o.seed);
   if (o.strategy == "rr") return std::make_unique<RoundRobinStrategy>();
@@ -279,6 +283,7 @@ int explore_command(const ExploreOptions& o) {
     ~ForgetSavePath() { save_overflowing_runs({}, {}); }
   } forget_save_path;
   std::unique_ptr<Strategy> strategy = make_strategy(o);
+  note_ignored_options(o);
   const ModelRunners runners = model.bind(params);
 
   interleave::ExploreOptions search;

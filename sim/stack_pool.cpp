@@ -116,10 +116,7 @@ bool write_numbers(int fd, const T* values, std::size_t count) {
 
 /// The run that overflowed, as a trace (save_overflowing_runs); false if it could not be written.
 bool save_run(const OverflowContext& c) {
-  if (g_save_path.empty() || c.execution == nullptr || c.schedule == nullptr ||
-      c.random == nullptr) {
-    return false;
-  }
+  if (c.execution == nullptr || c.schedule == nullptr || c.random == nullptr) return false;
   std::size_t steps = 0;
   std::size_t values = 0;
   const ThreadId* schedule = c.schedule(c.execution, &steps);
@@ -175,18 +172,16 @@ void report_overflow(std::size_t stack_size) {
       ": unbounded recursion in the model, or frames too big for its stack; interleave stops "
       "here\n");
   write_all(STDERR_FILENO, line.text, line.size);
-  if (!g_save_path.empty() && !save_run(c)) {
-    static constexpr char kFailed[] = "  could not save the run to ";
-    write_all(STDERR_FILENO, kFailed, sizeof kFailed - 1);
-    write_all(STDERR_FILENO, g_save_path.data(), g_save_path.size());
-    write_all(STDERR_FILENO, "\n", 1);
-  } else if (!g_save_path.empty()) {
+  if (!g_save_path.empty()) {
+    const bool saved = save_run(c);
     static constexpr char kSaved[] = "  saved: ";
+    static constexpr char kFailed[] = "  could not save the run to ";
     static constexpr char kReplay[] =
         " (its replay overflows the same way: run it under a debugger to see the recursion)\n";
-    write_all(STDERR_FILENO, kSaved, sizeof kSaved - 1);
+    write_all(STDERR_FILENO, saved ? kSaved : kFailed,
+              (saved ? sizeof kSaved : sizeof kFailed) - 1);
     write_all(STDERR_FILENO, g_save_path.data(), g_save_path.size());
-    write_all(STDERR_FILENO, kReplay, sizeof kReplay - 1);
+    write_all(STDERR_FILENO, saved ? kReplay : "\n", saved ? sizeof kReplay - 1 : 1);
   }
   ::_exit(1);
 }

@@ -127,6 +127,8 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"ZeroDepthWithoutPct", "explore counter_heartbeat --depth 0",
             "--depth: expects a whole number from 1"},
         Bad{"NoSuchStrategy", "explore counter_heartbeat --strategy magic", "unknown strategy"},
+        Bad{"NoSuchStrategyWithDepth", "explore counter_heartbeat --strategy magic --depth 2",
+            "unknown strategy"},
         Bad{"AllWithReplay", "replay traces/none.json --all", "--all"},
         Bad{"ZeroJobs", "explore counter_heartbeat --strategy dpor --jobs 0", "--jobs"},
         Bad{"NegativeJobs", "explore counter_heartbeat --strategy dpor --jobs -2",
