@@ -32,15 +32,33 @@ class Checker final : public Monitor {
   void on_event(const Event& event) override;
   /// Only failed checks matter to a judge.
   bool wants_passing_checks() const override { return false; }
+  /// Rewinds a lean checker (explain off): the race detector undoes what it did since, and the
+  /// lock-order checker, when it heard a call since, hears the calls before it again.
+  bool rewind(uint64_t calls) override;
+  void begin_rewindable_run() override;
 
   const CheckerOptions& options() const { return options_; }
   /// The race detector, e.g. to look at a thread's clock.
   const RaceDetector& races() const { return races_; }
 
  private:
+  /// A call the lock-order checker heard, kept to be heard again after a rewind.
+  struct HeardCall {
+    uint64_t number = 0;  // the call's number in the run
+    bool starts_thread = false;
+    // on_event's event; on_thread's arguments as thread, name, object (the loop) and parent.
+    Event event;
+    ThreadId parent = kNoThread;
+  };
+
+  void begin(bool rewindable);
+
   CheckerOptions options_;
   RaceDetector races_;
   LockOrderChecker lock_order_;
+  uint64_t calls_ = 0;                 // calls heard in this run
+  std::vector<HeardCall> lock_calls_;  // those the lock-order checker heard, in order
+  bool rewindable_ = false;            // begun for a search: lock_calls_ are kept
 };
 
 }  // namespace interleave

@@ -25,13 +25,30 @@ void RaceDetector::begin_run() {
   findings_.clear();
   races_.clear();
   linked_ = 0;
+  undo_.clear();
+  journal_ = false;
+}
+
+void RaceDetector::begin_rewindable_run() {
+  begin_run();
+  journal_ = !explain_;
 }
 
 void RaceDetector::end_run(std::vector<Finding>& findings) {
+  if (journal_) {  // kept: the next run may be rewound into this one
+    findings.insert(findings.end(), findings_.begin(), findings_.end());
+    return;
+  }
   for (Finding& f : findings_) findings.push_back(std::move(f));
   findings_.clear();
   races_.clear();
   linked_ = 0;
+}
+
+bool RaceDetector::rewind(uint64_t calls) {
+  if (!journal_ || !undo_.can_undo_to(calls)) return false;
+  undo_.undo_to(calls);
+  return true;
 }
 
 const VectorClock& RaceDetector::clock_of(ThreadId thread) const {
@@ -42,9 +59,15 @@ const VectorClock& RaceDetector::clock_of(ThreadId thread) const {
 
 RaceDetector::ThreadState& RaceDetector::start_thread(ThreadId tid, const ThreadState* parent) {
   const uint32_t i = to_index(tid);
-  if (i >= threads_.size()) threads_.resize(i + 1);
-  if (i >= threads_used_) threads_used_ = i + 1;
+  if (i >= threads_.size()) grow(threads_, i + 1);
+  if (i >= threads_used_) {
+    keep(threads_used_);
+    threads_used_ = i + 1;
+  }
   ThreadState& t = threads_[i];
+  keep(t.clock);
+  keep(t.loop);
+  keep(t.live);
   t.clock.clear();
   if (parent != nullptr) t.clock.acquire(parent->clock);
   t.clock.set(tid, 1);  // epoch 0 means "nothing yet"
@@ -64,10 +87,11 @@ RaceDetector::ThreadState& RaceDetector::thread(ThreadId tid) {
 }
 
 void RaceDetector::on_thread(ThreadId tid, const char* name, ThreadId parent, ObjectId loop) {
+  if (journal_) undo_.mark();
   // Grow first, so that references taken below stay valid.
   uint32_t need = to_index(tid) + 1;
   if (parent != kNoThread) need = std::max(need, to_index(parent) + 1);
-  if (threads_.size() < need) threads_.resize(need);
+  if (threads_.size() < need) grow(threads_, need);
   ThreadState* p = nullptr;
   if (parent != kNoThread) {
     p = &thread(parent);
@@ -75,7 +99,8 @@ void RaceDetector::on_thread(ThreadId tid, const char* name, ThreadId parent, Ob
   }
   ThreadState& t = start_thread(tid, p);
   t.loop = loop;
-  if (p != nullptr) p->clock.tick(parent);  // the parent's later work is not before the child
+  if (p != nullptr) tick(*p, parent);  // the parent's later work is not before the child
+  // Names are not saved: a thread's is set once, when it starts, before anything reads it.
   const uint32_t i = to_index(tid);
   if (names_.size() <= i) names_.resize(i + 1);
   names_[i] = name != nullptr ? name : "";
@@ -83,13 +108,12 @@ void RaceDetector::on_thread(ThreadId tid, const char* name, ThreadId parent, Ob
 
 VectorClock& RaceDetector::sync(ObjectId object) {
   const uint32_t i = to_index(object);
-  if (i >= sync_.size()) sync_.resize(i + 1);
-  if (i >= sync_used_) sync_used_ = i + 1;
+  if (i >= sync_.size()) grow(sync_, i + 1);
+  if (i >= sync_used_) {
+    keep(sync_used_);
+    sync_used_ = i + 1;
+  }
   return sync_[i];
-}
-
-void RaceDetector::grow_shadows(uint32_t index) {
-  shadows_.resize(index + 1);
 }
 
 void RaceDetector::take_snapshot(ThreadState& t) {
@@ -99,6 +123,7 @@ void RaceDetector::take_snapshot(ThreadState& t) {
 }
 
 void RaceDetector::acquire(ThreadState& t, const VectorClock& clock) {
+  keep(t.clock);
   if (t.clock.acquire(clock) && explain_) take_snapshot(t);
 }
 
@@ -106,16 +131,17 @@ void RaceDetector::acquire(ThreadState& t, const VectorClock& clock) {
 // into it. Done lazily: only a switch to another task publishes the previous task's clock.
 void RaceDetector::enter_loop(ThreadId tid, ThreadState& t) {
   const uint32_t li = to_index(t.loop);
-  if (li >= loop_last_.size()) loop_last_.resize(li + 1, kNoThread);
+  if (li >= loop_last_.size()) grow(loop_last_, li + 1, kNoThread);
   const ThreadId last = loop_last_[li];
   if (last == tid) return;
   VectorClock& loop = sync(t.loop);
   if (last != kNoThread) {
     ThreadState& prev = threads_[to_index(last)];
-    prev.clock.release(loop);
-    prev.clock.tick(last);
+    release(prev, loop);
+    tick(prev, last);
   }
   acquire(t, loop);
+  keep(loop_last_[li]);
   loop_last_[li] = tid;
 }
 
@@ -140,6 +166,7 @@ void RaceDetector::read(ThreadId tid, ThreadState& t, const Event& e) {
   Shadow& s = shadow(e.object);
   if (!t.clock.knows(s.write.epoch())) [[unlikely]]
     racy_read(tid, t, s, e);
+  keep(s);
   if (!s.shared) {
     if (s.read.thread == tid || t.clock.knows(s.read.epoch())) {
       record(s.read, tid, t, e);  // reads stay totally ordered: one epoch is enough
@@ -147,15 +174,19 @@ void RaceDetector::read(ThreadId tid, ThreadState& t, const Event& e) {
     }
     // Two concurrent reads: inflate to a read vector clock (reusing a pooled one).
     if (s.read_set == kNoReadSet) {
-      if (read_sets_used_ == read_sets_.size()) read_sets_.emplace_back();
+      if (read_sets_used_ == read_sets_.size()) grow(read_sets_, read_sets_used_ + std::size_t{1});
+      keep(read_sets_used_);
       s.read_set = read_sets_used_++;
     }
     ReadSet& rs = read_sets_[s.read_set];
+    keep_all(rs.reads);
     const std::size_t n = std::max(to_index(s.read.thread), to_index(tid)) + std::size_t{1};
     if (rs.reads.size() < n) rs.reads.resize(n);
     for (Access& r : rs.reads) r.clock = 0;  // cheaper than re-initialising whole entries
     rs.reads[to_index(s.read.thread)] = s.read;
     s.shared = true;
+  } else {
+    keep_all(read_sets_[s.read_set].reads);
   }
   ReadSet& rs = read_sets_[s.read_set];
   if (rs.reads.size() <= to_index(tid)) rs.reads.resize(to_index(tid) + 1);
@@ -181,6 +212,7 @@ void RaceDetector::check_reads_before_write(ThreadId tid, const ThreadState& t, 
 
 void RaceDetector::write(ThreadId tid, ThreadState& t, const Event& e) {
   Shadow& s = shadow(e.object);
+  keep(s);
   if (!t.clock.knows(s.write.epoch())) [[unlikely]]
     report(s.write, tid, t, e);
   check_reads_before_write(tid, t, s, e);
@@ -188,6 +220,7 @@ void RaceDetector::write(ThreadId tid, ThreadState& t, const Event& e) {
 }
 
 void RaceDetector::on_event(const Event& e) {
+  if (journal_) undo_.mark();
   const ThreadId tid = e.thread;
   ThreadState& t = thread(tid);
   if (t.loop != kNoObject) enter_loop(tid, t);
@@ -203,28 +236,28 @@ void RaceDetector::on_event(const Event& e) {
       acquire(t, sync(e.object));
       break;
     case Op::kAtomicStore:
-      t.clock.release(sync(e.object));
-      t.clock.tick(tid);
+      release(t, sync(e.object));
+      tick(t, tid);
       break;
     case Op::kExchange:
     case Op::kCasOk:
     case Op::kFetchAdd: {
       VectorClock& c = sync(e.object);
       acquire(t, c);
-      t.clock.release(c);
-      t.clock.tick(tid);
+      release(t, c);
+      tick(t, tid);
       break;
     }
     case Op::kLock:
       acquire(t, sync(e.object));
       break;
     case Op::kUnlock:
-      t.clock.release_store(sync(e.object));
-      t.clock.tick(tid);
+      release_store(t, sync(e.object));
+      tick(t, tid);
       break;
     case Op::kWait:
-      if (e.aux != kNoObject) t.clock.release_store(sync(e.aux));
-      t.clock.tick(tid);
+      if (e.aux != kNoObject) release_store(t, sync(e.aux));
+      tick(t, tid);
       break;
     case Op::kWake:
       if (e.aux != kNoObject) acquire(t, sync(e.aux));
@@ -234,8 +267,8 @@ void RaceDetector::on_event(const Event& e) {
     case Op::kNotifyAll:
       // A notify that wakes nobody orders nothing.
       if ((e.op == Op::kNotifyOne && e.value >= 0) || (e.op == Op::kNotifyAll && e.value > 0)) {
-        t.clock.release(sync(e.object));
-        t.clock.tick(tid);
+        release(t, sync(e.object));
+        tick(t, tid);
       }
       break;
     case Op::kJoin: {

@@ -7,7 +7,10 @@
 //    same mutex; every atomic write releases into (joins) the location's clock and every atomic
 //    read acquires it; notify -> wake on the same condition variable; tasks of one event loop are
 //    ordered by the loop's switches;
-//  - a race is reported once per run per pair of source locations, never per element or value.
+//  - a race is reported once per run per pair of source locations, never per element or value;
+//  - a lean detector (explain off) begun for a search can be rewound: every change to its run's
+//    state is saved first in an undo log (keep*), and storage holding saved state never moves
+//    unseen (grow).
 #pragma once
 
 #include <array>
@@ -34,6 +37,11 @@ class RaceDetector final : public Monitor {
   void begin_run() override;
   /// Appends this run's data_race findings.
   void end_run(std::vector<Finding>& findings) override;
+  /// Keeps what rewind() needs, when lean.
+  void begin_rewindable_run() override;
+  /// A lean detector begun for a search goes back to the state after `calls` calls of its last
+  /// run.
+  bool rewind(uint64_t calls) override;
   /// A thread starts with its parent's clock; the parent's later work is not ordered before it.
   void on_thread(ThreadId thread, const char* name, ThreadId parent, ObjectId loop) override;
   void on_event(const Event& event) override;
@@ -73,16 +81,46 @@ class RaceDetector final : public Monitor {
     int32_t index = -1;
   };
 
+  // Rewinding: saving state before it changes (lean detectors only).
+  template <class T>
+  void keep(const T& x) {
+    if (journal_) undo_.save(x);
+  }
+  void keep(VectorClock& clock) {
+    if (journal_) clock.save_to(undo_);
+  }
+  template <class T>
+  void keep_all(std::vector<T>& v) {
+    if (journal_) undo_.save_all(v);
+  }
+  /// Resizes storage whose elements the undo log may point into.
+  template <class T, class... Fill>
+  void grow(std::vector<T>& v, std::size_t n, const Fill&... fill) {
+    if (n > v.capacity()) undo_.forget();  // they are about to move
+    v.resize(n, fill...);
+  }
+  void tick(ThreadState& t, ThreadId tid) {
+    keep(t.clock);
+    t.clock.tick(tid);
+  }
+  void release(const ThreadState& t, VectorClock& sync) {
+    keep(sync);
+    t.clock.release(sync);
+  }
+  void release_store(const ThreadState& t, VectorClock& sync) {
+    keep(sync);
+    t.clock.release_store(sync);
+  }
+
   ThreadState& thread(ThreadId t);
   ThreadState& start_thread(ThreadId t, const ThreadState* parent);
   VectorClock& sync(ObjectId object);
   Shadow& shadow(ObjectId object) {
     const uint32_t i = to_index(object);
     if (i >= shadows_.size()) [[unlikely]]
-      grow_shadows(i);
+      grow(shadows_, i + 1);
     return shadows_[i];
   }
-  void grow_shadows(uint32_t index);
   void acquire(ThreadState& t, const VectorClock& sync);
   void take_snapshot(ThreadState& t);
   void enter_loop(ThreadId tid, ThreadState& t);
@@ -144,6 +182,8 @@ class RaceDetector final : public Monitor {
   std::vector<RaceKey> races_;
   std::size_t linked_ = 0;  // invariant: how many of races_ are linked
   bool explain_ = true;
+  bool journal_ = false;  // lean and begun for a search: undo_ keeps every change of the run
+  UndoLog undo_;
 };
 
 }  // namespace interleave

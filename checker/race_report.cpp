@@ -77,6 +77,10 @@ void RaceDetector::report_slow(const Access& earlier, const Access& later, const
                         std::to_string(earlier.clock) + " > " + std::to_string(known) +
                         " known to " + later_thread);
   }
+  if (journal_) {
+    undo_.save_length(races_);
+    undo_.save_length(findings_);
+  }
   races_.push_back(RaceKey{first, second, findings_.size(), false, e.name, e.index});
   findings_.push_back(std::move(f));
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "checker/undo_log.hpp"
 #include "sim/ids.hpp"
 
 namespace interleave {
@@ -76,6 +77,8 @@ class VectorClock {
   const uint32_t* data() const { return clocks_.data(); }
   /// Forgets every entry, keeping the storage.
   void clear() { clocks_.clear(); }
+  /// Saves the clock in `log` before it changes.
+  void save_to(UndoLog& log) { log.save_all(clocks_); }
 
  private:
   void grow(std::size_t n) {

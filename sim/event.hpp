@@ -103,6 +103,16 @@ class Monitor : public EventSink {
  public:
   virtual void begin_run() = 0;
   virtual void end_run(std::vector<Finding>& findings) = 0;
+  /// Begins a run that repeats the first `calls` calls (on_thread and on_event) of the last run
+  /// this monitor saw, in place of begin_run(): the monitor returns to its state after those
+  /// calls and is not sent them again; the run's calls go on from there, and end_run() reports
+  /// as though all of them had been made. A search whose runs share their first steps (dfs) uses
+  /// it to skip judging the same steps again. False when the monitor cannot (the default): it
+  /// changed nothing, and the run is begun as usual.
+  virtual bool rewind(uint64_t /*calls*/) { return false; }
+  /// begin_run() for a run a search may rewind into later: a monitor that can rewind keeps, from
+  /// now on, what it needs for it (in a plain begin_run() it keeps nothing).
+  virtual void begin_rewindable_run() { begin_run(); }
 };
 
 }  // namespace interleave

@@ -46,6 +46,7 @@ uint32_t Execution::register_thread(const char* name, ObjectId loop) {
   t.parent = current_;
   t.loop = loop;
   if (sink_ != nullptr) {
+    if (counted_ != nullptr) count_call();
     sink_->on_thread(ThreadId{index}, name, current_ == kMainSlot ? kNoThread : ThreadId{current_},
                      loop);
   }
@@ -103,12 +104,17 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
         return self->random_.data();
       },
       this});
-  kept_names_.clear();
   out.findings.clear();  // keeps its capacity when the caller reuses `out`
   findings_ = &out.findings;
   strategy_ = &strategy;
   sink_ = sink;
+  listened_ = sink != nullptr;
   passing_checks_ = sink != nullptr && sink->wants_passing_checks();
+  counted_ = nullptr;
+  heard_last_ = nullptr;
+  muted_ = nullptr;
+  unmute_at_ = kNever;
+  first_random_step_ = kNever;
   current_ = kMainSlot;
   from_ = kMainSlot;
   fiber_sanitizer::adopt_current(main_san_);
@@ -142,6 +148,46 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   failed_sites_.clear();
 }
 
+uint64_t Execution::repeated_steps(const Strategy& strategy, const Monitor* monitor) const {
+  if (monitor == nullptr || monitor != heard_last_ || config_.timing.timed) return 0;
+  const std::span<const ThreadId> forced = strategy.forced_prefix();
+  uint64_t limit = std::min<uint64_t>(forced.size(), schedule_.size());
+  // What follows a random value depends on it: the last run's value may not be this run's.
+  if (first_random_step_ != kNever) {
+    limit = std::min(limit, first_random_step_ == 0 ? 0 : first_random_step_ - 1);
+  }
+  uint64_t n = 0;
+  while (n < limit && forced[n] == schedule_[n]) ++n;
+  return n;
+}
+
+void Execution::begin_monitor(Monitor* monitor, uint64_t repeated) {
+  if (monitor == nullptr) return;
+  counted_ = monitor;
+  // invariant of the last run (heard_last_): calls_before_ covers every step it took.
+  if (repeated > 0 && monitor->rewind(calls_before_[repeated])) {
+    calls_ = calls_before_[repeated];
+    calls_before_.resize(repeated + 1);
+    muted_ = monitor;
+    sink_ = nullptr;
+    passing_checks_ = false;
+    unmute_at_ = repeated;
+    forced_end_ = std::min(forced_end_, repeated);  // point()'s short path stops before it
+    return;
+  }
+  monitor->begin_rewindable_run();
+  calls_ = 0;
+  calls_before_.clear();
+}
+
+void Execution::stop_muting() {
+  sink_ = muted_;
+  muted_ = nullptr;
+  unmute_at_ = kNever;
+  passing_checks_ = sink_->wants_passing_checks();
+  forced_end_ = std::min<uint64_t>(forced_.size(), config_.step_limit);
+}
+
 void Execution::teardown(RunResult& out) {
   // Unwind unfinished threads, children first: they may refer to their parents' locals.
   unwinding_ = true;
@@ -163,6 +209,16 @@ void Execution::teardown(RunResult& out) {
   out.preemptions = preemptions_;
   out.abandon_reason = std::move(abandon_reason_);
   findings_ = nullptr;
+  if (muted_ != nullptr) {
+    // The run ended within the steps it was to repeat: not the last run's steps after all (a
+    // model that is not deterministic). Its monitor is not rewound again from it.
+    sink_ = muted_;
+    muted_ = nullptr;
+    unmute_at_ = kNever;
+  } else if (counted_ != nullptr) {
+    while (calls_before_.size() <= step_) calls_before_.push_back(calls_);
+    heard_last_ = counted_;
+  }
   unwatch_stack_overflows(this);
 }
 
@@ -179,6 +235,8 @@ void Execution::switch_to(uint32_t next) {
 }
 
 [[gnu::always_inline]] inline uint32_t Execution::take_step(uint32_t next) {
+  if (step_ == unmute_at_) [[unlikely]]
+    stop_muting();  // this step is the first one of this run's own
   // A preemption: a visible step by another thread while the thread that ran the last visible
   // step could have gone on with a visible one. Invisible steps (sleep, yield, spawn, join)
   // commute with everything and never count.
@@ -442,6 +500,7 @@ void Execution::emit_slow(Op op, ObjectId object_id, int64_t value, Loc loc, Obj
   e.aux = aux;
   e.loc = loc;
   e.time_ns = now_;
+  if (counted_ != nullptr) count_call();
   sink_->on_event(e);
 }
 
@@ -455,6 +514,7 @@ void Execution::emit_named(Op op, const char* name, int64_t value, Loc loc) {
   e.value = value;
   e.loc = loc;
   e.time_ns = now_;
+  if (counted_ != nullptr) count_call();
   sink_->on_event(e);
 }
 
@@ -617,7 +677,7 @@ void Execution::check_slow(bool holds, const char* message, Loc loc) {
   f.kind = FindingKind::kInvariant;
   f.step = current_step();
   f.message = check_sites_[site].text;
-  if (sink_ != nullptr) {  // explaining a run, not searching: say who failed it
+  if (listened_) {  // heard by a monitor (even one deaf to a repeated prefix): who failed it
     f.details.push_back(std::string("failed in thread '") + thread_name(current()) + "' at step " +
                         std::to_string(f.step));
   }
@@ -633,6 +693,7 @@ uint64_t Execution::random(uint64_t bound) {
   if (unwinding_) return 0;
   if (bound <= 1) return 0;  // no choice to make, nothing to record
   const uint64_t value = strategy_->pick_value(bound);
+  if (random_.empty()) first_random_step_ = step_;
   random_.push_back(value);
   return value;
 }

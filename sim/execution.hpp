@@ -8,11 +8,11 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <span>
 #include <string>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -97,6 +97,13 @@ class Execution {
   /// As above, filling `out`; reusing one RunResult across runs saves its allocations.
   template <class F>
   void run(F&& root, Strategy& strategy, EventSink* sink, RunResult& out);
+  /// A run of a search, as run() with `monitor` (may be null) listening, begun here; its
+  /// end_run() is the caller's. When the strategy's forced prefix repeats the first steps of this
+  /// execution's last run, which the same monitor heard, the monitor is rewound to where that
+  /// run was then (Monitor::rewind) and those steps run without it. `root` must be the same model
+  /// at every such run.
+  template <class F>
+  void run_search(F&& root, Strategy& strategy, Monitor* monitor, RunResult& out);
 
   // ---- called by simulated objects and environments, from inside model threads ----
 
@@ -133,10 +140,10 @@ class Execution {
 
   template <class F>
   ThreadId spawn(const char* name, F&& body, Loc loc, ObjectId loop = kNoObject);
-  /// A copy of `name` that lives until the next run starts: for names a model builds
-  /// ("philosopher 3").
+  /// A copy of `name` that lives as long as this execution: for names a model builds
+  /// ("philosopher 3"). A monitor may keep it from one run to the next.
   const char* keep_name(std::string name) {
-    return kept_names_.emplace_back(std::move(name)).c_str();
+    return kept_names_.insert(std::move(name)).first->c_str();
   }
   void join(ThreadId thread, Loc loc);
 
@@ -249,6 +256,23 @@ class Execution {
   uint32_t abandon(ThreadId pick, std::span<const ThreadId> enabled);
   void emit_slow(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux);
   void reset(Strategy& strategy, EventSink* sink, RunResult& out);
+  /// The run itself, once reset: `root` as thread 0, to the end.
+  template <class F>
+  void run_root(F&& root, RunResult& out);
+  /// How many first steps of this run the last one took too, with `monitor` listening: the
+  /// forced prefix it shares with the last schedule, up to the step before the last run's first
+  /// random value (0: none, or not a search with the same monitor).
+  uint64_t repeated_steps(const Strategy& strategy, const Monitor* monitor) const;
+  /// Begins the run's monitor: rewound to the first `repeated` steps' calls (then deaf to them
+  /// until the next step is decided), or begun.
+  void begin_monitor(Monitor* monitor, uint64_t repeated);
+  /// Counts a call to the sink (for rewinding: the calls before each step's decision).
+  void count_call() {
+    while (calls_before_.size() < step_) calls_before_.push_back(calls_);
+    ++calls_;
+  }
+  /// The decision of the step where the repeated prefix ends: the monitor listens again.
+  void stop_muting();
   void teardown(RunResult& out);
   /// Adds a thread's state (and tells the sink) before it exists as a running fiber.
   uint32_t register_thread(const char* name, ObjectId loop);
@@ -292,7 +316,7 @@ class Execution {
   uint64_t wait_seq_ = 0;
   std::string abandon_reason_;
   std::vector<ThreadState> threads_;
-  std::deque<std::string> kept_names_;  // keep_name()'s, for this run (a deque: they never move)
+  std::unordered_set<std::string> kept_names_;  // keep_name()'s (nodes: they never move)
   std::vector<ObjectInfo> objects_;
   std::vector<ThreadId> schedule_;
   std::span<const ThreadId> forced_;  // the strategy's forced prefix for this run
@@ -329,6 +353,18 @@ class Execution {
   };
   std::vector<CheckSite> check_sites_;  // kept across runs: messages are built once per site
   std::vector<uint32_t> failed_sites_;  // sites whose finding this run already has
+  // Rewinding a search's monitor (run_search).
+  bool listened_ = false;          // the run has a sink, even while it is muted
+  Monitor* counted_ = nullptr;     // the monitor whose calls this run counts (run_search)
+  Monitor* heard_last_ = nullptr;  // the monitor that heard all of the last run (counted)
+  uint64_t calls_ = 0;             // calls counted so far in this run
+  // invariant (counting): calls_before_[s] is the number of calls made before step s was
+  // decided, for every step s < step_ (and s <= step_ once the run has ended).
+  std::vector<uint64_t> calls_before_;
+  uint64_t first_random_step_ = kNever;  // step_ when the run drew its first random value
+  Monitor* muted_ = nullptr;             // the monitor while a repeated prefix runs without it
+  uint64_t unmute_at_ = kNever;          // the step whose decision gives muted_ back
+  static constexpr uint64_t kNever = ~uint64_t{0};
 };
 
 // ---- templates ----
@@ -336,6 +372,19 @@ class Execution {
 template <class F>
 void Execution::run(F&& root, Strategy& strategy, EventSink* sink, RunResult& out) {
   reset(strategy, sink, out);
+  run_root(std::forward<F>(root), out);
+}
+
+template <class F>
+void Execution::run_search(F&& root, Strategy& strategy, Monitor* monitor, RunResult& out) {
+  const uint64_t repeated = repeated_steps(strategy, monitor);  // before reset() forgets
+  reset(strategy, monitor, out);
+  begin_monitor(monitor, repeated);
+  run_root(std::forward<F>(root), out);
+}
+
+template <class F>
+void Execution::run_root(F&& root, RunResult& out) {
   const uint32_t main = register_thread("main", kNoObject);
   threads_[main].starting = false;            // the root schedules itself from its first point on
   start_thread(main, std::forward<F>(root));  // returns when the run has ended

@@ -109,8 +109,7 @@ bool SearchPacer::go_on_many(uint64_t index, const ExploreResult& so_far) {
 
 void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Monitor* monitor,
                    RunResult& out) {
-  if (monitor != nullptr) monitor->begin_run();
-  x.run([&model, &x] { model(x); }, strategy, monitor, out);
+  x.run_search([&model, &x] { model(x); }, strategy, monitor, out);  // begins the monitor
   if (monitor != nullptr) monitor->end_run(out.findings);
   strategy.end_execution(ExecutionSummary{out.steps, out.status == RunStatus::kBlocked,
                                           !out.findings.empty(), out.status == RunStatus::kDeadlock,

@@ -69,12 +69,14 @@ struct ExploreResult {
   std::string error;  // an internal failure (a strategy abandoned a run)
 };
 
-/// Explores `model`. `monitor` (may be null) sees every event of every run and adds findings.
+/// Explores `model`. `monitor` (may be null) judges every run and adds findings (where a run
+/// repeats the first steps of the one before, it is rewound instead of hearing them again).
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
                       Monitor* monitor = nullptr);
 
 /// Runs one execution of `model` on `x` under `strategy` (whose begin_execution() said yes),
 /// with `monitor` (may be null) listening, into `out`, and tells the strategy how it ended.
+/// Every run on `x` must be of the same `model` (Execution::run_search).
 void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Monitor* monitor,
                    RunResult& out);
 
