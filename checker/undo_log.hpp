@@ -10,9 +10,11 @@
 //  - undoing restores the values in reverse order, so every object ends as it was at the mark.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <type_traits>
 #include <vector>
 
@@ -24,87 +26,105 @@ class UndoLog {
   template <class T>
   void save(const T& x) {
     static_assert(std::is_trivially_copyable_v<T>);
-    const auto* bytes = reinterpret_cast<const std::byte*>(&x);
-    entries_.push_back(Entry{const_cast<std::byte*>(bytes), sizeof(T), bytes_.size(), nullptr});
-    bytes_.insert(bytes_.end(), bytes, bytes + sizeof(T));
+    std::byte* payload = append(sizeof(T), sizeof(T), nullptr);
+    std::memcpy(payload, &x, sizeof(T));
+    footer_of(payload, sizeof(T)).at =
+        const_cast<std::byte*>(reinterpret_cast<const std::byte*>(&x));
   }
   /// Before changing the length or any element of `v`.
   template <class T>
   void save_all(std::vector<T>& v) {
     static_assert(std::is_trivially_copyable_v<T>);
-    const auto* bytes = reinterpret_cast<const std::byte*>(v.data());
     const std::size_t size = v.size() * sizeof(T);
-    entries_.push_back(
-        Entry{reinterpret_cast<std::byte*>(&v), size, bytes_.size(), &restore_all<T>});
-    bytes_.insert(bytes_.end(), bytes, bytes + size);
+    std::byte* payload = append(size, size, &restore_all<T>);
+    if (size > 0) std::memcpy(payload, static_cast<const void*>(v.data()), size);
+    footer_of(payload, size).at = reinterpret_cast<std::byte*>(&v);
   }
   /// Before appending to `v` (which is otherwise left alone): undoing drops what was appended.
   template <class T>
   void save_length(std::vector<T>& v) {
-    entries_.push_back(
-        Entry{reinterpret_cast<std::byte*>(&v), v.size(), bytes_.size(), &truncate<T>});
+    std::byte* payload = append(0, v.size(), &truncate<T>);
+    footer_of(payload, 0).at = reinterpret_cast<std::byte*>(&v);
   }
 
   /// Starts call number calls().
-  void mark() { marks_.push_back(entries_.size()); }
+  void mark() { marks_.push_back(used_); }
   /// The calls marked since clear().
   uint64_t calls() const { return first_ + marks_.size(); }
   /// Whether undo_to(call) can go back to just before `call`.
   bool can_undo_to(uint64_t call) const { return call >= first_ && call <= calls(); }
-  /// Undoes every change made from call `call` on (can_undo_to(call) must hold).
+  /// Undoes every change made from call `call` on (can_undo_to(call) must hold), latest first.
   void undo_to(uint64_t call) {
     const std::size_t c = call - first_;
-    const std::size_t keep = c < marks_.size() ? marks_[c] : entries_.size();
-    for (std::size_t i = entries_.size(); i-- > keep;) {
-      const Entry& e = entries_[i];
-      if (e.restore == nullptr) {
-        std::memcpy(e.at, bytes_.data() + e.offset, e.size);
+    const std::size_t keep = c < marks_.size() ? marks_[c] : used_;
+    while (used_ > keep) {
+      const Footer& f = footer_of(bytes_.data() + used_ - sizeof(Footer), 0);
+      const std::size_t start = used_ - sizeof(Footer) - padded(f.payload);
+      const std::byte* payload = bytes_.data() + start;
+      if (f.restore == nullptr) {
+        std::memcpy(f.at, payload, f.payload);
       } else {
-        e.restore(e.at, bytes_.data() + e.offset, e.size);
+        f.restore(f.at, payload, f.size);
       }
+      used_ = start;
     }
-    if (keep < entries_.size()) bytes_.resize(entries_[keep].offset);
-    entries_.resize(keep);
     marks_.resize(c);
   }
   /// Drops every change so far: the log can no longer go back before the next call (the
   /// owner's storage is about to move).
   void forget() {
     first_ = calls();
-    entries_.clear();
-    bytes_.clear();
+    used_ = 0;
     marks_.clear();
   }
   /// Forgets everything, the calls too: a new run.
   void clear() {
-    entries_.clear();
-    bytes_.clear();
+    used_ = 0;
     marks_.clear();
     first_ = 0;
   }
 
  private:
-  struct Entry {
-    std::byte* at;       // the object, or the vector
-    std::size_t size;    // bytes saved; for save_length, the length
-    std::size_t offset;  // where in bytes_ (ascending: bytes_ is cut back to it)
-    void (*restore)(std::byte* at, const std::byte* bytes, std::size_t size);  // null: memcpy
+  /// Follows each record's payload (padded to 8 bytes), so that the log is read from its end.
+  struct Footer {
+    std::byte* at;     // the object, or the vector
+    uint32_t payload;  // bytes saved
+    uint32_t size;     // for restore: bytes saved, or the length
+    void (*restore)(std::byte* at, const std::byte* payload, std::size_t size);  // null: memcpy
   };
-  template <class T>
-  static void restore_all(std::byte* at, const std::byte* bytes, std::size_t size) {
-    auto& v = *reinterpret_cast<std::vector<T>*>(at);
-    v.resize(size / sizeof(T));
-    if (size > 0) std::memcpy(static_cast<void*>(v.data()), bytes, size);
+  static constexpr std::size_t padded(std::size_t n) { return (n + 7) & ~std::size_t{7}; }
+
+  /// Room for a record; returns where its payload goes.
+  std::byte* append(std::size_t payload, std::size_t size,
+                    void (*restore)(std::byte*, const std::byte*, std::size_t)) {
+    const std::size_t need = used_ + padded(payload) + sizeof(Footer);
+    if (need > bytes_.size()) [[unlikely]]
+      bytes_.resize(std::max(need, 2 * bytes_.size() + 4096));
+    std::byte* p = bytes_.data() + used_;
+    used_ = need;
+    ::new (static_cast<void*>(p + padded(payload)))
+        Footer{nullptr, static_cast<uint32_t>(payload), static_cast<uint32_t>(size), restore};
+    return p;
+  }
+  static Footer& footer_of(std::byte* payload, std::size_t size) {
+    return *std::launder(reinterpret_cast<Footer*>(payload + padded(size)));
   }
   template <class T>
-  static void truncate(std::byte* at, const std::byte* /*bytes*/, std::size_t length) {
+  static void restore_all(std::byte* at, const std::byte* payload, std::size_t size) {
+    auto& v = *reinterpret_cast<std::vector<T>*>(at);
+    v.resize(size / sizeof(T));
+    if (size > 0) std::memcpy(static_cast<void*>(v.data()), payload, size);
+  }
+  template <class T>
+  static void truncate(std::byte* at, const std::byte* /*payload*/, std::size_t length) {
     auto& v = *reinterpret_cast<std::vector<T>*>(at);
     v.erase(v.begin() + static_cast<std::ptrdiff_t>(length), v.end());
   }
 
-  std::vector<Entry> entries_;
+  // Records, oldest first: payload, padding, footer. Only bytes_[0, used_) are in use.
   std::vector<std::byte> bytes_;
-  std::vector<std::size_t> marks_;  // marks_[c]: entries_ before call first_ + c
+  std::size_t used_ = 0;
+  std::vector<std::size_t> marks_;  // marks_[c]: used_ when call first_ + c began
   uint64_t first_ = 0;              // the earliest call the log can go back to
 };
 

@@ -38,7 +38,7 @@ class SimEnv {
   Thread spawn(const char* name, F&& body, Loc loc = Loc::here()) {
     return Thread(*x_, x_->spawn(name, std::forward<F>(body), loc));
   }
-  /// A name built at run time ("philosopher " + std::to_string(p)) is copied for the run.
+  /// A name built at run time ("philosopher " + std::to_string(p)) is copied, once per name.
   template <class F>
   Thread spawn(const std::string& name, F&& body, Loc loc = Loc::here()) {
     return spawn(x_->keep_name(name), std::forward<F>(body), loc);

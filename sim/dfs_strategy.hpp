@@ -28,6 +28,7 @@ class DfsStrategy final : public Strategy {
   std::span<const ThreadId> forced_prefix() const override {
     return std::span<const ThreadId>(path_.data(), forced_);
   }
+  bool repeats_prefixes() const override { return true; }
   ThreadId pick(const ChoicePoint& point) override;
   uint64_t pick_value(uint64_t bound) override;
   std::string name() const override { return "dfs"; }

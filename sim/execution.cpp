@@ -161,8 +161,12 @@ uint64_t Execution::repeated_steps(const Strategy& strategy, const Monitor* moni
   return n;
 }
 
-void Execution::begin_monitor(Monitor* monitor, uint64_t repeated) {
+void Execution::begin_monitor(Monitor* monitor, const Strategy& strategy, uint64_t repeated) {
   if (monitor == nullptr) return;
+  if (!strategy.repeats_prefixes()) {
+    monitor->begin_run();
+    return;
+  }
   counted_ = monitor;
   // invariant of the last run (heard_last_): calls_before_ covers every step it took.
   if (repeated > 0 && monitor->rewind(calls_before_[repeated])) {

@@ -264,8 +264,8 @@ class Execution {
   /// random value (0: none, or not a search with the same monitor).
   uint64_t repeated_steps(const Strategy& strategy, const Monitor* monitor) const;
   /// Begins the run's monitor: rewound to the first `repeated` steps' calls (then deaf to them
-  /// until the next step is decided), or begun.
-  void begin_monitor(Monitor* monitor, uint64_t repeated);
+  /// until the next step is decided), or begun (rewindable if the strategy repeats prefixes).
+  void begin_monitor(Monitor* monitor, const Strategy& strategy, uint64_t repeated);
   /// Counts a call to the sink (for rewinding: the calls before each step's decision).
   void count_call() {
     while (calls_before_.size() < step_) calls_before_.push_back(calls_);
@@ -379,7 +379,7 @@ template <class F>
 void Execution::run_search(F&& root, Strategy& strategy, Monitor* monitor, RunResult& out) {
   const uint64_t repeated = repeated_steps(strategy, monitor);  // before reset() forgets
   reset(strategy, monitor, out);
-  begin_monitor(monitor, repeated);
+  begin_monitor(monitor, strategy, repeated);
   run_root(std::forward<F>(root), out);
 }
 

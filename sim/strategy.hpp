@@ -56,6 +56,9 @@ class Strategy {
   /// with the last execution). Read once, after begin_execution(); the span stays valid for the
   /// run. A forced thread that is not enabled abandons the run, as a bad pick() does.
   virtual std::span<const ThreadId> forced_prefix() const { return {}; }
+  /// Whether its forced prefixes repeat the runs before them: the runner then keeps a monitor
+  /// ready to be rewound into each run (Monitor::rewind), which costs a little per call.
+  virtual bool repeats_prefixes() const { return false; }
   /// Whether pick() and end_execution() need each step's outcome (DPOR does; a small cost).
   virtual bool wants_outcomes() const { return false; }
   /// Whether a finished run with this many preemptions was already explored by an earlier round
