@@ -43,6 +43,9 @@ class SimEnv {
   Thread spawn(const std::string& name, F&& body, Loc loc = Loc::here()) {
     return spawn(x_->keep_name(name), std::forward<F>(body), loc);
   }
+  /// A copy of `name` that lives as long as the search: for the name of an object a model
+  /// builds at run time (a checker may keep a name from one run to the next).
+  const char* keep_name(const std::string& name) { return x_->keep_name(name); }
   void yield(Loc loc = Loc::here()) { x_->yield(loc); }
   template <class Rep, class Period>
   void sleep_for(std::chrono::duration<Rep, Period> d, Loc loc = Loc::here()) {

@@ -223,7 +223,7 @@ class StdEnv {
   Thread spawn(const std::string& name, F&& body, Loc loc = Loc::here()) {
     return spawn(run_->keep_name(name), std::forward<F>(body), loc);
   }
-  /// (For the event loop's std::string spawn.)
+  /// A copy of `name` that lives as long as the run: for the name of an object a model builds.
   const char* keep_name(const std::string& name) { return run_->keep_name(name); }
   void yield(Loc = Loc::here()) { std::this_thread::yield(); }
   template <class Rep, class Period>

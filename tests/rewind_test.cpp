@@ -6,12 +6,15 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "checker/checker.hpp"
 #include "models/registry.hpp"
+#include "models/sim_env.hpp"
+#include "models/std_env.hpp"
 #include "sim/dfs_strategy.hpp"
 #include "sim/runner.hpp"
 
@@ -315,6 +318,45 @@ TEST(Rewind, DfsOverEveryModelFindsTheSameWithTheCheckerRewoundAsHearingEveryCal
     }
   }
   EXPECT_GE(searched, 20);
+}
+
+TEST(Rewind, NamesAModelBuildsAtRunTimeOutliveTheRunsThatKeepThem) {
+  // Two mutexes and two threads named at run time, locked in opposite orders: the lock-order
+  // checker, rewound from run to run, names them from runs that have ended.
+  const SimModel model = [](Execution& x) {
+    SimEnv env(x);
+    std::vector<std::unique_ptr<Mutex<SimEnv>>> locks;
+    for (int i = 0; i < 2; ++i) {
+      locks.push_back(
+          std::make_unique<Mutex<SimEnv>>(env, env.keep_name("lock " + std::to_string(i))));
+    }
+    std::vector<SimEnv::Thread> threads;
+    for (int i = 0; i < 2; ++i) {
+      threads.push_back(env.spawn("taker " + std::to_string(i), [&locks, i] {
+        Mutex<SimEnv>& a = *locks[static_cast<std::size_t>(i)];
+        Mutex<SimEnv>& b = *locks[static_cast<std::size_t>(1 - i)];
+        ScopedLock<Mutex<SimEnv>> outer(a);
+        ScopedLock<Mutex<SimEnv>> inner(b);
+      }));
+    }
+    for (SimEnv::Thread& t : threads) t.join();
+  };
+  Checker checker(CheckerOptions{.races = true, .lock_order = true, .explain = false});
+  CountsRewinds rewinding(checker);
+  DfsStrategy dfs;
+  ExploreOptions options;
+  options.all = true;
+  const ExploreResult r = explore(model, dfs, options, &rewinding);
+  ASSERT_TRUE(r.complete);
+  EXPECT_GT(rewinding.rewinds, 0u);
+  bool named = false;
+  for (const BugRecord& b : r.bugs) {
+    if (b.finding.kind != FindingKind::kLockOrder) continue;
+    named = b.finding.message.find("lock 0") != std::string::npos &&
+            b.finding.message.find("lock 1") != std::string::npos &&
+            b.finding.message.find("taker") != std::string::npos;
+  }
+  EXPECT_TRUE(named) << summary(r);
 }
 
 }  // namespace
