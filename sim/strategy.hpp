@@ -53,8 +53,8 @@ class Strategy {
   virtual std::string name() const = 0;
   /// Threads the execution just begun must run at its first steps, in order: the execution
   /// follows them without asking pick() (a search replaying the prefix its next branch shares
-  /// with the last execution). Read once, after begin_execution(); the span stays valid for the
-  /// run. A forced thread that is not enabled abandons the run, as a bad pick() does.
+  /// with the last execution). Read after begin_execution(); the span stays valid for the run. A
+  /// forced thread that is not enabled abandons the run, as a bad pick() does.
   virtual std::span<const ThreadId> forced_prefix() const { return {}; }
   /// Whether its forced prefixes repeat the runs before them: the runner then keeps a monitor
   /// ready to be rewound into each run (Monitor::rewind), which costs a little per call.
