@@ -243,9 +243,9 @@ void RaceDetector::on_event(const Event& e) {
     case Op::kCasOk:
     case Op::kFetchAdd: {
       VectorClock& c = sync(e.object);
-      acquire(t, c);
+      acquire(t, c);  // saves t's clock for this call: the tick below need not save it again
       release(t, c);
-      tick(t, tid);
+      t.clock.tick(tid);
       break;
     }
     case Op::kLock:
