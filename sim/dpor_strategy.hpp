@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "sim/dpor_search.hpp"
@@ -19,6 +20,9 @@ class DporStrategy final : public Strategy {
   void end_execution(const ExecutionSummary& summary) override;
   std::string name() const override { return "dpor"; }
   bool wants_outcomes() const override { return true; }
+  // Each job's path begins with the steps its branch shares with the run before (depth first).
+  bool repeats_prefixes() const override { return true; }
+  std::span<const ThreadId> planned_prefix() const override { return job_.path; }
 
  private:
   DporSearch search_;
@@ -47,6 +51,12 @@ class DporJobStrategy final : public Strategy {
   }
   std::string name() const override { return "dpor"; }
   bool wants_outcomes() const override { return true; }
+  // A thread's jobs share their first steps with its run before when they come from the same
+  // part of the tree, one after the other.
+  bool repeats_prefixes() const override { return true; }
+  std::span<const ThreadId> planned_prefix() const override {
+    return job_ == nullptr ? std::span<const ThreadId>{} : std::span<const ThreadId>(job_->path);
+  }
 
  private:
   const DporJob* job_ = nullptr;

@@ -150,14 +150,14 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
 
 uint64_t Execution::repeated_steps(const Strategy& strategy, const Monitor* monitor) const {
   if (monitor == nullptr || monitor != heard_last_ || config_.timing.timed) return 0;
-  const std::span<const ThreadId> forced = strategy.forced_prefix();
-  uint64_t limit = std::min<uint64_t>(forced.size(), schedule_.size());
+  const std::span<const ThreadId> planned = strategy.planned_prefix();
+  uint64_t limit = std::min<uint64_t>(planned.size(), schedule_.size());
   // What follows a random value depends on it: the last run's value may not be this run's.
   if (first_random_step_ != kNever) {
     limit = std::min(limit, first_random_step_ == 0 ? 0 : first_random_step_ - 1);
   }
   uint64_t n = 0;
-  while (n < limit && forced[n] == schedule_[n]) ++n;
+  while (n < limit && planned[n] == schedule_[n]) ++n;
   return n;
 }
 

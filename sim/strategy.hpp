@@ -56,9 +56,15 @@ class Strategy {
   /// with the last execution). Read after begin_execution(); the span stays valid for the run. A
   /// forced thread that is not enabled abandons the run, as a bad pick() does.
   virtual std::span<const ThreadId> forced_prefix() const { return {}; }
-  /// Whether its forced prefixes repeat the runs before them: the runner then keeps a monitor
-  /// ready to be rewound into each run (Monitor::rewind), which costs a little per call.
+  /// Whether its runs begin by repeating the runs before them (planned_prefix()): the runner then
+  /// keeps a monitor ready to be rewound into each run (Monitor::rewind), which costs a little
+  /// per call.
   virtual bool repeats_prefixes() const { return false; }
+  /// Threads the execution just begun will run at its first steps, in order, whether the
+  /// execution is forced to follow them or pick() chooses them: where they repeat the last run's
+  /// schedule, a rewindable monitor skips them (repeats_prefixes()). Read after
+  /// begin_execution(); the span stays valid for the run.
+  virtual std::span<const ThreadId> planned_prefix() const { return forced_prefix(); }
   /// Whether pick() and end_execution() need each step's outcome (DPOR does; a small cost).
   virtual bool wants_outcomes() const { return false; }
   /// Whether a finished run with this many preemptions was already explored by an earlier round

@@ -1,14 +1,16 @@
 // Rewinding a search's monitor: the undo log, the checker rewound into its last run against one
-// that heard every call, and dfs searches of every model with and without rewinding.
+// that heard every call, and dfs and dpor searches of every model with and without rewinding.
 #include "checker/undo_log.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "checker/checker.hpp"
@@ -16,6 +18,8 @@
 #include "models/sim_env.hpp"
 #include "models/std_env.hpp"
 #include "sim/dfs_strategy.hpp"
+#include "sim/dpor_strategy.hpp"
+#include "sim/parallel.hpp"
 #include "sim/runner.hpp"
 
 namespace interleave {
@@ -243,6 +247,8 @@ TEST(Rewind, OnlyALeanCheckerBegunForASearchRewindsAndNeverPastWhereItsStorageMo
 class HearsEverything final : public Monitor {
  public:
   explicit HearsEverything(Checker& c) : c_(c) {}
+  explicit HearsEverything(const CheckerOptions& o)
+      : own_(std::make_unique<Checker>(o)), c_(*own_) {}
   void begin_run() override { c_.begin_run(); }
   void end_run(std::vector<Finding>& findings) override { c_.end_run(findings); }
   void on_thread(ThreadId t, const char* name, ThreadId parent, ObjectId loop) override {
@@ -252,6 +258,7 @@ class HearsEverything final : public Monitor {
   bool wants_passing_checks() const override { return c_.wants_passing_checks(); }
 
  private:
+  std::unique_ptr<Checker> own_;
   Checker& c_;
 };
 
@@ -259,11 +266,14 @@ class HearsEverything final : public Monitor {
 class CountsRewinds final : public Monitor {
  public:
   explicit CountsRewinds(Checker& c) : c_(c) {}
+  CountsRewinds(const CheckerOptions& o, std::atomic<uint64_t>& total)
+      : own_(std::make_unique<Checker>(o)), c_(*own_), total_(&total) {}
   void begin_run() override { c_.begin_run(); }
   void begin_rewindable_run() override { c_.begin_rewindable_run(); }
   bool rewind(uint64_t calls) override {
     const bool ok = c_.rewind(calls);
     rewinds += ok ? 1 : 0;
+    if (ok && total_ != nullptr) total_->fetch_add(1);
     return ok;
   }
   void end_run(std::vector<Finding>& findings) override { c_.end_run(findings); }
@@ -275,7 +285,9 @@ class CountsRewinds final : public Monitor {
   uint64_t rewinds = 0;
 
  private:
+  std::unique_ptr<Checker> own_;
   Checker& c_;
+  std::atomic<uint64_t>* total_ = nullptr;  // shared by the threads of a parallel search
 };
 
 std::string summary(const ExploreResult& r) {
@@ -292,7 +304,11 @@ std::string summary(const ExploreResult& r) {
   return out;
 }
 
-TEST(Rewind, DfsOverEveryModelFindsTheSameWithTheCheckerRewoundAsHearingEveryCall) {
+/// `make`'s strategy over every model and variant in the registry (up to 1,500 executions each)
+/// with the checker rewound into each run, against one that hears every call: the same
+/// executions, steps and bugs; and where there are at least 10 executions, most were rewound.
+template <class MakeStrategy>
+void expect_rewinding_changes_nothing(const char* strategy, MakeStrategy make) {
   const CheckerOptions lean{.races = true, .lock_order = true, .explain = false};
   ExploreOptions options;
   options.all = true;
@@ -305,11 +321,11 @@ TEST(Rewind, DfsOverEveryModelFindsTheSameWithTheCheckerRewoundAsHearingEveryCal
       Checker b(lean);
       CountsRewinds rewinding(a);
       HearsEverything hearing(b);
-      DfsStrategy one;
-      DfsStrategy other;
-      const ExploreResult with = explore(model, one, options, &rewinding);
-      const ExploreResult without = explore(model, other, options, &hearing);
-      const std::string what = info.name + " " + variant.name;
+      auto one = make();
+      auto other = make();
+      const ExploreResult with = explore(model, *one, options, &rewinding);
+      const ExploreResult without = explore(model, *other, options, &hearing);
+      const std::string what = std::string(strategy) + " " + info.name + " " + variant.name;
       ASSERT_EQ(summary(with), summary(without)) << what;
       if (with.executions >= 10) {  // most runs repeat a prefix of the one before
         EXPECT_GT(rewinding.rewinds, with.executions / 2) << what;
@@ -318,6 +334,45 @@ TEST(Rewind, DfsOverEveryModelFindsTheSameWithTheCheckerRewoundAsHearingEveryCal
     }
   }
   EXPECT_GE(searched, 20);
+}
+
+TEST(Rewind, DfsOverEveryModelFindsTheSameWithTheCheckerRewoundAsHearingEveryCall) {
+  expect_rewinding_changes_nothing("dfs", [] { return std::make_unique<DfsStrategy>(); });
+}
+
+TEST(Rewind, DporOverEveryModelFindsTheSameWithTheCheckerRewoundAsHearingEveryCall) {
+  expect_rewinding_changes_nothing("dpor", [] { return std::make_unique<DporStrategy>(); });
+}
+
+TEST(Rewind, ParallelDporFindsTheSameWithRewindingCheckersAsWithOnesThatHearEverything) {
+  // Each thread's checker is rewound into its runs: against the same search with checkers that
+  // hear every call, on models whose search is split between the threads.
+  const CheckerOptions lean{.races = true, .lock_order = true, .explain = false};
+  ExploreOptions options;
+  options.all = true;
+  struct Case {
+    std::string name;
+    std::string variant;
+    std::vector<std::string> params;
+  };
+  for (const auto& [name, variant, params] : std::vector<Case>{
+           {"lastzero", "", {"n=6"}},
+           {"counter_heartbeat", "naive", {"size=3", "rounds=2"}},
+           {"counter_heartbeat", "locked", {"rounds=3"}},
+           {"lockinc", "", {"n=4"}},
+           {"ainc", "", {"n=5"}}}) {
+    const ModelInfo& info = find_model(name);
+    const SimModel model = info.bind(resolve_params(info, variant, params)).sim;
+    std::atomic<uint64_t> rewinds{0};
+    const ExploreResult with = explore_dpor_parallel(model, options, 2, [&rewinds, lean] {
+      return std::make_unique<CountsRewinds>(lean, rewinds);
+    });
+    const ExploreResult without = explore_dpor_parallel(
+        model, options, 2, [lean] { return std::make_unique<HearsEverything>(lean); });
+    EXPECT_GE(with.executions, 20u) << name;
+    EXPECT_GT(rewinds.load(), with.executions / 2) << name;
+    EXPECT_EQ(summary(with), summary(without)) << name;
+  }
 }
 
 TEST(Rewind, NamesAModelBuildsAtRunTimeOutliveTheRunsThatKeepThem) {
