@@ -27,7 +27,7 @@ CLI::Validator whole_number(uint64_t min, uint64_t max = UINT64_MAX) {
       [min, max](std::string& text) -> std::string {
         const std::string expects =
             "expects a whole number " +
-            (max == UINT64_MAX && min > 0
+            (max >= static_cast<uint64_t>(INT64_MAX)
                  ? "of at least " + std::to_string(min)
                  : "from " + std::to_string(min) + " to " + std::to_string(max)) +
             ", not '" + text + "'";
@@ -149,7 +149,8 @@ int run_command_line(int argc, char** argv) {
   re->add_flag(
       "--check", replay.check,
       "re-derive the findings from the trace's recorded events alone (no model code runs)");
-  re->add_flag("--timeline", replay.timeline, "with --json: include the timeline's events");
+  re->add_flag("--timeline", replay.timeline, "include the timeline's events in --json output (the human replay always prints its "
+               "timeline)");
   re->add_flag("--json", replay.json, "print one JSON object");
 
   cli::SimulateOptions simulate;
@@ -167,6 +168,7 @@ int run_command_line(int argc, char** argv) {
   si->add_option("--duration", simulate.duration_s,
                  "virtual seconds to simulate (above 0, at most 3600)")
       ->type_name("SECONDS")
+      ->check(amount(false))
       ->capture_default_str();
   si->add_option("--switch-interval", simulate.switch_interval_ms, "gil: switch interval in ms")
       ->type_name("MS")
@@ -176,15 +178,19 @@ int run_command_line(int argc, char** argv) {
       ->type_name("S")
       ->check(whole_number(0))
       ->capture_default_str();
-  si->add_option("--op-cost", simulate.op_cost_ns, "virtual ns per visible operation")
+  si->add_option("--op-cost", simulate.op_cost_ns,
+                 "virtual ns per visible operation (at least 1: time must pass)")
       ->type_name("NS")
+      ->check(whole_number(1, INT64_MAX))
       ->capture_default_str();
   si->add_option("--work-cost", simulate.work_cost_ns, "virtual ns per unit of model work")
       ->type_name("NS")
+      ->check(whole_number(0, INT64_MAX))
       ->capture_default_str();
   si->add_option("--wake-latency", simulate.wake_latency_ns,
                  "barging: a woken waiter needs up to this many ns to run (seeded)")
       ->type_name("NS")
+      ->check(whole_number(0, INT64_MAX))
       ->capture_default_str();
   si->add_flag("--compare", simulate.compare,
                "run every variant (each under its natural policy unless --policy is given) and "

@@ -211,11 +211,6 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
 }
 
 int replay_command(const ReplayOptions& o) {
-  if (o.timeline && !o.json) {
-    throw InputError(
-        "--timeline adds the events to --json output (the human replay always "
-        "prints its timeline)");
-  }
   const Trace t = read_trace(o.trace);
   if (o.check) return check_command(o, t);
   const TraceModel m = trace_model(o.trace, t);

@@ -57,13 +57,18 @@ TimingConfig timing_for(const SimulateOptions& o, const std::string& variant) {
   if (!f) throw InputError("unknown fairness '" + o.fairness + "' (barging or fifo)");
   t.fairness = *f;
   t.duration_ns = static_cast<int64_t>(o.duration_s * 1e9);
-  t.switch_interval_ns = static_cast<int64_t>(o.switch_interval_ms * 1e6);
-  if (o.op_cost_ns < 0 || o.work_cost_ns < 0 || o.wake_latency_ns < 0) {
-    throw InputError("--op-cost, --work-cost and --wake-latency must be >= 0 nanoseconds");
+  if (!(o.switch_interval_ms * 1e6 >= 1 && o.switch_interval_ms <= 3.6e6)) {
+    throw InputError("--switch-interval must be from 0.000001 ms (1 ns) to 3600000 ms (an hour)");
   }
+  t.switch_interval_ns = static_cast<int64_t>(o.switch_interval_ms * 1e6);
   t.op_cost_ns = o.op_cost_ns;
   t.work_cost_ns = o.work_cost_ns;
   t.wake_latency_max_ns = o.wake_latency_ns;
+  // The options' own checks leave nothing for this, but a run must never be given a timing
+  // that would not end.
+  if (const std::string problem = timing_problem(t); !problem.empty()) {
+    throw InputError("timing: " + problem);
+  }
   return t;
 }
 
@@ -257,7 +262,7 @@ void print_comparison(const std::vector<Simulated>& runs) {
 
 int simulate_command(const SimulateOptions& o) {
   const ModelInfo& model = find_model(o.choice.model);
-  if (o.duration_s <= 0 || o.duration_s > 3600) {
+  if (!(o.duration_s > 0 && o.duration_s <= 3600)) {  // NaN too
     throw InputError("--duration must be in (0, 3600] virtual seconds");
   }
   std::vector<Simulated> runs;

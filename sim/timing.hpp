@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace interleave {
@@ -43,5 +44,13 @@ struct TimingConfig {
   int64_t wake_latency_max_ns = 2'000;     // a woken waiter needs 0..this long to run (seeded)
   int64_t duration_ns = 10'000'000'000;    // looping models stop once the clock passes this
 };
+
+/// The longest run a timing may ask for: an hour of virtual time.
+inline constexpr int64_t kMaxDurationNs = 3'600'000'000'000;
+
+/// What is wrong with `t`'s costs and duration, in one line naming the field (as a trace names
+/// it); empty when nothing is. A visible operation must cost time: at no cost, a model that
+/// loops until the duration ends would never end.
+std::string timing_problem(const TimingConfig& t);
 
 }  // namespace interleave

@@ -2,9 +2,12 @@
 #include "sim/trace.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -31,6 +34,49 @@ const nlohmann::ordered_json& field(const std::string& path, const nlohmann::ord
   if (!ok) bad(path, std::string("field \"") + name + "\" has the wrong type");
   return *it;
 }
+
+/// `o[key]` as T when present, `fallback` when absent; a value of another type (or out of T's
+/// range) is an error naming `what` and the key.
+template <class T>
+T optional(const std::string& path, const ordered_json& o, const char* key, T fallback,
+           const std::string& what) {
+  const auto it = o.find(key);
+  if (it == o.end()) return fallback;
+  const auto wrong = [&](const char* expected) {
+    bad(path, what + " field \"" + key + "\" is " + it->dump() + ", not " + expected);
+  };
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!it->is_string()) wrong("a string");
+    return it->template get<std::string>();
+  } else if constexpr (std::is_same_v<T, int64_t>) {
+    if (!it->is_number_integer() ||
+        (it->is_number_unsigned() && it->template get<uint64_t>() > INT64_MAX)) {
+      wrong("a whole number");
+    }
+    return it->template get<int64_t>();
+  } else {
+    static_assert(std::is_unsigned_v<T>);
+    if (!it->is_number_integer() || it->template get<int64_t>() < 0 ||
+        (it->is_number_unsigned() &&
+         it->template get<uint64_t>() > std::numeric_limits<T>::max())) {
+      wrong(std::numeric_limits<T>::max() == UINT32_MAX ? "a whole number below 2^32"
+                                                        : "a whole number of at least 0");
+    }
+    return it->template get<T>();
+  }
+}
+
+/// A thread number of a schedule entry: a whole number that fits a thread id.
+uint32_t thread_number(const std::string& path, const ordered_json& v, const std::string& entry) {
+  if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
+      (v.is_number_unsigned() && v.get<uint64_t>() > UINT32_MAX)) {
+    bad(path, "schedule entry " + entry + " is not a thread number");
+  }
+  return v.get<uint32_t>();
+}
+
+/// The trace `j` read from `path`, every field checked.
+Trace trace_from(const std::string& path, const ordered_json& j);
 
 json number(double v) {
   if (std::floor(v) == v && std::fabs(v) < 9e15) return json(static_cast<int64_t>(v));
@@ -184,6 +230,16 @@ Trace read_trace(const std::string& path) {
     bad(path, "not valid JSON (truncated or corrupt?) at byte " + std::to_string(e.byte));
   }
   if (!j.is_object()) bad(path, "not a JSON object");
+  try {
+    return trace_from(path, j);
+  } catch (const nlohmann::json::exception& e) {  // a case the checks in trace_from missed
+    bad(path, std::string("content of an unexpected shape (") + e.what() + ")");
+  }
+}
+
+namespace {
+
+Trace trace_from(const std::string& path, const ordered_json& j) {
   auto format = j.find("format");
   if (format == j.end() || *format != "interleave-trace") {
     bad(path, "not an interleave trace (field \"format\" is not \"interleave-trace\")");
@@ -226,24 +282,31 @@ Trace read_trace(const std::string& path) {
     const auto& c = field(path, j, "timing", json::value_t::object);
     TimingConfig timing;
     timing.timed = true;
-    const auto policy = policy_from_name(c.value("policy", ""));
-    const auto fairness = fairness_from_name(c.value("fairness", ""));
+    const auto policy = policy_from_name(optional(path, c, "policy", std::string(), "timing"));
+    const auto fairness =
+        fairness_from_name(optional(path, c, "fairness", std::string(), "timing"));
     if (!policy) bad(path, "timing has an unknown policy");
     if (!fairness) bad(path, "timing has an unknown fairness");
     timing.policy = *policy;
     timing.fairness = *fairness;
-    timing.op_cost_ns = c.value("op_cost_ns", timing.op_cost_ns);
-    timing.syscall_cost_ns = c.value("syscall_cost_ns", timing.syscall_cost_ns);
-    timing.work_cost_ns = c.value("work_cost_ns", timing.work_cost_ns);
-    timing.switch_interval_ns = c.value("switch_interval_ns", timing.switch_interval_ns);
-    timing.wake_latency_max_ns = c.value("wake_latency_max_ns", timing.wake_latency_max_ns);
-    timing.duration_ns = c.value("duration_ns", timing.duration_ns);
+    const auto cost = [&](const char* key, int64_t fallback) {
+      return optional(path, c, key, fallback, "timing");
+    };
+    timing.op_cost_ns = cost("op_cost_ns", timing.op_cost_ns);
+    timing.syscall_cost_ns = cost("syscall_cost_ns", timing.syscall_cost_ns);
+    timing.work_cost_ns = cost("work_cost_ns", timing.work_cost_ns);
+    timing.switch_interval_ns = cost("switch_interval_ns", timing.switch_interval_ns);
+    timing.wake_latency_max_ns = cost("wake_latency_max_ns", timing.wake_latency_max_ns);
+    timing.duration_ns = cost("duration_ns", timing.duration_ns);
+    if (const std::string problem = timing_problem(timing); !problem.empty()) {
+      bad(path, "timing: " + problem);
+    }
     t.timing = timing;
   }
   if (auto s = j.find("strategy"); s != j.end() && s->is_object()) {
-    t.strategy = s->value("name", "");
-    t.seed = s->value("seed", uint64_t{0});
-    t.execution = s->value("execution", uint64_t{0});
+    t.strategy = optional(path, *s, "name", std::string(), "strategy");
+    t.seed = optional(path, *s, "seed", uint64_t{0}, "strategy");
+    t.execution = optional(path, *s, "execution", uint64_t{0}, "strategy");
   }
   if (auto th = j.find("threads"); th != j.end() && th->is_array()) {
     for (const auto& n : *th) t.threads.push_back(n.is_string() ? n.get<std::string>() : "?");
@@ -255,19 +318,17 @@ Trace read_trace(const std::string& path) {
         bad(path, "timed schedule entry " + s.dump() + " is not [step, thread]");
       }
       t.decision_steps.push_back(s[0].get<uint64_t>());
-      t.schedule.push_back(ThreadId{s[1].get<uint32_t>()});
+      t.schedule.push_back(ThreadId{thread_number(path, s[1], s.dump())});
       continue;
     }
-    if (!s.is_number_unsigned() && !(s.is_number_integer() && s.get<int64_t>() >= 0)) {
-      bad(path, "schedule entry " + s.dump() + " is not a thread number");
-    }
-    t.schedule.push_back(ThreadId{s.get<uint32_t>()});
+    t.schedule.push_back(ThreadId{thread_number(path, s, s.dump())});
   }
   if (auto n = j.find("notes"); n != j.end() && n->is_array()) {
     for (const auto& note : *n) {
       if (!note.is_object()) bad(path, "a note is not an object");
-      t.notes.push_back(Trace::Note{note.value("label", ""), note.value("value", int64_t{0}),
-                                    note.value("time_ns", int64_t{0})});
+      t.notes.push_back(Trace::Note{optional(path, note, "label", std::string(), "a note's"),
+                                    optional(path, note, "value", int64_t{0}, "a note's"),
+                                    optional(path, note, "time_ns", int64_t{0}, "a note's")});
     }
   }
   if (auto r = j.find("random"); r != j.end()) {
@@ -277,31 +338,36 @@ Trace read_trace(const std::string& path) {
       t.random.push_back(v.get<uint64_t>());
     }
   }
-  if (auto ev = j.find("events"); ev != j.end() && ev->is_array()) {
+  if (auto ev = j.find("events"); ev != j.end()) {
+    if (!ev->is_array()) bad(path, "field \"events\" has the wrong type");
     for (const auto& e : *ev) {
       if (!e.is_object()) bad(path, "an event is not an object");
       RecordedEvent r;
-      r.step = e.value("step", uint64_t{0});
-      r.thread = e.value("thread", uint32_t{0});
-      const auto op = op_from_name(e.value("op", ""));
-      if (!op) bad(path, "event with unknown op " + e.value("op", std::string("(none)")));
+      r.step = optional(path, e, "step", uint64_t{0}, "an event's");
+      r.thread = optional(path, e, "thread", uint32_t{0}, "an event's");
+      const std::string name = optional(path, e, "op", std::string(), "an event's");
+      const auto op = op_from_name(name);
+      if (!op) bad(path, "event with unknown op " + (name.empty() ? "(none)" : name));
       r.op = *op;
-      r.object = e.value("object", "");
-      r.value = e.value("value", int64_t{0});
-      r.loc = e.value("loc", "");
-      r.aux = e.value("mutex", "");
+      r.object = optional(path, e, "object", std::string(), "an event's");
+      r.value = optional(path, e, "value", int64_t{0}, "an event's");
+      r.loc = optional(path, e, "loc", std::string(), "an event's");
+      r.aux = optional(path, e, "mutex", std::string(), "an event's");
       t.events.push_back(std::move(r));
     }
   }
-  if (auto v = j.find("verdict"); v != j.end() && v->is_object()) {
-    const std::string kind = v->value("kind", "clean");
+  if (auto v = j.find("verdict"); v != j.end()) {
+    if (!v->is_object()) bad(path, "field \"verdict\" has the wrong type");
+    const std::string kind = optional(path, *v, "kind", std::string("clean"), "the verdict's");
     if (kind != "clean") {
       const auto k = kind_from_name(kind);
       if (!k) bad(path, "verdict of unknown kind \"" + kind + "\"");
-      t.verdict = Verdict{*k, v->value("message", ""), v->value("step", uint64_t{0})};
+      t.verdict = Verdict{*k, optional(path, *v, "message", std::string(), "the verdict's"),
+                          optional(path, *v, "step", uint64_t{0}, "the verdict's")};
     }
   }
   return t;
 }
 
+}  // namespace
 }  // namespace interleave

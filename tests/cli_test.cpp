@@ -121,6 +121,10 @@ TEST(Cli, ReplayPrintsATimeline) {
   EXPECT_NE(r.out.find("step  thread"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("counter    store      values[0]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FAILED"), std::string::npos);
+  // --timeline asks for what the human replay always prints.
+  const auto with = run_cli("replay " + trace + " --timeline");
+  EXPECT_EQ(with.code, 1) << with.err;
+  EXPECT_EQ(with.out, r.out);
 }
 
 TEST(Cli, ReplayThatNoLongerMatchesIsNondeterminism) {
@@ -362,7 +366,37 @@ std::vector<BadInput> bad_inputs() {
   too_long.replace(too_long.find("2,0,0]"), 6, "2,0,0,0,0]");
   std::string bad_thread = t;
   bad_thread.replace(bad_thread.find("[0,0,0,0,1"), 10, "[0,0,0,0,7");
+  std::string step_a_word = t;
+  step_a_word.replace(step_a_word.find("\"schedule\""), 10,
+                      R"("events":[{"step":"x","op":"store"}],"schedule")");
+  std::string events_a_word = t;
+  events_a_word.replace(events_a_word.find("\"schedule\""), 10, R"("events":"abc","schedule")");
+  std::string huge_thread = t;
+  huge_thread.replace(huge_thread.find("[0,0,0,0,1"), 10, "[0,0,0,0,1099511627777");
+  std::string free_ops = t;
+  free_ops.replace(free_ops.find("\"mode\":\"untimed\""), 16,
+                   R"("mode":"timed","timing":{"policy":"gil","fairness":"barging",)"
+                   R"("op_cost_ns":0})");
+  std::string word_seed = t;
+  word_seed.replace(word_seed.find("\"schedule\""), 10,
+                    R"("strategy":{"name":"random","seed":"x"},"schedule")");
   return {
+      {"EventStepNotANumber", [=] { return "replay " + trace_file("step.json", step_a_word); },
+       "an event's field \"step\" is \"x\", not a whole number"},
+      {"EventsNotAList", [=] { return "replay " + trace_file("events.json", events_a_word); },
+       "field \"events\" has the wrong type"},
+      {"ThreadNumberBeyondAThreadId",
+       [=] { return "replay " + trace_file("huge.json", huge_thread); },
+       "schedule entry 1099511627777 is not a thread number"},
+      {"TimedTraceWhoseOperationsCostNothing",
+       [=] { return "replay " + trace_file("free.json", free_ops); },
+       "timing: op_cost_ns is 0, below 1"},
+      {"SeedNotANumber", [=] { return "replay " + trace_file("seed.json", word_seed); },
+       "strategy field \"seed\" is \"x\""},
+      {"OperationsThatCostNothing", [=] { return "simulate counter_heartbeat --op-cost 0"; },
+       "--op-cost: expects a whole number of at least 1, not '0'"},
+      {"DurationNotANumber", [=] { return "simulate counter_heartbeat --duration nan"; },
+       "--duration: expects a number greater than 0, not 'nan'"},
       {"UnknownModel", [=] { return "explore no_such_model"; }, "unknown model 'no_such_model'"},
       {"UnknownVariant", [=] { return "explore counter_heartbeat --variant sloppy"; },
        "unknown variant 'sloppy'"},
@@ -382,7 +416,7 @@ std::vector<BadInput> bad_inputs() {
       {"WordExecutions", [=] { return "explore counter_heartbeat --executions many"; },
        "not 'many' (see 'interleave explore --help')"},
       {"NegativeSeed", [=] { return "explore counter_heartbeat --seed -1"; },
-       "--seed: expects a whole number from 0 to 18446744073709551615, not '-1'"},
+       "--seed: expects a whole number of at least 0, not '-1'"},
       {"SeedTooBig", [=] { return "explore counter_heartbeat --seed 18446744073709551616"; },
        "--seed: expects a whole number"},
       {"NegativeTimeLimit", [=] { return "explore counter_heartbeat --time-limit -1"; },
@@ -434,9 +468,6 @@ std::vector<BadInput> bad_inputs() {
        "'0x10' is not a number"},
       {"TraceIsADirectory", [=] { return "replay " + scratch_dir().string(); },
        "a directory, not a trace file"},
-      {"TimelineWithoutJson",
-       [=] { return "replay " + trace_file("timeline.json", t) + " --timeline"; },
-       "--timeline adds the events to --json output"},
       {"UnknownSubcommand", [=] { return "frobnicate"; }, "frobnicate"},
   };
 }
