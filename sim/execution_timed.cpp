@@ -136,14 +136,19 @@ uint32_t Execution::choose_timed(uint32_t self) {
       --n;
     }
   } else if (timing.policy == Policy::kCooperative) {
-    // asyncio's ready queue: the task that has been ready longest runs first.
-    const auto ready = [&](ThreadId t) {
-      const ThreadState& s = threads_[to_index(t)];
-      return std::max(s.ready_at, s.sleep_until);
-    };
-    ThreadId first = candidates[0];
-    for (uint32_t k = 1; k < n; ++k) {
-      if (ready(candidates[k]) < ready(first)) first = candidates[k];
+    // The running thread keeps the CPU until it yields, awaits, sleeps, blocks or ends; then
+    // asyncio's ready queue: the one that has been ready longest runs first.
+    const Op op = pending_[self].op;
+    ThreadId first = ThreadId{self};
+    if (!has(first) || gives_up_cpu(op) || op == Op::kSleep) {
+      const auto ready = [&](ThreadId t) {
+        const ThreadState& s = threads_[to_index(t)];
+        return std::max(s.ready_at, s.sleep_until);
+      };
+      first = candidates[0];
+      for (uint32_t k = 1; k < n; ++k) {
+        if (ready(candidates[k]) < ready(first)) first = candidates[k];
+      }
     }
     candidates[0] = first;
     n = 1;

@@ -75,5 +75,42 @@ TEST(Timing, GilSwitchesOnlyAtTheInterval) {
   EXPECT_NEAR(static_cast<double>(r.notes[1].time_ns), 24e6, 0.1e6);
 }
 
+/// A busy thread of 1,000 stores (60 us), yielding every `every` stores (0: never), and a thread
+/// that sleeps 10 us: the order of their notes under the cooperative policy.
+RunResult busy_and_sleeper(int every) {
+  using namespace std::chrono_literals;
+  return timed_run(simulated([every](auto& env) {
+                     Shared<SimEnv, int> x(env, "x");
+                     auto busy = env.spawn("busy", [&] {
+                       for (int i = 1; i <= 1000; ++i) {
+                         x.store(i);
+                         if (every > 0 && i % every == 0) env.yield();
+                       }
+                       env.note("busy", 0);
+                     });
+                     auto sleeper = env.spawn("sleeper", [&] {
+                       env.sleep_for(10us);
+                       env.note("sleeper", 0);
+                     });
+                     busy.join();
+                     sleeper.join();
+                   }),
+                   Policy::kCooperative);
+}
+
+TEST(Timing, CooperativeSwitchesOnlyWhereTheRunningThreadGivesUp) {
+  // Never yielding, the busy thread keeps the CPU after the sleeper wakes: it ends first.
+  const RunResult never = busy_and_sleeper(0);
+  ASSERT_EQ(never.notes.size(), 2u);
+  EXPECT_STREQ(never.notes[0].label, "busy");
+  EXPECT_EQ(never.preemptions, 0u);
+  // Yielding every 100 stores (6 us, and 1 us for the yield), it lets the woken sleeper in at
+  // the next yield, long before it ends.
+  const RunResult yielding = busy_and_sleeper(100);
+  ASSERT_EQ(yielding.notes.size(), 2u);
+  EXPECT_STREQ(yielding.notes[0].label, "sleeper");
+  EXPECT_LT(yielding.notes[0].time_ns, 30'000);  // woken at ~17 us, let in by the yield at ~21 us
+}
+
 }  // namespace
 }  // namespace interleave
