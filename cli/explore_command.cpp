@@ -44,6 +44,13 @@ std::optional<uint32_t> preemption_bound(const ExploreOptions& o) {
   return static_cast<uint32_t>(std::stoul(text));
 }
 
+/// The bound --preemptions K sets on dfs, if any (alone, the flag raises it without a limit).
+std::optional<uint32_t> bound_of(const ExploreOptions& o) {
+  const std::optional<uint32_t> bound = preemption_bound(o);
+  if (bound && *bound == std::numeric_limits<uint32_t>::max()) return std::nullopt;
+  return bound;
+}
+
 /// What a strategy does without a seed, for the note that says --seed is ignored.
 const char* without_seed(const std::string& strategy) {
   if (strategy == "dpor") return "dpor explores every trace, in one fixed order";
@@ -103,6 +110,9 @@ std::string explore_command_line(const ExploreOptions& o, const ParamValues& par
   if (o.strategy == "pct") cmd += " --depth " + std::to_string(o.depth);
   if (o.preemptions) cmd += " --preemptions" + (o.preemptions->empty() ? "" : " " + *o.preemptions);
   if (o.executions > 0) cmd += " --executions " + std::to_string(o.executions);
+  if (o.max_steps != ExploreOptions{}.max_steps) {
+    cmd += " --max-steps " + std::to_string(o.max_steps);
+  }
   return cmd;
 }
 
@@ -144,9 +154,8 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
     print_finding(out, bug.finding);
     out << "  found in execution " << bug.execution << " (strategy " << o.strategy;
     if (o.strategy == "random" || o.strategy == "pct") out << ", seed " << o.seed;
-    out << ") at step " << bug.finding.step << ", " << bug.preemptions << " preemption"
-        << (bug.preemptions == 1 ? "" : "s") << "; hit by " << bug.count << " of " << r.executions
-        << " execution" << (r.executions == 1 ? "" : "s") << '\n';
+    out << ") at step " << bug.finding.step << ", " << count_of(bug.preemptions, "preemption")
+        << "; hit by " << bug.count << " of " << count_of(r.executions, "execution") << '\n';
     if (i == 0 && first_run != nullptr) {
       // The steps leading to the first bug, from the capturing re-run.
       const auto& ev = first_run->events;
@@ -163,11 +172,14 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
     }
   }
   if (!r.bugs.empty()) {
+    // The trace is the first bug's: say so where several are listed above.
+    const std::string which = r.bugs.size() > 1 ? " (the first bug above)" : "";
     if (!o.save.empty()) {
-      out << "  saved: " << o.save << "\n  replay: " << shell_quote(program()) << " replay "
-          << shell_quote(o.save) << '\n';
+      out << "  saved" << which << ": " << o.save << "\n  replay: " << shell_quote(program())
+          << " replay " << shell_quote(o.save) << '\n';
     } else {
-      out << "  reproduce: " << explore_command_line(o, params) << " --save trace.json\n"
+      out << "  reproduce" << which << ": " << explore_command_line(o, params)
+          << " --save trace.json\n"
           << "  then:      " << shell_quote(program()) << " replay trace.json\n";
     }
     out << '\n';
@@ -176,14 +188,21 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
         << (o.save.empty() ? "" : "; no trace saved to " + o.save) << "\n";
   }
   const double rate = r.elapsed_s > 0 ? static_cast<double>(r.executions) / r.elapsed_s : 0;
-  out << "explored " << r.executions << " execution" << (r.executions == 1 ? "" : "s");
+  out << "explored " << count_of(r.executions, "execution");
   if (r.blocked > 0) out << " (+" << r.blocked << " blocked by assume)";
   if (r.pruned > 0) out << " (+" << r.pruned << " cut short as redundant)";
   char figures[160];
-  std::snprintf(figures, sizeof figures, " in %.3f s (%.0f executions/s), deepest %llu steps",
-                r.elapsed_s, rate, static_cast<unsigned long long>(r.max_depth));
+  std::snprintf(figures, sizeof figures, " in %.3f s", r.elapsed_s);
   out << figures;
-  if (r.complete) {
+  if (r.executions > 0) {
+    std::snprintf(figures, sizeof figures, " (%.0f executions/s), deepest %llu steps", rate,
+                  static_cast<unsigned long long>(r.max_depth));
+    out << figures;
+  }
+  if (r.complete && bound_of(o)) {
+    out << "; every interleaving with at most " << count_of(*bound_of(o), "preemption")
+        << " was covered\n";
+  } else if (r.complete) {
     out << "; the whole space was covered\n";
   } else if (r.strategy_exhausted) {
     out << "; " << o.strategy
@@ -358,7 +377,8 @@ int explore_command(const ExploreOptions& o) {
         {"variant", params.variant},
         {"params", params_json(params)},
         {"strategy", o.strategy},
-        {"seed", o.seed},
+        {"seed", without_seed(o.strategy) == nullptr ? nlohmann::ordered_json(o.seed) : nullptr},
+        {"preemption_bound", bound_of(o) ? nlohmann::ordered_json(*bound_of(o)) : nullptr},
         {"executions", r.executions},
         {"blocked", r.blocked},
         {"pruned", r.pruned},

@@ -198,8 +198,8 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
         << '\n';
   } else {
     std::cout << "replay of " << o.trace << ": " << model.name << " --variant " << params.variant
-              << " in virtual time, " << run.steps << " steps, " << record.schedule.size()
-              << " scheduling decisions\n";
+              << " in virtual time, " << count_of(run.steps, "step") << ", "
+              << count_of(record.schedule.size(), "scheduling decision") << "\n";
     for (const NoteRecord& n : run.notes) {
       std::cout << format_note(model, n.label, n.value, static_cast<double>(n.time_ns) * 1e-9)
                 << '\n';
@@ -243,8 +243,8 @@ int replay_command(const ReplayOptions& o) {
     std::cout << j.dump() << '\n';
   } else {
     std::cout << "replay of " << o.trace << ": " << model->name << " --variant " << params.variant
-              << ", " << run.result.steps << " steps, " << run.result.preemptions
-              << " preemptions\n\n";
+              << ", " << count_of(run.result.steps, "step") << ", "
+              << count_of(run.result.preemptions, "preemption") << "\n\n";
     print_timeline(std::cout, run.events, run.threads);
     std::cout << '\n';
     if (bugs.empty()) std::cout << "interleave: the run is clean\n";

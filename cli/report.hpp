@@ -59,4 +59,7 @@ void print_finding(std::ostream& out, const Finding& f);
 
 std::string shell_quote(const std::string& s);
 
+/// "1 preemption", "2 preemptions": `n` and `noun`, plural unless n is 1.
+std::string count_of(uint64_t n, const std::string& noun);
+
 }  // namespace interleave::cli

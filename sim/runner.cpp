@@ -107,6 +107,11 @@ bool SearchPacer::go_on_many(uint64_t index, const ExploreResult& so_far) {
   return true;
 }
 
+bool SearchPacer::only_the_budget_stops(uint64_t index) const {
+  return !cancelled_ && index >= options_.max_executions &&
+         (options_.time_limit_s <= 0 || elapsed_s() < options_.time_limit_s);
+}
+
 void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Monitor* monitor,
                    RunResult& out) {
   x.run_search([&model, &x] { model(x); }, strategy, monitor, out);  // begins the monitor
@@ -124,7 +129,12 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
   Execution x(pool, options.execution);
   ExploreResult out;
   RunResult run;  // reused: its findings keep their capacity
-  for (uint64_t index = 0; pacer.go_on(index, out); ++index) {
+  for (uint64_t index = 0;; ++index) {
+    if (!pacer.go_on(index, out)) {
+      // A budget used up by exactly the whole space leaves nothing out: complete all the same.
+      out.complete = pacer.only_the_budget_stops(index) && !strategy.begin_execution(index);
+      break;
+    }
     if (!strategy.begin_execution(index)) {
       out.complete = true;
       break;

@@ -90,6 +90,10 @@ class SearchPacer {
   /// progress are checked whatever `index` is.
   bool go_on_many(uint64_t index, const ExploreResult& so_far);
   double elapsed_s() const;
+  /// After go_on(index) said no: whether only the executions budget stopped the search (not a
+  /// cancel or the time limit). A search that covered the whole space with exactly the budget is
+  /// complete all the same.
+  bool only_the_budget_stops(uint64_t index) const;
   /// Whether ExploreOptions::cancel is set (checked by every go_on); remembered.
   bool cancel_requested();
   /// Whether a go_on or cancel_requested said so.

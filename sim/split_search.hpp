@@ -191,8 +191,9 @@ struct Shared {
       if (ends) return finish();
     }
     if (!stop) {
-      // Everything is counted. As on one thread, a budget used up exactly is not "complete".
-      out.complete = pacer.go_on(counted, out);
+      // Everything is counted: the whole space, even where it used up the budget exactly (as on
+      // one thread), unless the search was cancelled or ran out of time at its end.
+      out.complete = pacer.go_on(counted, out) || pacer.only_the_budget_stops(counted);
       finish();
     }
   }

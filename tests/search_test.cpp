@@ -100,6 +100,50 @@ TEST(Search, ExecutionBudgetMakesTheSearchIncomplete) {
   EXPECT_EQ(j["complete"], false);
 }
 
+TEST(Search, ABoundedSearchSaysItsBoundAndSeedlessStrategiesNoSeed) {
+  const auto bounded = explore("bank_transfer --strategy dfs --preemptions 2 --all", 1);
+  EXPECT_EQ(bounded["preemption_bound"], 2);
+  EXPECT_TRUE(bounded["seed"].is_null());
+  EXPECT_EQ(bounded["complete"], true);
+  const auto r = testing::run_cli("explore bank_transfer --strategy dfs --preemptions 2 --all");
+  EXPECT_NE(r.out.find("every interleaving with at most 2 preemptions was covered"),
+            std::string::npos)
+      << r.out;
+  const auto seeded = explore("bank_transfer --strategy random --seed 4", 1);
+  EXPECT_EQ(seeded["seed"], 4);
+  EXPECT_TRUE(seeded["preemption_bound"].is_null());
+}
+
+TEST(Search, TheReproducingCommandKeepsTheStepLimitAndSaysWhichBugItSaves) {
+  const auto limited =
+      testing::run_cli("explore counter_heartbeat --variant locked --param rounds=0 --max-steps 200");
+  EXPECT_EQ(limited.code, 1);
+  EXPECT_NE(limited.out.find("--max-steps 200 --save trace.json"), std::string::npos)
+      << limited.out;
+  const auto several =
+      testing::run_cli("explore counter_heartbeat --variant naive --strategy dfs --all");
+  EXPECT_NE(several.out.find("reproduce (the first bug above): "), std::string::npos)
+      << several.out;
+  const auto one = testing::run_cli("explore races --variant unsynchronized --strategy dpor");
+  EXPECT_NE(one.out.find("  reproduce: "), std::string::npos) << one.out;
+}
+
+TEST(Search, ABudgetTheWholeSpaceUsesUpExactlyLeavesItComplete) {
+  // locked rounds=2: 6 traces (dpor), as many interleavings (dfs), on one thread and split.
+  for (const auto& [strategy, space] : {std::pair{"dpor", 6}, std::pair{"dfs", 6}}) {
+    for (const char* jobs : {"1", "2"}) {
+      const std::string search = std::string("counter_heartbeat --variant locked --strategy ") +
+                                 strategy + " --all --jobs " + jobs + " --executions ";
+      const auto exact = explore(search + std::to_string(space), 0);
+      EXPECT_EQ(exact["executions"], space) << search;
+      EXPECT_EQ(exact["complete"], true) << search;
+      const auto short_of_it = explore(search + std::to_string(space - 1), 0);
+      EXPECT_EQ(short_of_it["executions"], space - 1) << search;
+      EXPECT_EQ(short_of_it["complete"], false) << search;
+    }
+  }
+}
+
 struct Bad {
   const char* name;
   const char* args;
