@@ -42,6 +42,13 @@ CLI::Validator whole_number(uint64_t min, uint64_t max = UINT64_MAX) {
       "");
 }
 
+/// A file name: not empty.
+CLI::Validator file_name() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string { return text.empty() ? "expects a file name" : ""; },
+      "");
+}
+
 /// A number of seconds (or another amount) above 0, or (`zero_ok`) at least 0.
 CLI::Validator amount(bool zero_ok) {
   return CLI::Validator(
@@ -138,6 +145,7 @@ int run_command_line(int argc, char** argv) {
       ->check(amount(true));
   ex->add_flag("--all", explore.all, "explore everything; list every distinct bug with its count");
   ex->add_option("--save", explore.save, "write the first failing run as a trace to FILE")
+      ->check(file_name())
       ->type_name("FILE");
   ex->add_flag("--json", explore.json, "print one JSON object");
 
@@ -196,8 +204,10 @@ int run_command_line(int argc, char** argv) {
                "run every variant (each under its natural policy unless --policy is given) and "
                "show them side by side");
   si->add_option("--plot", simulate.plot, "draw the heartbeat times as an SVG file")
+      ->check(file_name())
       ->type_name("FILE.svg");
   si->add_option("--save", simulate.save, "write the timed run as a trace (replay follows it)")
+      ->check(file_name())
       ->type_name("FILE");
   si->add_flag("--json", simulate.json, "print one JSON object");
 
@@ -229,6 +239,7 @@ int run_command_line(int argc, char** argv) {
       ->type_name("FORMAT")
       ->required();
   xp->add_option("-o,--output", exporting.output, "write to FILE (default: standard output)")
+      ->check(file_name())
       ->type_name("FILE");
 
   cli::CrosscheckOptions cross;

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -265,21 +264,6 @@ void end_as_interrupted() {
   std::raise(SIGINT);
 }
 
-/// Fails now, in one line, if --save could not write `path` once a bug is found.
-void check_writable(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) throw InputError("--save " + path + ": is a directory");
-  const fs::path dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : ".";
-  if (!fs::is_directory(dir, ec)) {
-    throw InputError("--save " + path + ": no directory " + dir.string());
-  }
-  if (::access(dir.c_str(), W_OK) != 0 ||
-      (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0)) {
-    throw InputError("--save " + path + ": not writable");
-  }
-}
-
 }  // namespace
 
 int explore_command(const ExploreOptions& o) {
@@ -291,7 +275,7 @@ int explore_command(const ExploreOptions& o) {
                      " threads");
   }
   if (!o.save.empty()) {
-    check_writable(o.save);  // before the search, not after it
+    check_writable("--save", o.save);  // before the search, not after it
     // A model thread's stack overflow ends the process; --save keeps the run that overflowed.
     Trace head = search_trace(o, params);
     head.overflowed = true;

@@ -378,10 +378,12 @@ int export_command(const ExportOptions& o) {
   if (o.format != "perfetto" && o.format != "dot") {
     throw InputError("--format " + o.format + ": unknown format (perfetto or dot)");
   }
+  const bool to_stdout = o.output.empty() || o.output == "-";
+  if (!to_stdout) check_writable("-o", o.output);
   const Trace t = read_trace(o.trace);
   const Run run = load_run(o, t);
   const std::string text = o.format == "perfetto" ? perfetto(run) : dot(run);
-  if (o.output.empty() || o.output == "-") {
+  if (to_stdout) {
     std::cout << text;
     return kExitClean;
   }

@@ -62,14 +62,15 @@ int report(const NativeOptions& o, const ModelInfo& model, const ParamValues& pa
     }
     nlohmann::ordered_json bugs = nlohmann::ordered_json::array();
     for (const auto& [f, count] : findings) {
-      // The bugs list of explore and replay: a native run is one execution, with no steps or
-      // preemptions to count (null).
+      // The bugs list of explore and replay: a native run is one execution (count 1), with no
+      // steps or preemptions to count (null); `occurrences` says how often it happened in it.
       bugs.push_back({{"kind", kind_name(f.kind)},
                       {"message", f.message},
                       {"execution", 1},
                       {"steps", nullptr},
                       {"preemptions", nullptr},
-                      {"count", count}});
+                      {"count", 1},
+                      {"occurrences", count}});
     }
     nlohmann::ordered_json j = {{"model", model.name},
                                 {"variant", params.variant},

@@ -3,8 +3,11 @@
 
 #include "cli/commands.hpp"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <ostream>
 
 #include "checker/checker.hpp"
@@ -180,6 +183,20 @@ const std::string& program() {
 
 void set_program(std::string name) {
   program_name() = std::move(name);
+}
+
+void check_writable(const std::string& option, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputError(option + " " + path + ": is a directory");
+  const fs::path dir = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : ".";
+  if (!fs::is_directory(dir, ec)) {
+    throw InputError(option + " " + path + ": no directory " + dir.string());
+  }
+  if (::access(dir.c_str(), W_OK) != 0 ||
+      (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0)) {
+    throw InputError(option + " " + path + ": not writable");
+  }
 }
 
 std::string count_of(uint64_t n, const std::string& noun) {

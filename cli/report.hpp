@@ -59,6 +59,10 @@ void print_finding(std::ostream& out, const Finding& f);
 
 std::string shell_quote(const std::string& s);
 
+/// Fails now, in one line naming `option`, if `path` could not be written later (a directory
+/// that does not exist, a directory in its place, no permission): before a long run, not after.
+void check_writable(const std::string& option, const std::string& path);
+
 /// "1 preemption", "2 preemptions": `n` and `noun`, plural unless n is 1.
 std::string count_of(uint64_t n, const std::string& noun);
 

@@ -269,6 +269,11 @@ int simulate_command(const SimulateOptions& o) {
   if (o.compare) {
     if (!o.choice.variant.empty()) throw InputError("--compare runs every variant; drop --variant");
     if (!o.save.empty()) throw InputError("--save keeps one run; drop --compare");
+  }
+  // Before the run, not after it.
+  if (!o.plot.empty()) check_writable("--plot", o.plot);
+  if (!o.save.empty()) check_writable("--save", o.save);
+  if (o.compare) {
     for (const VariantSpec& v : model.variants) runs.push_back(simulate(model, o, v.name));
   } else {
     runs.push_back(simulate(model, o, o.choice.variant));

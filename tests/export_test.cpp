@@ -213,7 +213,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadExport{"MissingTrace", "export /nonexistent/trace.json --format dot", "cannot open"},
         BadExport{"UnwritableOutput",
                   "export " + race_trace() + " --format dot -o /nonexistent/dir/g.dot",
-                  "cannot write /nonexistent/dir/g.dot"}),
+                  "-o /nonexistent/dir/g.dot: no directory /nonexistent/dir"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 }  // namespace

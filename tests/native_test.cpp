@@ -274,6 +274,7 @@ TEST(NativeCli, AModelThatMayDeadlockAlwaysEnds) {
       EXPECT_TRUE(j["bugs"][0]["steps"].is_null()) << r.out;
       EXPECT_TRUE(j["bugs"][0]["preemptions"].is_null()) << r.out;
       EXPECT_EQ(j["bugs"][0]["count"], 1);
+      EXPECT_EQ(j["bugs"][0]["occurrences"], 1);
     }
   }
 }
