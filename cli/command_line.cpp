@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -40,6 +41,20 @@ CLI::Validator whole_number(uint64_t min, uint64_t max = UINT64_MAX) {
         return {};
       },
       "");
+}
+
+/// A few of CLI11's messages in the words the rest of ours use.
+std::string plain_words(std::string what) {
+  const auto colon = what.find(": ");
+  const std::string option = colon == std::string::npos ? what : what.substr(0, colon);
+  if (what.find("At Most 1 required but received") != std::string::npos) {
+    return option + ": given more than once";
+  }
+  if (what.find(" required ") != std::string::npos && what.ends_with(" missing")) {
+    return option + ": expects a value";
+  }
+  if (what == "A subcommand is required") return "a command is required";
+  return what;
 }
 
 /// A file name: not empty.
@@ -265,6 +280,15 @@ int run_command_line(int argc, char** argv) {
       ->capture_default_str();
   cc->add_flag("--json", cross.json, "print one JSON object");
 
+  if (argc > 1 && argv[1][0] == '-') {
+    // Options of the program itself: the help and the version; any other comes after a command.
+    const std::string_view word = argv[1];
+    if (word != "-h" && word != "--help" && word != "--version") {
+      std::cerr << program() << ": unknown option '" << word
+                << "': a command comes first (see '" << program() << " --help')\n";
+      return kExitInput;
+    }
+  }
   if (argc > 1 && argv[1][0] != '-') {
     // CLI11 would only say "a subcommand is required"; name the word it did not know.
     const std::string word = argv[1];
@@ -288,7 +312,7 @@ int run_command_line(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
+    std::string what = plain_words(e.what());
     if (what.empty()) what = e.get_name();
     // Point at the help of the command being parsed, which lists its options.
     std::string help = program() + " --help";

@@ -43,7 +43,7 @@ const ParamSpec& find_param(const ModelInfo& model, const std::string& name) {
   std::vector<std::string> names;
   for (const ParamSpec& p : model.params) names.push_back(p.name);
   throw InputError("unknown param '" + name + "' for model " + model.name +
-                   " (params: " + join_names(names) + ")");
+                   (names.empty() ? " (it takes none)" : " (params: " + join_names(names) + ")"));
 }
 
 const VariantSpec& require_variant(const ModelInfo& model, std::string_view variant) {
@@ -193,6 +193,12 @@ ParamValues resolve_params(const ModelInfo& model, std::string_view variant,
     const std::string name = kv.substr(0, eq);
     const std::string text = kv.substr(eq + 1);
     const ParamSpec& spec = find_param(model, name);
+    for (const std::string& earlier : overrides) {
+      if (&earlier == &kv) break;
+      if (earlier.compare(0, eq + 1, kv, 0, eq + 1) == 0) {
+        throw InputError("param " + name + " given twice ('" + earlier + "' and '" + kv + "')");
+      }
+    }
     char* end = nullptr;
     const double value = std::strtod(text.c_str(), &end);
     // Decimal only: strtod also takes hexadecimal ("0x10"), "inf" and leading spaces.

@@ -473,6 +473,18 @@ std::vector<BadInput> bad_inputs() {
       {"TraceIsADirectory", [=] { return "replay " + scratch_dir().string(); },
        "a directory, not a trace file"},
       {"UnknownSubcommand", [=] { return "frobnicate"; }, "frobnicate"},
+      {"OptionBeforeTheCommand", [=] { return "--foo explore races"; },
+       "unknown option '--foo': a command comes first"},
+      {"NoCommand", [=] { return ""; }, "a command is required"},
+      {"OptionGivenTwice", [=] { return "explore races --seed 1 --seed 2"; },
+       "--seed: given more than once"},
+      {"OptionWithoutItsValue", [=] { return "explore races --variant"; },
+       "--variant: expects a value"},
+      {"ParamGivenTwice",
+       [=] { return "explore counter_heartbeat --param size=3 --param rounds=1 --param size=4"; },
+       "param size given twice ('size=3' and 'size=4')"},
+      {"ParamOfAModelWithoutParams", [=] { return "explore races --param size=3"; },
+       "unknown param 'size' for model races (it takes none)"},
   };
 }
 
