@@ -124,7 +124,7 @@ int run_native(const ModelInfo& model, const NativeOptions& o) {
       const bool violated = n.failed_checks_before > failed_before;
       failed_before = n.failed_checks_before;
       std::cout << format_note(model, n.label, n.value, n.t)
-                << (violated ? "   <- but they differed: a check failed" : "") << std::endl;
+                << (violated ? kUnequalBeat : "") << std::endl;
     };
   }
   NativeRun run(o.duration_s, print_note);

@@ -32,7 +32,7 @@ std::string format_summary(const HeartbeatSummary& s) {
   char line[200];
   std::snprintf(line, sizeof line,
                 "heartbeats %llu, mean interval %.3f s, jitter %.3f s, drift %+.2f s, "
-                "check violations %llu",
+                "%llu saw unequal values",
                 static_cast<unsigned long long>(s.heartbeats), s.mean_interval_s, s.jitter_s,
                 s.drift_s, static_cast<unsigned long long>(s.violations));
   return line;

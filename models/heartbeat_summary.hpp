@@ -19,7 +19,10 @@ struct HeartbeatSummary {
 HeartbeatSummary summarize_heartbeats(const std::vector<double>& times, double period_s,
                                       uint64_t violations);
 
-/// "heartbeats 10, mean interval 1.026 s, jitter 0.002 s, drift +0.26 s, check violations 0"
+/// "heartbeats 10, mean interval 1.026 s, jitter 0.002 s, drift +0.26 s, 0 saw unequal values"
 std::string format_summary(const HeartbeatSummary& s);
+
+/// After a heartbeat's line ("All values are 85 at +1.03 s"), when a check failed during it.
+inline constexpr const char* kUnequalBeat = "   <- but they were not all equal: a check failed";
 
 }  // namespace interleave

@@ -310,6 +310,24 @@ TEST(Cli, NativeNaiveReportsTheFailedCheck) {
   EXPECT_NE(r.out.find("first in thread 'heartbeat'"), std::string::npos);
 }
 
+TEST(Cli, SimulateSummarisesOnlyTheHeartbeatsWithinTheDuration) {
+  const auto r = run_cli(
+      "simulate counter_heartbeat --variant locked --duration 0.2 --param size=1000 "
+      "--param period=0.06 --json");
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  const auto j = r.json();
+  std::size_t within = 0;
+  std::size_t late = 0;
+  for (const auto& beat : j["heartbeats"]) {
+    const bool after = beat["t"].get<double>() > 0.2;
+    EXPECT_EQ(beat["after_duration"], after) << beat;
+    (after ? late : within) += 1;
+  }
+  EXPECT_GE(within, 2u);
+  EXPECT_EQ(late, 1u);  // the beat under way when the duration ended
+  EXPECT_EQ(j["summary"]["heartbeats"], within);
+}
+
 TEST(Cli, NativeFiniteRunJson) {
   const auto r = run_cli(
       "native counter_heartbeat --variant cooperative --param size=1000 --param rounds=3 "
