@@ -239,7 +239,7 @@ std::string virtual_seconds(double s) {
   return out.str();
 }
 
-void print_comparison(const std::vector<Simulated>& runs) {
+void print_comparison(const std::vector<Simulated>& runs, double duration_s) {
   std::size_t rows = 0;
   for (const Simulated& s : runs) rows = std::max(rows, s.beats.size());
   char cell[64];
@@ -250,11 +250,15 @@ void print_comparison(const std::vector<Simulated>& runs) {
     std::printf("%26s", cell);
   }
   std::printf("\n");
+  bool any_late = false;
   for (std::size_t i = 0; i < rows; ++i) {
     std::printf("heartbeat %-6zu", i + 1);
     for (const Simulated& s : runs) {
       if (i < s.beats.size()) {
-        std::snprintf(cell, sizeof cell, "+%.2f s%s", s.beats[i], s.violated[i] ? " (!)" : "    ");
+        const bool after = late(s, i, duration_s);
+        any_late |= after;
+        std::snprintf(cell, sizeof cell, "+%.2f s%s%s", s.beats[i], s.violated[i] ? " (!)" : "    ",
+                      after ? " *" : "  ");
       } else {
         cell[0] = '\0';
       }
@@ -279,6 +283,9 @@ void print_comparison(const std::vector<Simulated>& runs) {
   row("drift", [&](const Simulated& s) { return seconds(s.summary.drift_s, "%+.2f s"); });
   row("violations", [&](const Simulated& s) { return std::to_string(s.summary.violations); });
   std::printf("\n(!) the heartbeat saw values that were not all equal\n");
+  if (any_late) {
+    std::printf("*   after the duration (under way when it ended): not in the summary\n");
+  }
 }
 
 }  // namespace
@@ -330,7 +337,7 @@ int simulate_command(const SimulateOptions& o) {
               << (o.policy.empty() ? "each variant under its natural policy"
                                    : "every variant under policy " + o.policy)
               << "\n\n";
-    print_comparison(runs);
+    print_comparison(runs, o.duration_s);
   } else {
     const Simulated& s = runs.front();
     std::cout << "simulating " << model.name << " --variant " << s.variant << " for "
