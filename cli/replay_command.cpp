@@ -3,6 +3,7 @@
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -125,9 +126,12 @@ int check_command(const ReplayOptions& o, const Trace& t) {
   }
   if (o.json) {
     const nlohmann::ordered_json list = run_bugs_json(findings, t.preemptions);
+    nlohmann::ordered_json params = nlohmann::ordered_json::object();
+    for (const auto& [name, value] : t.params) params[name] = number_json(value);
     std::cout << nlohmann::ordered_json{{"trace", o.trace},          {"model", t.model},
-                                        {"variant", t.variant},      {"checked", "offline"},
-                                        {"events", t.events.size()}, {"bugs", list}}
+                                        {"variant", t.variant},      {"params", params},
+                                        {"checked", "offline"},      {"events", t.events.size()},
+                                        {"bugs", list}}
                      .dump()
               << '\n';
   } else {
@@ -185,17 +189,27 @@ int replay_timed(const ReplayOptions& o, const Trace& t, const ModelInfo& model,
   }
   if (o.json) {
     const nlohmann::ordered_json list = run_bugs_json(bugs, run.preemptions);
+    // The heartbeats as simulate gives them (a beat's violation: a check failed since the last).
     nlohmann::ordered_json beats = nlohmann::ordered_json::array();
+    uint64_t failed_before = 0;
     for (const NoteRecord& n : run.notes) {
-      beats.push_back({{"values", n.value}, {"t", static_cast<double>(n.time_ns) * 1e-9}});
+      if (std::string_view(n.label) != "heartbeat") continue;
+      beats.push_back({{"values", n.value},
+                       {"t", static_cast<double>(n.time_ns) * 1e-9},
+                       {"violation", n.failed_checks_before > failed_before}});
+      failed_before = n.failed_checks_before;
     }
-    std::cout
-        << nlohmann::ordered_json{{"trace", o.trace},          {"model", model.name},
-                                  {"variant", params.variant}, {"mode", "timed"},
-                                  {"steps", run.steps},        {"preemptions", run.preemptions},
-                                  {"heartbeats", beats},       {"bugs", list}}
-               .dump()
-        << '\n';
+    std::cout << nlohmann::ordered_json{{"trace", o.trace},
+                                        {"model", model.name},
+                                        {"variant", params.variant},
+                                        {"params", params_json(params)},
+                                        {"mode", "timed"},
+                                        {"steps", run.steps},
+                                        {"preemptions", run.preemptions},
+                                        {"heartbeats", beats},
+                                        {"bugs", list}}
+                     .dump()
+              << '\n';
   } else {
     std::cout << "replay of " << o.trace << ": " << model.name << " --variant " << params.variant
               << " in virtual time, " << count_of(run.steps, "step") << ", "

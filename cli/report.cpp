@@ -118,7 +118,7 @@ nlohmann::ordered_json run_bugs_json(const std::vector<Finding>& findings,
     nlohmann::ordered_json b = finding_json(f);
     b["count"] = 1;
     b["execution"] = 1;
-    if (preemptions) b["preemptions"] = *preemptions;
+    b["preemptions"] = preemptions ? nlohmann::ordered_json(*preemptions) : nullptr;
     list.push_back(std::move(b));
   }
   return list;

@@ -328,6 +328,35 @@ TEST(Cli, SimulateSummarisesOnlyTheHeartbeatsWithinTheDuration) {
   EXPECT_EQ(j["summary"]["heartbeats"], within);
 }
 
+TEST(Cli, EveryReplayFormGivesParamsAndEveryBugItsPreemptions) {
+  // Offline, from a trace that recorded no preemption count: null, not a missing key.
+  const auto offline = run_cli("replay " + std::string(INTERLEAVE_SOURCE_DIR) +
+                               "/traces/dining_philosophers-naive-lock_order.json --check --json");
+  ASSERT_EQ(offline.code, 1) << offline.err;
+  const auto o = offline.json();
+  EXPECT_EQ(o["params"]["seats"], 3) << o;
+  ASSERT_FALSE(o["bugs"].empty());
+  for (const auto& b : o["bugs"]) {
+    ASSERT_TRUE(b.contains("preemptions")) << b;
+    EXPECT_TRUE(b["preemptions"].is_null()) << b;
+  }
+  // Timed: the params, and heartbeats as simulate gives them.
+  const std::string trace = path_in_scratch("timed_naive.json");
+  const auto simulated = run_cli(
+      "simulate counter_heartbeat --variant naive --duration 0.2 --param size=1000 "
+      "--param period=0.06 --json --save " + trace);
+  ASSERT_EQ(simulated.code, 1) << simulated.err;
+  const auto timed = run_cli("replay " + trace + " --json");
+  ASSERT_EQ(timed.code, 1) << timed.err;
+  const auto t = timed.json();
+  EXPECT_EQ(t["params"]["size"], 1000) << t;
+  const auto s = simulated.json();
+  ASSERT_EQ(t["heartbeats"].size(), s["heartbeats"].size()) << t;
+  for (std::size_t i = 0; i < s["heartbeats"].size(); ++i) {
+    EXPECT_EQ(t["heartbeats"][i]["violation"], s["heartbeats"][i]["violation"]) << i;
+  }
+}
+
 TEST(Cli, NativeFiniteRunJson) {
   const auto r = run_cli(
       "native counter_heartbeat --variant cooperative --param size=1000 --param rounds=3 "
