@@ -412,7 +412,10 @@ uint32_t Execution::abandon(ThreadId pick, std::span<const ThreadId> enabled) {
       pick == kNoThread
           ? "the schedule ends at step " + std::to_string(step_) + " but threads are still running"
           : "step " + std::to_string(step_) + " names thread " + std::to_string(to_index(pick)) +
-                ", which is not enabled there (enabled: " + names + ")";
+                (to_index(pick) < threads_.size()
+                     ? ", which is not enabled there (enabled: " + names + ")"
+                     : ", which does not exist there (threads 0 to " +
+                           std::to_string(threads_.size() - 1) + "; enabled: " + names + ")");
   return kMainSlot;
 }
 

@@ -413,6 +413,8 @@ std::vector<BadInput> bad_inputs() {
   too_long.replace(too_long.find("2,0,0]"), 6, "2,0,0,0,0]");
   std::string bad_thread = t;
   bad_thread.replace(bad_thread.find("[0,0,0,0,1"), 10, "[0,0,0,0,7");
+  std::string blocked_thread = t;  // main, to join a counter that has not run
+  blocked_thread.replace(blocked_thread.find("[0,0,0,0,1"), 10, "[0,0,0,0,0");
   std::string step_a_word = t;
   step_a_word.replace(step_a_word.find("\"schedule\""), 10,
                       R"("events":[{"step":"x","op":"store"}],"schedule")");
@@ -500,8 +502,12 @@ std::vector<BadInput> bad_inputs() {
       {"NegativePreemptions",
        [=] { return "replay " + trace_file("preemptions.json", negative_preemptions); },
        "preemptions is not a whole number"},
-      {"ThreadNotEnabled", [=] { return "replay " + trace_file("thread.json", bad_thread); },
-       "step 4 names thread 7"},
+      {"ThreadThatDoesNotExist",
+       [=] { return "replay " + trace_file("thread.json", bad_thread); },
+       "step 4 names thread 7, which does not exist there (threads 0 to 2"},
+      {"ThreadNotEnabled",
+       [=] { return "replay " + trace_file("blocked.json", blocked_thread); },
+       "step 4 names thread 0, which is not enabled there"},
       {"ScheduleLongerThanTheRun",
        [=] { return "replay " + trace_file("too_long.json", too_long); },
        "the run ended after 13 steps (every thread finished) but the schedule goes on to step 14"},
