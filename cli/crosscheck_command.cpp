@@ -130,13 +130,7 @@ void print_table(const std::vector<Row>& rows) {
 }  // namespace
 
 int crosscheck_command(const CrosscheckOptions& o) {
-  if (!fiber_sanitizer::kThread) {
-    std::cerr << program()
-              << ": crosscheck needs a ThreadSanitizer build: run 'cmake --preset tsan && cmake "
-                 "--build --preset tsan', then crosscheck with the "
-              << program() << " built under build/tsan\n";
-    return kExitInput;
-  }
+  // The arguments first: a wrong one is said whichever build runs it.
   if (!o.variant.empty() && o.model.empty()) throw InputError("--variant needs a MODEL");
   std::vector<const ModelInfo*> chosen;
   if (o.model.empty()) {
@@ -145,6 +139,13 @@ int crosscheck_command(const CrosscheckOptions& o) {
     const ModelInfo& m = find_model(o.model);
     if (!o.variant.empty()) (void)resolve_params(m, o.variant, {});  // names a bad variant
     chosen.push_back(&m);
+  }
+  if (!fiber_sanitizer::kThread) {
+    std::cerr << program()
+              << ": crosscheck needs a ThreadSanitizer build: run 'cmake --preset tsan && cmake "
+                 "--build --preset tsan', then crosscheck with the "
+              << program() << " built under build/tsan\n";
+    return kExitInput;
   }
   const std::string exe = self_executable();
   const bool progress = ::isatty(STDERR_FILENO) != 0;
