@@ -34,19 +34,24 @@ struct Beats {
   HeartbeatSummary summary;
 };
 
-Beats heartbeats(const std::vector<NativeNote>& notes, double period_s) {
+/// The heartbeats of a run of `duration_s` seconds; as simulate's, the summary leaves out a
+/// beat after the duration (under way when it ended, against a counter already stopped).
+Beats heartbeats(const std::vector<NativeNote>& notes, double period_s, double duration_s) {
   Beats b;
   uint64_t failed_before = 0;
   uint64_t violations = 0;
+  std::vector<double> within;
   for (const NativeNote& n : notes) {
     if (std::string_view(n.label) != "heartbeat") continue;
     b.times.push_back(n.t);
     b.values.push_back(n.value);
     b.violated.push_back(n.failed_checks_before > failed_before);
-    violations += b.violated.back() ? 1 : 0;
     failed_before = n.failed_checks_before;
+    if (n.t > duration_s) continue;
+    within.push_back(n.t);
+    violations += b.violated.back() ? 1 : 0;
   }
-  b.summary = summarize_heartbeats(b.times, period_s, violations);
+  b.summary = summarize_heartbeats(within, period_s, violations);
   return b;
 }
 
@@ -78,10 +83,13 @@ int report(const NativeOptions& o, const ModelInfo& model, const ParamValues& pa
                                 {"elapsed_s", elapsed},
                                 {"notes", note_list}};
     if (period != nullptr) {
-      const Beats b = heartbeats(notes, *period);
+      const Beats b = heartbeats(notes, *period, o.duration_s);
       nlohmann::ordered_json beats = nlohmann::ordered_json::array();
       for (std::size_t i = 0; i < b.times.size(); ++i) {
-        beats.push_back({{"values", b.values[i]}, {"t", b.times[i]}, {"violation", b.violated[i]}});
+        beats.push_back({{"values", b.values[i]},
+                         {"t", b.times[i]},
+                         {"violation", b.violated[i]},
+                         {"after_duration", b.times[i] > o.duration_s}});
       }
       j["heartbeats"] = beats;
       j["summary"] = {{"heartbeats", b.summary.heartbeats},
@@ -97,7 +105,9 @@ int report(const NativeOptions& o, const ModelInfo& model, const ParamValues& pa
       print_finding(std::cout, f);
       std::cout << "  happened " << count << " time" << (count == 1 ? "" : "s") << '\n';
     }
-    if (period != nullptr) std::cout << format_summary(heartbeats(notes, *period).summary) << '\n';
+    if (period != nullptr) {
+      std::cout << format_summary(heartbeats(notes, *period, o.duration_s).summary) << '\n';
+    }
     char took[32];
     std::snprintf(took, sizeof took, "%.2f", elapsed);
     std::cout << "ran " << model.name << " (" << params.variant << ") natively for " << took
@@ -123,8 +133,9 @@ int run_native(const ModelInfo& model, const NativeOptions& o) {
       // As simulate marks them: a heartbeat whose checks failed since the one before.
       const bool violated = n.failed_checks_before > failed_before;
       failed_before = n.failed_checks_before;
-      std::cout << format_note(model, n.label, n.value, n.t)
-                << (violated ? kUnequalBeat : "") << std::endl;
+      std::cout << format_note(model, n.label, n.value, n.t) << (violated ? kUnequalBeat : "")
+                << (n.t > o.duration_s && std::string_view(n.label) == "heartbeat" ? kLateBeat : "")
+                << std::endl;
     };
   }
   NativeRun run(o.duration_s, print_note);

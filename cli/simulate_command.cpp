@@ -216,10 +216,7 @@ void save_trace(const std::string& path, const ModelInfo& model, const SimulateO
 void print_run(const ModelInfo& model, const Simulated& s, double duration_s) {
   for (std::size_t i = 0; i < s.beats.size(); ++i) {
     std::cout << format_note(model, "heartbeat", s.values[i], s.beats[i])
-              << (s.violated[i] ? kUnequalBeat : "")
-              << (late(s, i, duration_s)
-                      ? "   (after the duration: it was under way; not in the summary)"
-                      : "")
+              << (s.violated[i] ? kUnequalBeat : "") << (late(s, i, duration_s) ? kLateBeat : "")
               << '\n';
   }
   if (s.result.findings.empty()) std::cout << "interleave: the run is clean\n";

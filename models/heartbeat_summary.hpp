@@ -24,5 +24,8 @@ std::string format_summary(const HeartbeatSummary& s);
 
 /// After a heartbeat's line ("All values are 85 at +1.03 s"), when a check failed during it.
 inline constexpr const char* kUnequalBeat = "   <- but they were not all equal: a check failed";
+/// After a heartbeat's line, when it came after the run's duration.
+inline constexpr const char* kLateBeat =
+    "   (after the duration: it was under way; not in the summary)";
 
 }  // namespace interleave
