@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <type_traits>
 
@@ -35,6 +36,14 @@ const nlohmann::ordered_json& field(const std::string& path, const nlohmann::ord
   return *it;
 }
 
+/// `v` as a whole number of at least 0, if it is one.
+std::optional<uint64_t> whole(const ordered_json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>();
+  if (v.is_number_integer() && v.get<int64_t>() >= 0)
+    return static_cast<uint64_t>(v.get<int64_t>());
+  return std::nullopt;
+}
+
 /// `o[key]` as T when present, `fallback` when absent; a value of another type (or out of T's
 /// range) is an error naming `what` and the key.
 template <class T>
@@ -56,23 +65,21 @@ T optional(const std::string& path, const ordered_json& o, const char* key, T fa
     return it->template get<int64_t>();
   } else {
     static_assert(std::is_unsigned_v<T>);
-    if (!it->is_number_integer() || it->template get<int64_t>() < 0 ||
-        (it->is_number_unsigned() &&
-         it->template get<uint64_t>() > std::numeric_limits<T>::max())) {
+    const std::optional<uint64_t> value = whole(*it);
+    if (!value || *value > std::numeric_limits<T>::max()) {
       wrong(std::numeric_limits<T>::max() == UINT32_MAX ? "a whole number below 2^32"
                                                         : "a whole number of at least 0");
     }
-    return it->template get<T>();
+    return static_cast<T>(*value);
   }
 }
 
 /// A thread number of a schedule entry: a whole number that fits a thread id.
 uint32_t thread_number(const std::string& path, const ordered_json& v, const std::string& entry) {
-  if (!v.is_number_integer() || v.get<int64_t>() < 0 ||
-      (v.is_number_unsigned() && v.get<uint64_t>() > UINT32_MAX)) {
+  const std::optional<uint64_t> value = whole(v);
+  if (!value || *value > UINT32_MAX)
     bad(path, "schedule entry " + entry + " is not a thread number");
-  }
-  return v.get<uint32_t>();
+  return static_cast<uint32_t>(*value);
 }
 
 /// The trace `j` read from `path`, every field checked.
