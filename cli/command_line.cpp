@@ -172,7 +172,8 @@ int run_command_line(int argc, char** argv) {
   re->add_flag(
       "--check", replay.check,
       "re-derive the findings from the trace's recorded events alone (no model code runs)");
-  re->add_flag("--timeline", replay.timeline, "include the timeline's events in --json output (the human replay always prints its "
+  re->add_flag("--timeline", replay.timeline,
+               "include the timeline's events in --json output (the human replay always prints its "
                "timeline)");
   re->add_flag("--json", replay.json, "print one JSON object");
 
@@ -284,8 +285,8 @@ int run_command_line(int argc, char** argv) {
     // Options of the program itself: the help and the version; any other comes after a command.
     const std::string_view word = argv[1];
     if (word != "-h" && word != "--help" && word != "--version") {
-      std::cerr << program() << ": unknown option '" << word
-                << "': a command comes first (see '" << program() << " --help')\n";
+      std::cerr << program() << ": unknown option '" << word << "': a command comes first (see '"
+                << program() << " --help')\n";
       return kExitInput;
     }
   }

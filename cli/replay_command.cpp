@@ -128,9 +128,9 @@ int check_command(const ReplayOptions& o, const Trace& t) {
     const nlohmann::ordered_json list = run_bugs_json(findings, t.preemptions);
     nlohmann::ordered_json params = nlohmann::ordered_json::object();
     for (const auto& [name, value] : t.params) params[name] = number_json(value);
-    std::cout << nlohmann::ordered_json{{"trace", o.trace},          {"model", t.model},
-                                        {"variant", t.variant},      {"params", params},
-                                        {"checked", "offline"},      {"events", t.events.size()},
+    std::cout << nlohmann::ordered_json{{"trace", o.trace},     {"model", t.model},
+                                        {"variant", t.variant}, {"params", params},
+                                        {"checked", "offline"}, {"events", t.events.size()},
                                         {"bugs", list}}
                      .dump()
               << '\n';

@@ -344,7 +344,8 @@ TEST(Cli, EveryReplayFormGivesParamsAndEveryBugItsPreemptions) {
   const std::string trace = path_in_scratch("timed_naive.json");
   const auto simulated = run_cli(
       "simulate counter_heartbeat --variant naive --duration 0.2 --param size=1000 "
-      "--param period=0.06 --json --save " + trace);
+      "--param period=0.06 --json --save " +
+      trace);
   ASSERT_EQ(simulated.code, 1) << simulated.err;
   const auto timed = run_cli("replay " + trace + " --json");
   ASSERT_EQ(timed.code, 1) << timed.err;
@@ -478,8 +479,7 @@ std::vector<BadInput> bad_inputs() {
        "--timeout: expects a number of at least 0"},
       {"ZeroSwitchInterval", [=] { return "simulate counter_heartbeat --switch-interval 0"; },
        "--switch-interval: expects a number greater than 0"},
-      {"CrosscheckOfAnUnknownModel", [=] { return "crosscheck nosuch"; },
-       "unknown model 'nosuch'"},
+      {"CrosscheckOfAnUnknownModel", [=] { return "crosscheck nosuch"; }, "unknown model 'nosuch'"},
       {"CrosscheckVariantWithoutModel", [=] { return "crosscheck --variant naive"; },
        "--variant needs a MODEL"},
       {"ZeroAttempts", [=] { return "crosscheck --attempts 0"; },
@@ -506,11 +506,9 @@ std::vector<BadInput> bad_inputs() {
       {"NegativePreemptions",
        [=] { return "replay " + trace_file("preemptions.json", negative_preemptions); },
        "preemptions is not a whole number"},
-      {"ThreadThatDoesNotExist",
-       [=] { return "replay " + trace_file("thread.json", bad_thread); },
+      {"ThreadThatDoesNotExist", [=] { return "replay " + trace_file("thread.json", bad_thread); },
        "step 4 names thread 7, which does not exist there (threads 0 to 2"},
-      {"ThreadNotEnabled",
-       [=] { return "replay " + trace_file("blocked.json", blocked_thread); },
+      {"ThreadNotEnabled", [=] { return "replay " + trace_file("blocked.json", blocked_thread); },
        "step 4 names thread 0, which is not enabled there"},
       {"ScheduleLongerThanTheRun",
        [=] { return "replay " + trace_file("too_long.json", too_long); },

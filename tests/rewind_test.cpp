@@ -355,12 +355,12 @@ TEST(Rewind, ParallelDporFindsTheSameWithRewindingCheckersAsWithOnesThatHearEver
     std::string variant;
     std::vector<std::string> params;
   };
-  for (const auto& [name, variant, params] : std::vector<Case>{
-           {"lastzero", "", {"n=6"}},
-           {"counter_heartbeat", "naive", {"size=3", "rounds=2"}},
-           {"counter_heartbeat", "locked", {"rounds=3"}},
-           {"lockinc", "", {"n=4"}},
-           {"ainc", "", {"n=5"}}}) {
+  for (const auto& [name, variant, params] :
+       std::vector<Case>{{"lastzero", "", {"n=6"}},
+                         {"counter_heartbeat", "naive", {"size=3", "rounds=2"}},
+                         {"counter_heartbeat", "locked", {"rounds=3"}},
+                         {"lockinc", "", {"n=4"}},
+                         {"ainc", "", {"n=5"}}}) {
     const ModelInfo& info = find_model(name);
     const SimModel model = info.bind(resolve_params(info, variant, params)).sim;
     std::atomic<uint64_t> rewinds{0};

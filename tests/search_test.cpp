@@ -115,8 +115,8 @@ TEST(Search, ABoundedSearchSaysItsBoundAndSeedlessStrategiesNoSeed) {
 }
 
 TEST(Search, TheReproducingCommandKeepsTheStepLimitAndSaysWhichBugItSaves) {
-  const auto limited =
-      testing::run_cli("explore counter_heartbeat --variant locked --param rounds=0 --max-steps 200");
+  const auto limited = testing::run_cli(
+      "explore counter_heartbeat --variant locked --param rounds=0 --max-steps 200");
   EXPECT_EQ(limited.code, 1);
   EXPECT_NE(limited.out.find("--max-steps 200 --save trace.json"), std::string::npos)
       << limited.out;
