@@ -149,6 +149,16 @@ void NativeRun::threw(const char* thread, const std::string& what) {
               {}});
 }
 
+void NativeRun::never_joined(const char* thread) {
+  add(Finding{FindingKind::kException,
+              std::string("thread '") + thread +
+                  "' was never joined: its handle was destroyed while it was joinable "
+                  "(std::thread would call std::terminate)",
+              0,
+              std::string("never_joined|") + thread,
+              {}});
+}
+
 const char* NativeRun::keep_name(std::string name) {
   const TsanInvisible bookkeeping;
   std::lock_guard<std::mutex> guard(mu_);

@@ -85,6 +85,8 @@ class NativeRun {
 
   void check_failed(const char* message, Loc loc);
   void threw(const char* thread, const std::string& what);
+  /// A handle of `thread` was destroyed while it was joinable (std::thread: std::terminate).
+  void never_joined(const char* thread);
   void note(const char* label, int64_t value);
 
   /// Distinct findings, each with how many times it happened.

@@ -130,18 +130,39 @@ class CondVar {
   int32_t index_;
 };
 
+/// A thread's handle. One destroyed (or assigned to) while its thread is joinable is a finding,
+/// where std::thread would call std::terminate; the thread is joined then, since it may still
+/// use what its spawner is about to destroy.
 class Thread {
  public:
   Thread() = default;
   Thread(std::thread t, NativeRun* run, const char* name)
       : t_(std::move(t)), run_(run), name_(name) {}
+  Thread(Thread&&) noexcept = default;
+  Thread& operator=(Thread&& other) noexcept {
+    if (this != &other) {
+      forgotten();
+      t_ = std::move(other.t_);
+      run_ = other.run_;
+      name_ = other.name_;
+    }
+    return *this;
+  }
+  ~Thread() { forgotten(); }
   void join(Loc loc = Loc::here()) {
     if (!t_.joinable()) return;
     NativeRun::Blocked blocked(run_, "waits to join", name_, -1, loc);
     t_.join();
   }
+  bool joinable() const { return t_.joinable(); }
 
  private:
+  void forgotten() noexcept {
+    if (!t_.joinable()) return;
+    if (run_ != nullptr) run_->never_joined(name_);
+    t_.join();
+  }
+
   std::thread t_;
   NativeRun* run_ = nullptr;
   const char* name_ = "";
@@ -316,7 +337,9 @@ template <class M>
 class ScopedLock {
  public:
   explicit ScopedLock(M& m, Loc loc = Loc::here()) : m_(m), loc_(loc) { m_.lock(loc_); }
-  ~ScopedLock() { m_.unlock(loc_); }
+  // A run that ends while this thread waits to unlock here (at the step limit) unwinds the
+  // thread's stack from inside this destructor.
+  ~ScopedLock() noexcept(false) { m_.unlock(loc_); }
   ScopedLock(const ScopedLock&) = delete;
   ScopedLock& operator=(const ScopedLock&) = delete;
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <string>
 
 #include "sim/internal_check.hpp"
@@ -709,6 +710,23 @@ void Execution::note(const char* label, int64_t value, Loc loc) {
   if (unwinding_) return;
   notes_->push_back(NoteRecord{label, value, now_, current(), failed_checks_total_});
   emit_named(Op::kNote, label, value, loc);
+}
+
+void Execution::never_joined(ThreadId thread) {
+  if (unwinding_) return;  // the run is being torn down: nothing to say
+  const std::string name = thread_name(thread);
+  add_finding(Finding{FindingKind::kException,
+                      "thread '" + name +
+                          "' was never joined: its handle was destroyed while it was joinable "
+                          "(std::thread would call std::terminate)",
+                      current_step(),
+                      "never_joined|" + name,
+                      {}});
+  if (std::uncaught_exceptions() > 0) {
+    join(thread, Loc{});
+    return;
+  }
+  end_from_thread(RunStatus::kCompleted);
 }
 
 void Execution::misuse(const std::string& what, Loc loc) {

@@ -43,16 +43,43 @@ class CondVar {
   ObjectId id_;
 };
 
+/// A thread's handle, as std::thread: move-only, and it must be joined. One destroyed while its
+/// thread is joinable ends the run with a finding, where std::thread calls std::terminate (the
+/// thread may still use what its spawner is destroying). An event loop's task handle need not be
+/// joined: the loop's run() joins its tasks.
 class Thread {
  public:
   Thread() = default;
-  Thread(Execution& x, ThreadId id) : x_(&x), id_(id) {}
-  void join(Loc loc = Loc::here()) { x_->join(id_, loc); }
+  Thread(Execution& x, ThreadId id, bool must_join = true)
+      : x_(&x), id_(id), joinable_(must_join) {}
+  Thread(Thread&& other) noexcept
+      : x_(other.x_), id_(other.id_), joinable_(std::exchange(other.joinable_, false)) {}
+  Thread& operator=(Thread&& other) {
+    if (this != &other) {
+      if (joinable_) x_->never_joined(id_);  // as std::thread's move assignment
+      x_ = other.x_;
+      id_ = other.id_;
+      joinable_ = std::exchange(other.joinable_, false);
+    }
+    return *this;
+  }
+  Thread(const Thread&) = delete;
+  Thread& operator=(const Thread&) = delete;
+  // May end the run there, which unwinds the thread's stack from inside this destructor.
+  ~Thread() noexcept(false) {
+    if (joinable_) x_->never_joined(id_);
+  }
+  void join(Loc loc = Loc::here()) {
+    joinable_ = false;
+    if (x_ != nullptr) x_->join(id_, loc);
+  }
+  bool joinable() const { return joinable_; }
   ThreadId id() const { return id_; }
 
  private:
   Execution* x_ = nullptr;
   ThreadId id_ = kNoThread;
+  bool joinable_ = false;
 };
 
 template <class Rep, class Period>
@@ -70,7 +97,7 @@ class EventLoop {
   Thread spawn(const char* name, F&& body, Loc loc = Loc::here()) {
     const ThreadId t = x_->spawn(name, std::forward<F>(body), loc, id_);
     tasks_.push_back(t);
-    return Thread(*x_, t);
+    return Thread(*x_, t, /*must_join=*/false);
   }
   template <class F>
   Thread spawn(const std::string& name, F&& body, Loc loc = Loc::here()) {

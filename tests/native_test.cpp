@@ -117,6 +117,25 @@ TEST(NativeRun, ThreadNamesBuiltAtRunTimeAreKept) {
   EXPECT_EQ(findings[0].first.details[0], "first in thread 'worker 2'");
 }
 
+TEST(NativeRun, AThreadNeverJoinedIsAFindingAndIsJoinedNotATerminate) {
+  NativeRun run;
+  StdEnv env(run);
+  std::atomic<int> done{0};
+  auto body = [&] {
+    Shared<StdEnv, int> x(env, "x", 0);
+    auto t = env.spawn("forgotten", [&] {
+      x.store(1);
+      done.fetch_add(1);
+    });
+  };  // t destroyed while joinable: std::thread would end the process here
+  env.guarded("main", body);
+  EXPECT_EQ(done.load(), 1);  // joined before the spawner's locals went away
+  const auto findings = run.findings();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].first.kind, FindingKind::kException);
+  EXPECT_NE(findings[0].first.message.find("'forgotten' was never joined"), std::string::npos);
+}
+
 TEST(NativeRun, NotesRememberTheFailedChecksBeforeThem) {
   NativeRun run;
   run.note("heartbeat", 1);

@@ -1,0 +1,107 @@
+// Models that misuse the API or never end while a thread is inside a destructor: findings,
+// never a crash of the tool.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/bind.hpp"
+#include "models/std_env.hpp"
+#include "sim/dfs_strategy.hpp"
+#include "sim/dpor_strategy.hpp"
+#include "sim/random_strategy.hpp"
+#include "sim/runner.hpp"
+
+namespace interleave {
+namespace {
+
+bool has_kind(const ExploreResult& r, FindingKind kind) {
+  return std::any_of(r.bugs.begin(), r.bugs.end(),
+                     [&](const BugRecord& b) { return b.finding.kind == kind; });
+}
+
+TEST(Misuse, AThreadParkedInADestructorWhenTheStepLimitEndsTheRun) {
+  // A thread forever taking a scoped lock: at the step limit it may wait to run the unlock in
+  // ScopedLock's destructor, and the run ends there.
+  const SimModel model = simulated([](auto& env) {
+    Mutex<SimEnv> m(env, "m");
+    auto t = env.spawn("locker", [&] {
+      for (;;) ScopedLock<Mutex<SimEnv>> held(m);
+    });
+    auto u = env.spawn("other", [&] {
+      for (;;) ScopedLock<Mutex<SimEnv>> held(m);
+    });
+    t.join();
+    u.join();
+  });
+  RandomStrategy strategy(3);
+  ExploreOptions options;
+  options.max_executions = 50;
+  options.all = true;
+  options.execution.step_limit = 301;
+  const ExploreResult r = explore(model, strategy, options);
+  EXPECT_EQ(r.executions, 50u);
+  EXPECT_TRUE(has_kind(r, FindingKind::kStepLimit));
+}
+
+/// A thread whose handle is dropped without a join, while it still uses its spawner's locals.
+SimModel never_joined() {
+  return simulated([](auto& env) {
+    Shared<SimEnv, int> x(env, "x", 0);
+    auto t = env.spawn("forgotten", [&] {
+      x.store(1);
+      x.store(2);
+    });
+    x.store(3);
+  });  // t destroyed while joinable, then x
+}
+
+TEST(Misuse, AThreadNeverJoinedEndsTheRunWithAFindingUnderEveryStrategy) {
+  ExploreOptions options;
+  options.all = true;
+  options.max_executions = 200;
+  DporStrategy dpor;
+  DfsStrategy dfs;
+  RandomStrategy random(1);
+  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs, &random}) {
+    const ExploreResult r = explore(never_joined(), *s, options);
+    ASSERT_TRUE(r.error.empty()) << s->name() << ": " << r.error;
+    ASSERT_FALSE(r.bugs.empty()) << s->name();
+    const BugRecord* found = nullptr;
+    for (const BugRecord& b : r.bugs) {
+      if (b.finding.message.find("'forgotten' was never joined") != std::string::npos) found = &b;
+    }
+    ASSERT_NE(found, nullptr) << s->name();
+    EXPECT_EQ(found->finding.kind, FindingKind::kException) << s->name();
+    EXPECT_EQ(found->count, r.executions) << s->name();  // every run
+  }
+}
+
+TEST(Misuse, JoinedThreadsMovedTaskHandlesAndLoopTasksAreNoFinding) {
+  const SimModel model = simulated([](auto& env) {
+    Shared<SimEnv, int> x(env, "x", 0);
+    std::vector<SimEnv::Thread> threads;
+    for (int i = 0; i < 2; ++i) {
+      threads.push_back(env.spawn("worker", [&] { (void)x.load(); }));
+    }
+    SimEnv::Thread moved = std::move(threads.back());
+    threads.pop_back();
+    EventLoop<SimEnv> loop(env, "loop");
+    loop.spawn("task", [&] { loop.yield_now(); });  // the loop joins its tasks
+    loop.run();
+    threads.front().join();
+    moved.join();
+  });
+  DporStrategy dpor;
+  ExploreOptions options;
+  options.all = true;
+  const ExploreResult r = explore(model, dpor, options);
+  EXPECT_TRUE(r.complete);
+  EXPECT_TRUE(r.bugs.empty()) << r.bugs.front().finding.message;
+}
+
+}  // namespace
+}  // namespace interleave
