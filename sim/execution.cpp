@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <exception>
 #include <string>
 
 #include "sim/internal_check.hpp"
@@ -722,11 +721,11 @@ void Execution::never_joined(ThreadId thread) {
                       current_step(),
                       "never_joined|" + name,
                       {}});
-  if (std::uncaught_exceptions() > 0) {
-    join(thread, Loc{});
-    return;
-  }
-  end_from_thread(RunStatus::kCompleted);
+  // Joined here, as a native run does, so that the thread cannot outlive what its spawner is
+  // destroying. (Ending the run here instead would unwind this thread from inside the
+  // destructor, which ends the process where that destructor runs inside another, such as a
+  // vector's.)
+  join(thread, Loc{});
 }
 
 void Execution::misuse(const std::string& what, Loc loc) {

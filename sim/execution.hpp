@@ -172,9 +172,8 @@ class Execution {
 
   /// Reports misuse of an object by the model (unlocking a mutex it does not hold, ...).
   void misuse(const std::string& what, Loc loc);
-  /// A handle of `thread` was destroyed while the thread was joinable: a finding, and the run
-  /// ends there (natively std::terminate). While an exception unwinds the caller, the thread is
-  /// joined instead, since ending the run would unwind through that unwinding.
+  /// A handle of `thread` was destroyed while the thread was joinable: a finding (natively
+  /// std::terminate), and the thread is joined.
   void never_joined(ThreadId thread);
 
   // ---- read by runners after a run ----

@@ -44,8 +44,8 @@ class CondVar {
 };
 
 /// A thread's handle, as std::thread: move-only, and it must be joined. One destroyed while its
-/// thread is joinable ends the run with a finding, where std::thread calls std::terminate (the
-/// thread may still use what its spawner is destroying). An event loop's task handle need not be
+/// thread is joinable is a finding, where std::thread calls std::terminate, and joins the thread
+/// (it may still use what its spawner is destroying). An event loop's task handle need not be
 /// joined: the loop's run() joins its tasks.
 class Thread {
  public:
@@ -65,7 +65,7 @@ class Thread {
   }
   Thread(const Thread&) = delete;
   Thread& operator=(const Thread&) = delete;
-  // May end the run there, which unwinds the thread's stack from inside this destructor.
+  // Joins a forgotten thread: a run that ends meanwhile unwinds from inside this destructor.
   ~Thread() noexcept(false) {
     if (joinable_) x_->never_joined(id_);
   }

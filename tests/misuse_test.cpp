@@ -59,7 +59,7 @@ SimModel never_joined() {
   });  // t destroyed while joinable, then x
 }
 
-TEST(Misuse, AThreadNeverJoinedEndsTheRunWithAFindingUnderEveryStrategy) {
+TEST(Misuse, AThreadNeverJoinedIsAFindingUnderEveryStrategy) {
   ExploreOptions options;
   options.all = true;
   options.max_executions = 200;
@@ -78,6 +78,20 @@ TEST(Misuse, AThreadNeverJoinedEndsTheRunWithAFindingUnderEveryStrategy) {
     EXPECT_EQ(found->finding.kind, FindingKind::kException) << s->name();
     EXPECT_EQ(found->count, r.executions) << s->name();  // every run
   }
+}
+
+TEST(Misuse, ThreadsNeverJoinedInAContainerAreAFindingToo) {
+  const SimModel model = simulated([](auto& env) {
+    Shared<SimEnv, int> x(env, "x", 0);
+    std::vector<SimEnv::Thread> threads;
+    for (int i = 0; i < 2; ++i) threads.push_back(env.spawn("kept", [&] { x.store(1); }));
+  });
+  DporStrategy dpor;
+  ExploreOptions options;
+  options.all = true;
+  const ExploreResult r = explore(model, dpor, options);
+  ASSERT_FALSE(r.bugs.empty());
+  EXPECT_NE(r.bugs.front().finding.message.find("'kept' was never joined"), std::string::npos);
 }
 
 TEST(Misuse, JoinedThreadsMovedTaskHandlesAndLoopTasksAreNoFinding) {
