@@ -76,7 +76,11 @@ class Atomic {
   bool compare_exchange(T& expected, T desired, Loc = Loc::here()) {
     return value_.compare_exchange_strong(expected, desired);
   }
+  bool compare_exchange_strong(T& expected, T desired, Loc = Loc::here()) {
+    return value_.compare_exchange_strong(expected, desired);
+  }
   T fetch_add(T delta, Loc = Loc::here()) { return value_.fetch_add(delta); }
+  T fetch_sub(T delta, Loc = Loc::here()) { return value_.fetch_sub(delta); }
 
  private:
   std::atomic<T> value_;

@@ -43,10 +43,22 @@ class Atomic {
     x_->emit(Op::kCasFail, id_, event_value(value_), loc);
     return false;
   }
+  /// As std::atomic's: the same strong compare-exchange.
+  bool compare_exchange_strong(T& expected, T desired, Loc loc = Loc::here()) {
+    return compare_exchange(expected, desired, loc);
+  }
   T fetch_add(T delta, Loc loc = Loc::here()) {
     x_->point(PendingOp{Op::kFetchAdd, id_}, loc);
     const T old = value_;
     value_ = static_cast<T>(old + delta);
+    x_->emit(Op::kFetchAdd, id_, event_value(value_), loc);
+    return old;
+  }
+  /// One read-modify-write, as fetch_add (the same operation to the checker and to DPOR).
+  T fetch_sub(T delta, Loc loc = Loc::here()) {
+    x_->point(PendingOp{Op::kFetchAdd, id_}, loc);
+    const T old = value_;
+    value_ = static_cast<T>(old - delta);
     x_->emit(Op::kFetchAdd, id_, event_value(value_), loc);
     return old;
   }

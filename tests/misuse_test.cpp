@@ -1,5 +1,5 @@
-// Models that misuse the API or never end while a thread is inside a destructor: findings,
-// never a crash of the tool.
+// The model API as users meet it: models that misuse it, or never end while a thread is inside
+// a destructor, give findings and never crash the tool; atomics have std::atomic's names.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/bind.hpp"
+#include "models/native_run.hpp"
 #include "models/std_env.hpp"
 #include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
@@ -23,7 +24,7 @@ bool has_kind(const ExploreResult& r, FindingKind kind) {
                      [&](const BugRecord& b) { return b.finding.kind == kind; });
 }
 
-TEST(Misuse, AThreadParkedInADestructorWhenTheStepLimitEndsTheRun) {
+TEST(Misuse, AStepLimitThatEndsTheRunInsideADestructorIsAFindingNotACrash) {
   // A thread forever taking a scoped lock: at the step limit it may wait to run the unlock in
   // ScopedLock's destructor, and the run ends there.
   const SimModel model = simulated([](auto& env) {
@@ -115,6 +116,43 @@ TEST(Misuse, JoinedThreadsMovedTaskHandlesAndLoopTasksAreNoFinding) {
   const ExploreResult r = explore(model, dpor, options);
   EXPECT_TRUE(r.complete);
   EXPECT_TRUE(r.bugs.empty()) << r.bugs.front().finding.message;
+}
+
+/// Two owners drop a reference with fetch_sub; the one that drops the last frees, once.
+template <class Env>
+void release_twice(Env& env, int& frees) {
+  Atomic<Env, int> refs(env, "refs", 2);
+  auto drop = [&] {
+    if (refs.fetch_sub(1) == 1) ++frees;
+  };
+  auto a = env.spawn("a", drop);
+  auto b = env.spawn("b", drop);
+  a.join();
+  b.join();
+  int expected = 0;
+  env.check(!refs.compare_exchange_strong(expected, 5) || frees == 1, "freed exactly once");
+  env.check(refs.load() == 5, "the count reached 0 and was swapped");
+}
+
+TEST(Misuse, FetchSubAndCompareExchangeStrongAsStdAtomicHasThem) {
+  int frees = 0;
+  const SimModel model = simulated([&frees](auto& env) {
+    frees = 0;
+    release_twice(env, frees);
+  });
+  DporStrategy dpor;
+  ExploreOptions options;
+  options.all = true;
+  const ExploreResult r = explore(model, dpor, options);
+  EXPECT_EQ(r.executions, 2u);  // the two decrements in either order
+  EXPECT_TRUE(r.bugs.empty()) << r.bugs.front().finding.message;
+  NativeRun run;
+  StdEnv env(run);
+  int native_frees = 0;
+  auto body = [&] { release_twice(env, native_frees); };
+  env.guarded("main", body);
+  EXPECT_EQ(native_frees, 1);
+  EXPECT_TRUE(run.findings().empty());
 }
 
 }  // namespace
