@@ -474,9 +474,10 @@ void Execution::report_deadlock() {
       what = std::string("waits to join '") + threads_[p.arg].name + "'";
     } else if (p.op == Op::kWake) {
       const ObjectInfo& cv = objects_[to_index(p.object)];
-      what = t.notified ? std::string("was notified on '") + cv.name + "' but waits to re-lock '" +
-                              objects_[to_index(p.aux)].name + "'"
-                        : std::string("waits on condition variable '") + cv.name + "'";
+      const ObjectInfo& m = objects_[to_index(p.aux)];
+      what = t.notified ? "was notified on '" + location_label(cv.name, cv.index) +
+                              "' but waits to re-lock '" + location_label(m.name, m.index) + "'"
+                        : "waits on condition variable '" + location_label(cv.name, cv.index) + "'";
     } else {
       what = std::string("waits at ") + std::string(op_name(p.op));
     }

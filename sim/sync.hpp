@@ -28,7 +28,9 @@ class Mutex {
 /// notify_one wakes the longest-waiting thread; spurious wake-ups are not simulated.
 class CondVar {
  public:
-  CondVar(Execution& x, const char* name) : x_(&x), id_(x.add_object(ObjectKind::kCondVar, name)) {}
+  /// `index` >= 0 names one of several: "not_empty[1]".
+  CondVar(Execution& x, const char* name, int32_t index = -1)
+      : x_(&x), id_(x.add_object(ObjectKind::kCondVar, name, index)) {}
   /// Releases `m`, waits for a notify, re-acquires `m`. The caller must hold `m`.
   void wait(Mutex& m, Loc loc = Loc::here()) { x_->wait(id_, m.id(), loc); }
   template <class Pred>

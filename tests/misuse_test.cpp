@@ -118,6 +118,25 @@ TEST(Misuse, JoinedThreadsMovedTaskHandlesAndLoopTasksAreNoFinding) {
   EXPECT_TRUE(r.bugs.empty()) << r.bugs.front().finding.message;
 }
 
+TEST(Misuse, ASimulatedConditionVariableTakesAnIndexAsTheNativeOneDoes) {
+  // A waiter nobody notifies: the deadlock names the condition variable with its index.
+  const SimModel model = simulated([](auto& env) {
+    Mutex<SimEnv> m(env, "m");
+    CondVar<SimEnv> cv(env, "slot", 1);
+    m.lock();
+    cv.wait(m);
+    m.unlock();
+  });
+  DporStrategy dpor;
+  ExploreOptions options;
+  const ExploreResult r = explore(model, dpor, options);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kDeadlock);
+  const std::string all = r.bugs[0].finding.message + " " +
+                          (r.bugs[0].finding.details.empty() ? "" : r.bugs[0].finding.details[0]);
+  EXPECT_NE(all.find("waits on condition variable 'slot[1]'"), std::string::npos) << all;
+}
+
 /// Two owners drop a reference with fetch_sub; the one that drops the last frees, once.
 template <class Env>
 void release_twice(Env& env, int& frees) {
