@@ -198,8 +198,9 @@ void print_human(const ExploreOptions& o, const ModelInfo& model, const ParamVal
                   static_cast<unsigned long long>(r.max_depth));
     out << figures;
   }
-  if (r.complete && bound_of(o)) {
-    out << "; every interleaving with at most " << count_of(*bound_of(o), "preemption")
+  const std::optional<uint32_t> bound = bound_of(o);
+  if (r.complete && bound) {
+    out << "; every interleaving with at most " << count_of(*bound, "preemption")
         << " was covered\n";
   } else if (r.complete) {
     out << "; the whole space was covered\n";
@@ -347,6 +348,7 @@ int explore_command(const ExploreOptions& o) {
   }
 
   if (o.json) {
+    const std::optional<uint32_t> bound = bound_of(o);
     nlohmann::ordered_json bugs = nlohmann::ordered_json::array();
     for (const BugRecord& b : r.bugs) {
       bugs.push_back({{"kind", kind_name(b.finding.kind)},
@@ -362,7 +364,7 @@ int explore_command(const ExploreOptions& o) {
         {"params", params_json(params)},
         {"strategy", o.strategy},
         {"seed", without_seed(o.strategy) == nullptr ? nlohmann::ordered_json(o.seed) : nullptr},
-        {"preemption_bound", bound_of(o) ? nlohmann::ordered_json(*bound_of(o)) : nullptr},
+        {"preemption_bound", bound ? nlohmann::ordered_json(*bound) : nullptr},
         {"executions", r.executions},
         {"blocked", r.blocked},
         {"pruned", r.pruned},
