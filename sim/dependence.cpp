@@ -2,6 +2,13 @@
 #include "sim/dependence.hpp"
 
 namespace interleave {
+namespace {
+
+bool takes(AccessKind k) {
+  return k == AccessKind::kLock || k == AccessKind::kTryLock;
+}
+
+}  // namespace
 
 void StepEvent::compute_accesses() {
   access_count = 0;
@@ -23,7 +30,7 @@ void StepEvent::compute_accesses() {
       add(obj, AccessKind::kWrite);
       break;
     case Op::kLock:
-      add(obj, AccessKind::kLock);
+      add(obj, pending.op == Op::kTryLockFail ? AccessKind::kTryLock : AccessKind::kLock);
       break;
     case Op::kTryLockFail:
       add(obj, AccessKind::kTryFail);
@@ -62,12 +69,19 @@ bool dependent(const StepEvent& a, const StepEvent& b) {
   return false;
 }
 
+bool unlocks(const StepEvent& step, ObjectId lock) {
+  for (uint8_t i = 0; i < step.access_count; ++i) {
+    if (step.accesses[i].kind == AccessKind::kUnlock && step.accesses[i].object == lock)
+      return true;
+  }
+  return false;
+}
+
 bool releases_to(const StepEvent& earlier, const StepEvent& later) {
   for (uint8_t i = 0; i < earlier.access_count; ++i) {
     if (earlier.accesses[i].kind != AccessKind::kUnlock) continue;
     for (uint8_t j = 0; j < later.access_count; ++j) {
-      if (later.accesses[j].kind == AccessKind::kLock &&
-          later.accesses[j].object == earlier.accesses[i].object) {
+      if (takes(later.accesses[j].kind) && later.accesses[j].object == earlier.accesses[i].object) {
         return true;
       }
     }
@@ -77,9 +91,9 @@ bool releases_to(const StepEvent& earlier, const StepEvent& later) {
 
 bool lock_pair(const StepEvent& a, const StepEvent& b, ObjectId* lock) {
   for (uint8_t i = 0; i < a.access_count; ++i) {
-    if (a.accesses[i].kind != AccessKind::kLock) continue;
+    if (!takes(a.accesses[i].kind)) continue;
     for (uint8_t j = 0; j < b.access_count; ++j) {
-      if (b.accesses[j].kind == AccessKind::kLock && b.accesses[j].object == a.accesses[i].object) {
+      if (takes(b.accesses[j].kind) && b.accesses[j].object == a.accesses[i].object) {
         if (lock != nullptr) *lock = a.accesses[i].object;
         return true;
       }

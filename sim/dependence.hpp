@@ -3,8 +3,10 @@
 // location and one writes, or take the same mutex (lock/lock; a failed try_lock against lock or
 // unlock), or meet on one condition variable (wait/notify/wake), or both resume tasks of one
 // event loop. An unlock is not in conflict with a later lock: it orders it (a release), which the
-// search treats as happens-before rather than as a race to reverse. Likewise a wake is ordered
-// after the notify that woke it, and conflicts with no other.
+// search treats as happens-before rather than as a race to reverse, as the lock could not have
+// run before it. A try_lock could: before the unlock it fails, so an unlock and a try_lock that
+// succeeds after it are in conflict. Likewise a wake is ordered after the notify that woke it, and
+// conflicts with no other.
 #pragma once
 
 #include <array>
@@ -19,7 +21,8 @@ namespace interleave {
 enum class AccessKind : uint8_t {
   kRead,
   kWrite,
-  kLock,      // lock, successful try_lock, the re-acquire of a wake, a loop task resuming
+  kLock,      // lock, the re-acquire of a wake, a loop task resuming
+  kTryLock,   // a try_lock that took the mutex (before the unlock it would have failed)
   kUnlock,    // unlock, the release of a wait
   kTryFail,   // a try_lock that found the mutex held
   kCvWait,    // starting to wait on a condition variable
@@ -54,11 +57,13 @@ constexpr bool conflicting(AccessKind a, AccessKind b) {
     case K::kWrite:
       return b == K::kRead || b == K::kWrite;
     case K::kLock:
-      return b == K::kLock || b == K::kTryFail;
+      return b == K::kLock || b == K::kTryLock || b == K::kTryFail;
+    case K::kTryLock:
+      return b == K::kLock || b == K::kTryLock || b == K::kTryFail || b == K::kUnlock;
     case K::kUnlock:
-      return b == K::kTryFail;
+      return b == K::kTryFail || b == K::kTryLock;
     case K::kTryFail:
-      return b == K::kLock || b == K::kUnlock;
+      return b == K::kLock || b == K::kTryLock || b == K::kUnlock;
     case K::kCvWait:
       return b == K::kCvNotify;
     case K::kCvNotify:
@@ -74,7 +79,11 @@ bool dependent(const StepEvent& a, const StepEvent& b);
 /// an ordering edge, not a conflict.
 bool releases_to(const StepEvent& earlier, const StepEvent& later);
 
-/// Whether both steps take the same lock (their order is a trace of its own).
+/// Whether both steps take the same lock (their order is a trace of its own): lock, try_lock that
+/// succeeds, the re-acquire of a wake.
 bool lock_pair(const StepEvent& a, const StepEvent& b, ObjectId* lock);
+
+/// Whether `step` releases `lock` (an unlock, or the release of a wait).
+bool unlocks(const StepEvent& step, ObjectId lock);
 
 }  // namespace interleave

@@ -134,7 +134,8 @@ uint64_t DporRun::pick_value(uint64_t bound) {
   return v;
 }
 
-void DporRun::finish(std::span<const Op> outcomes, DporOutcome& out) {
+void DporRun::finish(std::span<const Op> outcomes, std::span<const PendingOp> pending,
+                     bool cut_short, bool deadlocked, DporOutcome& out) {
   const std::size_t n = std::min(steps_.size(), outcomes.size());
   if (n > 0) refresh(n - 1, outcomes[n - 1]);
   out.insertions.clear();
@@ -142,7 +143,8 @@ void DporRun::finish(std::span<const Op> outcomes, DporOutcome& out) {
   out.sequence_before.clear();
   out.pruned = pruned_;
   out.diverged = diverged_;
-  if (!diverged_) analyse(out);
+  deadlocked_ = deadlocked;
+  if (!diverged_) analyse(pending, cut_short, out);
   out.steps = steps_;
   out.values = values_;
 }
@@ -156,93 +158,120 @@ uint32_t DporRun::track(ObjectId object) {
   return o;
 }
 
-void DporRun::analyse(DporOutcome& out) {
+void DporRun::analyse(std::span<const PendingOp> pending, bool cut_short, DporOutcome& out) {
   // Happens-before clocks of every step: program order, spawn, join, conflicts, and releases
   // (unlock -> lock, a loop task's last step -> the next task resuming the loop).
   const std::size_t n = steps_.size();
   const std::size_t width = threads_;
   clocks_.assign(n * width, 0);
-  std::vector<uint32_t>& clocks = clocks_;
   std::fill(last_write_.begin(), last_write_.end(), -1);
   for (std::vector<uint32_t>& reads : reads_since_) reads.clear();
   special_.clear();
-  std::vector<int64_t>& last_of = last_of_;
-  last_of.assign(width, -1);
-  std::vector<int64_t>& spawned_at = spawned_at_;
-  spawned_at.assign(width, -1);
-  std::vector<uint32_t>& count = count_;
-  count.assign(width, 0);
-  std::vector<Pred>& preds = preds_;
-  uint32_t created = 1;
+  last_of_.assign(width, -1);
+  spawned_at_.assign(width, -1);
+  count_.assign(width, 0);
+  created_ = 1;
   // Who woke whom: the simulator's notify_one wakes the longest waiter, so replay its queue.
-  std::vector<std::pair<ObjectId, ThreadId>>& waiting = waiting_;
-  waiting.clear();
-  std::vector<int64_t>& woken_by = woken_by_;
-  woken_by.assign(width, -1);
-  for (std::size_t j = 0; j < n; ++j) {
-    const StepEvent& ej = steps_[j];
-    const uint32_t t = to_index(ej.thread);
-    preds.clear();
-    if (last_of[t] >= 0) {
-      preds.push_back(Pred{static_cast<std::size_t>(last_of[t]), false, false});
-    } else if (spawned_at[t] >= 0) {
-      preds.push_back(Pred{static_cast<std::size_t>(spawned_at[t]), false, false});
+  waiting_.clear();
+  woken_by_.assign(width, -1);
+  for (std::size_t j = 0; j < n; ++j) analyse_step(j, false, out);
+  if (!cut_short) return;
+  // A run that ended with threads still waiting to take a step (a deadlock, a false assume): each
+  // such step races with the steps it conflicts with, as if it came last. Without it, a step that
+  // never ran (a lock held forever, a load cut off by the assume) reverses nothing, and the
+  // executions where it runs first were never explored.
+  const uint32_t last_runner = n == 0 ? ~uint32_t{0} : to_index(steps_.back().thread);
+  for (uint32_t t = 0; t < width && t < pending.size(); ++t) {
+    const PendingOp& op = pending[t];
+    if (op.op == Op::kFinish) continue;
+    if (t == last_runner && !deadlocked_) continue;  // it ran its announced step, then stopped
+    if (op.op == Op::kWake &&
+        std::any_of(waiting_.begin(), waiting_.end(), [t](const std::pair<ObjectId, ThreadId>& w) {
+          return to_index(w.second) == t;
+        })) {
+      continue;  // never notified: it cannot run, whatever goes before it
     }
-    if (ej.op == Op::kJoin && ej.pending.arg < width && last_of[ej.pending.arg] >= 0) {
-      preds.push_back(Pred{static_cast<std::size_t>(last_of[ej.pending.arg]), false, false});
+    StepEvent e = make_step(ThreadId{t}, op);
+    if (e.op == Op::kTryLockFail) {
+      e.op = Op::kLock;  // a try_lock that would take the mutex once it is free
+      e.compute_accesses();
     }
-    if (ej.op == Op::kWake && woken_by[t] >= 0) {
-      preds.push_back(Pred{static_cast<std::size_t>(woken_by[t]), false, false});
-    }
-    bool memory_only = ej.loop == kNoObject;
+    steps_.push_back(e);
+    clocks_.resize((n + 1) * width);
+    std::fill(clocks_.begin() + static_cast<std::ptrdiff_t>(n * width), clocks_.end(), 0);
+    analyse_step(n, true, out);
+    steps_.pop_back();
+  }
+}
+
+void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
+  const std::size_t width = threads_;
+  std::vector<uint32_t>& clocks = clocks_;
+  std::vector<Pred>& preds = preds_;
+  const StepEvent& ej = steps_[j];
+  const uint32_t t = to_index(ej.thread);
+  preds.clear();
+  if (last_of_[t] >= 0) {
+    preds.push_back(Pred{static_cast<std::size_t>(last_of_[t]), false, false});
+  } else if (spawned_at_[t] >= 0) {
+    preds.push_back(Pred{static_cast<std::size_t>(spawned_at_[t]), false, false});
+  }
+  if (ej.op == Op::kJoin && ej.pending.arg < width && last_of_[ej.pending.arg] >= 0) {
+    preds.push_back(Pred{static_cast<std::size_t>(last_of_[ej.pending.arg]), false, false});
+  }
+  if (ej.op == Op::kWake && woken_by_[t] >= 0) {
+    preds.push_back(Pred{static_cast<std::size_t>(woken_by_[t]), false, false});
+  }
+  bool memory_only = ej.loop == kNoObject;
+  for (uint8_t a = 0; a < ej.access_count; ++a) {
+    const AccessKind k = ej.accesses[a].kind;
+    memory_only &= k == AccessKind::kRead || k == AccessKind::kWrite;
+  }
+  if (memory_only) {
+    // Plain memory: the conflicting steps that matter are the last write of each location it
+    // touches and (for a write) the reads since; every earlier conflicting step happens before
+    // one of those, so the clock and the races come out the same as from a scan of all steps.
+    conflicts_.clear();
     for (uint8_t a = 0; a < ej.access_count; ++a) {
-      const AccessKind k = ej.accesses[a].kind;
-      memory_only &= k == AccessKind::kRead || k == AccessKind::kWrite;
+      const uint32_t o = track(ej.accesses[a].object);
+      const int64_t w = last_write_[o];
+      if (w >= 0 && steps_[static_cast<std::size_t>(w)].thread != ej.thread) {
+        conflicts_.push_back(static_cast<uint32_t>(w));
+      }
+      if (ej.accesses[a].kind == AccessKind::kWrite) {
+        for (uint32_t r : reads_since_[o]) {
+          if (steps_[r].thread != ej.thread) conflicts_.push_back(r);
+        }
+      }
     }
-    if (memory_only) {
-      // Plain memory: the conflicting steps that matter are the last write of each location it
-      // touches and (for a write) the reads since; every earlier conflicting step happens before
-      // one of those, so the clock and the races come out the same as from a scan of all steps.
-      conflicts_.clear();
-      for (uint8_t a = 0; a < ej.access_count; ++a) {
-        const uint32_t o = track(ej.accesses[a].object);
-        const int64_t w = last_write_[o];
-        if (w >= 0 && steps_[static_cast<std::size_t>(w)].thread != ej.thread) {
-          conflicts_.push_back(static_cast<uint32_t>(w));
-        }
-        if (ej.accesses[a].kind == AccessKind::kWrite) {
-          for (uint32_t r : reads_since_[o]) {
-            if (steps_[r].thread != ej.thread) conflicts_.push_back(r);
-          }
-        }
+    if (ej.access_count > 0) {
+      for (uint32_t i : special_) {
+        if (steps_[i].thread != ej.thread && dependent(steps_[i], ej)) conflicts_.push_back(i);
       }
-      if (ej.access_count > 0) {
-        for (uint32_t i : special_) {
-          if (steps_[i].thread != ej.thread && dependent(steps_[i], ej)) conflicts_.push_back(i);
-        }
-      }
-      std::sort(conflicts_.begin(), conflicts_.end());
-      conflicts_.erase(std::unique(conflicts_.begin(), conflicts_.end()), conflicts_.end());
-      for (uint32_t i : conflicts_) preds.push_back(Pred{i, false, true});
-    } else {
-      int64_t loop_release = -1;
-      for (std::size_t i = 0; i < j; ++i) {
-        const StepEvent& ei = steps_[i];
-        if (ei.thread == ej.thread) continue;
-        if (dependent(ei, ej)) {
-          preds.push_back(Pred{i, false, true});
-        } else if (releases_to(ei, ej)) {
-          preds.push_back(Pred{i, true, false});
-        }
-        if (ej.loop != kNoObject && to_index(ei.thread) < thread_loop_.size() &&
-            thread_loop_[to_index(ei.thread)] == ej.loop) {
-          loop_release = static_cast<int64_t>(i);  // the loop's previous task, last step
-        }
-      }
-      if (loop_release >= 0)
-        preds.push_back(Pred{static_cast<std::size_t>(loop_release), true, false});
-      special_.push_back(static_cast<uint32_t>(j));
     }
+    std::sort(conflicts_.begin(), conflicts_.end());
+    conflicts_.erase(std::unique(conflicts_.begin(), conflicts_.end()), conflicts_.end());
+    for (uint32_t i : conflicts_) preds.push_back(Pred{i, false, true});
+  } else {
+    int64_t loop_release = -1;
+    for (std::size_t i = 0; i < j; ++i) {
+      const StepEvent& ei = steps_[i];
+      if (ei.thread == ej.thread) continue;
+      if (dependent(ei, ej)) {
+        preds.push_back(Pred{i, false, true});
+      } else if (releases_to(ei, ej)) {
+        preds.push_back(Pred{i, true, false});
+      }
+      if (ej.loop != kNoObject && to_index(ei.thread) < thread_loop_.size() &&
+          thread_loop_[to_index(ei.thread)] == ej.loop) {
+        loop_release = static_cast<int64_t>(i);  // the loop's previous task, last step
+      }
+    }
+    if (loop_release >= 0)
+      preds.push_back(Pred{static_cast<std::size_t>(loop_release), true, false});
+    if (!pending_step) special_.push_back(static_cast<uint32_t>(j));
+  }
+  if (!pending_step) {
     for (uint8_t a = 0; a < ej.access_count; ++a) {
       const AccessKind k = ej.accesses[a].kind;
       if (k != AccessKind::kRead && k != AccessKind::kWrite) continue;
@@ -254,45 +283,50 @@ void DporRun::analyse(DporOutcome& out) {
         reads_since_[o].push_back(static_cast<uint32_t>(j));
       }
     }
-    uint32_t* cj = &clocks[j * width];
-    for (const Pred& p : preds) {
-      const uint32_t* cp = &clocks[p.step * width];
-      for (std::size_t k = 0; k < width; ++k) cj[k] = std::max(cj[k], cp[k]);
-    }
-    cj[t] = ++count[t];
+  }
+  uint32_t* cj = &clocks[j * width];
+  for (const Pred& p : preds) {
+    const uint32_t* cp = &clocks[p.step * width];
+    for (std::size_t k = 0; k < width; ++k) cj[k] = std::max(cj[k], cp[k]);
+  }
+  cj[t] = count_[t] + 1;
+  if (!pending_step) ++count_[t];
 
-    // Races: a conflicting predecessor that nothing else orders before this step. For two takes
-    // of one lock, the release between them does not count: their order is what gets reversed.
-    for (const Pred& candidate : preds) {
-      if (!candidate.conflict) continue;
-      const std::size_t i = candidate.step;
-      const uint32_t ti = to_index(steps_[i].thread);
-      const uint32_t mine = clocks[i * width + ti];
-      const bool locks = lock_pair(steps_[i], ej, nullptr);
-      bool by_other = false;
-      for (const Pred& other : preds) {
-        if (other.step == i || (locks && other.release)) continue;
-        if (clocks[other.step * width + ti] >= mine) {
-          by_other = true;
-          break;
-        }
+  // Races: a conflicting predecessor that nothing else orders before this step. For two takes
+  // of one lock, the release between them does not count: their order is what gets reversed.
+  for (const Pred& candidate : preds) {
+    if (!candidate.conflict) continue;
+    const std::size_t i = candidate.step;
+    const uint32_t ti = to_index(steps_[i].thread);
+    const uint32_t mine = clocks[i * width + ti];
+    ObjectId lock = kNoObject;
+    const bool locks = lock_pair(steps_[i], ej, &lock);
+    bool by_other = false;
+    for (const Pred& other : preds) {
+      if (other.step == i) continue;
+      // (a try_lock's unlock before it is a conflict, not a release, but still the lock's own)
+      if (locks && (other.release || unlocks(steps_[other.step], lock))) continue;
+      if (clocks[other.step * width + ti] >= mine) {
+        by_other = true;
+        break;
       }
-      if (!by_other) add_insertion(i, j, out);
     }
+    if (!by_other) add_insertion(i, j, out);
+  }
+  if (pending_step) return;
 
-    last_of[t] = static_cast<int64_t>(j);
-    if (ej.op == Op::kSpawn && created < width) spawned_at[created++] = static_cast<int64_t>(j);
-    if (ej.op == Op::kWait) waiting.emplace_back(ej.pending.object, ej.thread);
-    if (ej.op == Op::kNotifyOne || ej.op == Op::kNotifyAll) {
-      for (auto it = waiting.begin(); it != waiting.end();) {
-        if (it->first != ej.pending.object) {
-          ++it;
-          continue;
-        }
-        woken_by[to_index(it->second)] = static_cast<int64_t>(j);
-        it = waiting.erase(it);
-        if (ej.op == Op::kNotifyOne) break;
+  last_of_[t] = static_cast<int64_t>(j);
+  if (ej.op == Op::kSpawn && created_ < width) spawned_at_[created_++] = static_cast<int64_t>(j);
+  if (ej.op == Op::kWait) waiting_.emplace_back(ej.pending.object, ej.thread);
+  if (ej.op == Op::kNotifyOne || ej.op == Op::kNotifyAll) {
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      if (it->first != ej.pending.object) {
+        ++it;
+        continue;
       }
+      woken_by_[to_index(it->second)] = static_cast<int64_t>(j);
+      it = waiting_.erase(it);
+      if (ej.op == Op::kNotifyOne) break;
     }
   }
 }

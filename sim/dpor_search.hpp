@@ -98,13 +98,20 @@ class DporRun {
   void start(const DporJob& job);
   ThreadId pick(const ChoicePoint& point);
   uint64_t pick_value(uint64_t bound);
-  /// Ends the run: final outcomes in, races analysed. `out` is overwritten.
-  void finish(std::span<const Op> outcomes, DporOutcome& out);
+  /// Ends the run: final outcomes in, races analysed. `pending` holds each thread's announced
+  /// operation at the end (kFinish once finished); `cut_short` says the run ended with threads
+  /// unfinished (a deadlock, or a false assume), whose next steps then race too. `out` is
+  /// overwritten.
+  void finish(std::span<const Op> outcomes, std::span<const PendingOp> pending, bool cut_short,
+              bool deadlocked, DporOutcome& out);
 
  private:
   StepEvent make_step(ThreadId thread, const PendingOp& op) const;
   void refresh(std::size_t step, Op outcome);
-  void analyse(DporOutcome& out);
+  void analyse(std::span<const PendingOp> pending, bool cut_short, DporOutcome& out);
+  /// Step j's clock and races; a pending step (one that never ran, put last) changes nothing
+  /// that later steps see.
+  void analyse_step(std::size_t j, bool pending_step, DporOutcome& out);
   /// The index of a location in last_write_ and reads_since_, which grow to hold it.
   uint32_t track(ObjectId object);
   void add_insertion(std::size_t i, std::size_t j, DporOutcome& out);
@@ -138,8 +145,10 @@ class DporRun {
   std::vector<int64_t> woken_by_;
   std::vector<ObjectId> thread_loop_;  // each thread's event loop, kNoObject if none
   std::vector<uint8_t> resuming_;      // per thread: its next step resumes its loop
+  uint32_t created_ = 1;               // threads whose spawn analyse() has seen
   uint32_t value_cursor_ = 0;
   uint32_t threads_ = 1;
+  bool deadlocked_ = false;
   bool pruned_ = false;
   bool diverged_ = false;
 };

@@ -10,7 +10,8 @@ bool DporStrategy::begin_execution(uint64_t /*index*/) {
 }
 
 void DporStrategy::end_execution(const ExecutionSummary& summary) {
-  run_.finish(summary.outcomes, outcome_);
+  run_.finish(summary.outcomes, summary.pending, summary.blocked || summary.deadlocked,
+              summary.deadlocked, outcome_);
   search_.integrate(job_, outcome_);
 }
 

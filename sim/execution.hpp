@@ -181,6 +181,8 @@ class Execution {
   const std::vector<uint64_t>& random_values() const { return random_; }
   /// Each step's outcome, when the strategy asked for them.
   const std::vector<Op>& outcomes() const { return outcomes_; }
+  /// Each thread's last announced operation (kFinish once it finished).
+  std::span<const PendingOp> pending_ops() const { return pending_; }
   uint64_t steps() const { return step_; }
   /// The step now under way: events that are not scheduling points (checks, notes, the end of a
   /// thread) belong to the step of the operation that preceded them in their thread.

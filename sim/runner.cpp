@@ -118,7 +118,8 @@ void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Moni
   if (monitor != nullptr) monitor->end_run(out.findings);
   strategy.end_execution(ExecutionSummary{out.steps, out.status == RunStatus::kBlocked,
                                           !out.findings.empty(), out.status == RunStatus::kDeadlock,
-                                          out.status == RunStatus::kPruned, x.outcomes()});
+                                          out.status == RunStatus::kPruned, x.outcomes(),
+                                          x.pending_ops()});
   out.covers_the_rest = strategy.covers_the_rest();
 }
 

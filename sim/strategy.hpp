@@ -35,6 +35,9 @@ struct ExecutionSummary {
   bool deadlocked = false;
   bool pruned = false;           // cut short by the strategy itself (kPruneRun)
   std::span<const Op> outcomes;  // every step's outcome, when the strategy asked for them
+  // Each thread's announced operation at the end: kFinish once it finished; for the others the
+  // step they were waiting to take (or, for the thread a false assume stopped, the last it took).
+  std::span<const PendingOp> pending;
 };
 
 class Strategy {

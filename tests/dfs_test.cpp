@@ -27,7 +27,8 @@ std::vector<Choices> every_run(const SimModel& model, Strategy& strategy) {
   for (uint64_t index = 0; strategy.begin_execution(index); ++index) {
     const RunResult r = x.run([&] { model(x); }, strategy, nullptr);
     EXPECT_EQ(r.status, RunStatus::kCompleted) << r.abandon_reason;
-    strategy.end_execution(ExecutionSummary{r.steps, false, !r.findings.empty(), false, false, {}});
+    strategy.end_execution(
+        ExecutionSummary{r.steps, false, !r.findings.empty(), false, false, {}, {}});
     runs.emplace_back(x.schedule(), x.random_values());
     if (runs.size() > 10'000) break;  // a runaway search fails below, it does not hang
   }

@@ -1,0 +1,340 @@
+// dpor against the ground truth: dfs runs every interleaving, and each run is sorted into its
+// Mazurkiewicz trace (its class under the dependence relation). dpor --all must explore every
+// class, and one execution per class. Blocking is where a search goes wrong: a lock never
+// released, a deadlock, a try_lock that fails, a false assume, condition variables.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "models/bind.hpp"
+#include "models/registry.hpp"
+#include "models/std_env.hpp"
+#include "sim/dependence.hpp"
+#include "sim/dfs_strategy.hpp"
+#include "sim/dpor_strategy.hpp"
+#include "sim/runner.hpp"
+
+namespace interleave {
+namespace {
+
+/// Sorts each run into its trace: the steps it took, as the dependence relation orders them,
+/// written out in one canonical interleaving (at each point, the lowest thread whose next step
+/// has everything ordered before it done). Two runs are in one trace exactly when they give the
+/// same canonical interleaving.
+class TraceClasses final : public Monitor {
+ public:
+  void begin_run() override {
+    steps_.clear();
+    notified_at_.clear();
+  }
+  void on_event(const Event& ev) override {
+    if (ev.op == Op::kCheck || ev.op == Op::kFinish || ev.op == Op::kNote) return;
+    Step s;
+    s.event.thread = ev.thread;
+    s.event.op = ev.op;
+    s.event.pending = PendingOp{ev.op, ev.object, ev.aux};
+    if (ev.op == Op::kJoin) s.event.pending.arg = static_cast<uint32_t>(ev.value);
+    const uint32_t t = to_index(ev.thread);
+    if (ev.op == Op::kWake && notified_at_.count(t) != 0) s.woken_by = notified_at_[t];
+    if (ev.op == Op::kNotifyOne && ev.value >= 0) {
+      notified_at_[static_cast<uint32_t>(ev.value)] = static_cast<int64_t>(steps_.size());
+    }
+    if (ev.op == Op::kNotifyAll) {
+      for (const Step& w : steps_) {
+        if (w.event.op == Op::kWait && w.event.pending.object == ev.object) {
+          notified_at_[to_index(w.event.thread)] = static_cast<int64_t>(steps_.size());
+        }
+      }
+    }
+    s.event.compute_accesses();
+    steps_.push_back(s);
+  }
+  void end_run(std::vector<Finding>& /*findings*/) override {
+    ++runs_;
+    ++classes_[canonical()];
+  }
+
+  /// Each trace seen, with how many runs fell into it.
+  const std::map<std::vector<uint32_t>, uint64_t>& classes() const { return classes_; }
+  uint64_t runs() const { return runs_; }
+
+ private:
+  struct Step {
+    StepEvent event;
+    int64_t woken_by = -1;  // a wake: the notify that woke it
+  };
+
+  std::vector<uint32_t> canonical() const {
+    const std::size_t n = steps_.size();
+    std::vector<std::vector<std::size_t>> before(n);
+    std::map<uint32_t, std::size_t> last;
+    std::vector<std::size_t> spawns;
+    for (std::size_t j = 0; j < n; ++j) {
+      const StepEvent& e = steps_[j].event;
+      const uint32_t t = to_index(e.thread);
+      if (last.count(t) != 0) {
+        before[j].push_back(last[t]);
+      } else if (t > 0 && t <= spawns.size()) {
+        before[j].push_back(spawns[t - 1]);  // thread k is the k-th spawned
+      }
+      if (e.op == Op::kJoin && last.count(e.pending.arg) != 0) {
+        before[j].push_back(last[e.pending.arg]);
+      }
+      if (steps_[j].woken_by >= 0)
+        before[j].push_back(static_cast<std::size_t>(steps_[j].woken_by));
+      for (std::size_t i = 0; i < j; ++i) {
+        if (steps_[i].event.thread != e.thread && ordered(steps_[i].event, e))
+          before[j].push_back(i);
+      }
+      last[t] = j;
+      if (e.op == Op::kSpawn) spawns.push_back(j);
+    }
+    std::vector<uint8_t> done(n, 0);
+    std::vector<uint32_t> out;
+    for (std::size_t k = 0; k < n; ++k) {
+      std::size_t pick = n;
+      for (std::size_t j = 0; j < n; ++j) {
+        if (done[j] != 0) continue;
+        bool ready = true;
+        for (std::size_t b : before[j]) ready = ready && done[b] != 0;
+        if (ready && (pick == n || steps_[j].event.thread < steps_[pick].event.thread)) pick = j;
+      }
+      done[pick] = 1;
+      out.push_back(to_index(steps_[pick].event.thread));
+      out.push_back(static_cast<uint32_t>(steps_[pick].event.op));
+    }
+    return out;
+  }
+
+  std::vector<Step> steps_;
+  std::map<uint32_t, int64_t> notified_at_;
+  std::map<std::vector<uint32_t>, uint64_t> classes_;
+  uint64_t runs_ = 0;
+};
+
+struct Case {
+  std::string name;
+  SimModel model;
+};
+
+std::ostream& operator<<(std::ostream& out, const Case& c) {
+  return out << c.name;
+}
+
+Case from_registry(const std::string& model, const std::string& variant,
+                   const std::vector<std::string>& params) {
+  const ModelInfo& info = find_model(model);
+  return Case{model + " " + variant, info.bind(resolve_params(info, variant, params)).sim};
+}
+
+/// Small models with blocking of every kind, and the registry's at sizes dfs can exhaust.
+std::vector<Case> cases() {
+  std::vector<Case> out{
+      from_registry("counter_heartbeat", "naive", {"size=2", "rounds=1"}),
+      from_registry("counter_heartbeat", "locked", {"size=2", "rounds=2"}),
+      from_registry("counter_heartbeat", "locked_yield", {"size=2", "rounds=2"}),
+      from_registry("races", "two_mutexes", {}),
+      from_registry("races", "atomic_flag", {}),
+      from_registry("dining_philosophers", "naive", {"seats=3"}),
+      from_registry("lock_order", "inverted", {"work=1"}),
+      from_registry("lock_order", "same_order", {"work=1"}),
+      from_registry("bank_transfer", "locked", {}),
+      from_registry("wakeup", "notify_first", {}),
+      from_registry("wakeup", "if_wait", {}),
+      from_registry("wakeup", "correct", {}),
+      from_registry("lastzero", "default", {"n=3"}),
+      from_registry("readers", "default", {"n=3"}),
+      from_registry("cas", "default", {"n=3"}),
+      from_registry("lockinc", "default", {"n=3"}),
+  };
+  out.push_back(Case{"a lock never released", simulated([](auto& env) {
+                       Mutex<SimEnv> m(env, "m");
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       auto a = env.spawn("a", [&] {
+                         m.lock();
+                         x.store(1);
+                       });
+                       auto b = env.spawn("b", [&] {
+                         m.lock();
+                         x.store(2);
+                         m.unlock();
+                       });
+                       a.join();
+                       b.join();
+                     })});
+  out.push_back(Case{"try_lock", simulated([](auto& env) {
+                       Mutex<SimEnv> m(env, "m");
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       auto a = env.spawn("a", [&] {
+                         if (m.try_lock()) {
+                           x.store(1);
+                           m.unlock();
+                         }
+                       });
+                       auto b = env.spawn("b", [&] {
+                         m.lock();
+                         x.store(2);
+                         m.unlock();
+                       });
+                       auto c = env.spawn("c", [&] {
+                         if (m.try_lock()) {
+                           x.store(3);
+                           m.unlock();
+                         }
+                       });
+                       a.join();
+                       b.join();
+                       c.join();
+                     })});
+  out.push_back(Case{"two waiters, two notifies", simulated([](auto& env) {
+                       Mutex<SimEnv> m(env, "m");
+                       CondVar<SimEnv> cv(env, "cv");
+                       Shared<SimEnv, int> ready(env, "ready", 0);
+                       auto waiter = [&] {
+                         m.lock();
+                         while (ready.load() == 0) cv.wait(m);
+                         m.unlock();
+                       };
+                       auto a = env.spawn("a", waiter);
+                       auto b = env.spawn("b", waiter);
+                       for (int i = 0; i < 2; ++i) {
+                         m.lock();
+                         ready.store(1);
+                         cv.notify_one();
+                         m.unlock();
+                       }
+                       a.join();
+                       b.join();
+                     })});
+  out.push_back(Case{"a false assume", simulated([](auto& env) {
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       Shared<SimEnv, int> y(env, "y", 0);
+                       auto a = env.spawn("a", [&] {
+                         env.assume(x.load() == 1);
+                         y.store(1);
+                       });
+                       auto b = env.spawn("b", [&] {
+                         x.store(1);
+                         y.store(2);
+                       });
+                       a.join();
+                       b.join();
+                     })});
+  return out;
+}
+
+class TraceClassesTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(TraceClassesTest, DporExploresEveryTraceOnce) {
+  const Case& c = GetParam();
+  ExploreOptions options;
+  options.all = true;
+  options.max_executions = 2'000'000;
+  TraceClasses every;
+  DfsStrategy dfs;
+  const ExploreResult d = explore(c.model, dfs, options, &every);
+  ASSERT_TRUE(d.complete && d.error.empty()) << d.error;
+  TraceClasses explored;
+  DporStrategy dpor;
+  const ExploreResult p = explore(c.model, dpor, options, &explored);
+  ASSERT_TRUE(p.complete && p.error.empty()) << p.error;
+  // Every trace dfs met, dpor met, and nothing else.
+  std::set<std::vector<uint32_t>> missed;
+  for (const auto& [trace, runs] : every.classes()) {
+    if (explored.classes().count(trace) == 0) missed.insert(trace);
+  }
+  EXPECT_TRUE(missed.empty()) << missed.size() << " of " << every.classes().size()
+                              << " traces never explored";
+  EXPECT_EQ(explored.classes().size(), every.classes().size());
+  // One run each (a run a false assume cut off is a trace too, counted apart), none pruned.
+  EXPECT_EQ(p.executions + p.blocked, every.classes().size());
+  EXPECT_EQ(p.pruned, 0u);
+  EXPECT_GT(d.executions, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, TraceClassesTest, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<Case>& param) {
+                           std::string name;
+                           for (char ch : param.param.name) {
+                             name += std::isalnum(static_cast<unsigned char>(ch)) != 0 ? ch : '_';
+                           }
+                           return name;
+                         });
+
+/// dpor --all over `model`: whether it found a failed check with this message.
+bool dpor_finds_check(const SimModel& model, const std::string& message) {
+  ExploreOptions options;
+  options.all = true;
+  DporStrategy dpor;
+  const ExploreResult r = explore(model, dpor, options);
+  EXPECT_TRUE(r.complete && r.error.empty()) << r.error;
+  for (const BugRecord& b : r.bugs) {
+    if (b.finding.kind == FindingKind::kInvariant &&
+        b.finding.message.find(message) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Bugs that only the blocked steps' races lead to: each was missed before.
+
+TEST(DporBlocking, ALockNeverReleasedStillLetsTheOtherThreadGoFirst) {
+  // If a goes first, b waits forever (a deadlock, found); if b goes first, a's check fails.
+  EXPECT_TRUE(dpor_finds_check(simulated([](auto& env) {
+                                 Mutex<SimEnv> m(env, "m");
+                                 Shared<SimEnv, int> flag(env, "flag", 0);
+                                 auto a = env.spawn("a", [&] {
+                                   m.lock();
+                                   env.check(flag.load() == 0, "a took the mutex first");
+                                 });
+                                 auto b = env.spawn("b", [&] {
+                                   m.lock();
+                                   flag.store(1);
+                                   m.unlock();
+                                 });
+                                 a.join();
+                                 b.join();
+                               }),
+                               "a took the mutex first"));
+}
+
+TEST(DporBlocking, ATryLockFailsWhileAnotherThreadHoldsTheMutex) {
+  EXPECT_TRUE(dpor_finds_check(simulated([](auto& env) {
+                                 Mutex<SimEnv> m(env, "m");
+                                 auto a = env.spawn("a", [&] {
+                                   const bool took = m.try_lock();
+                                   env.check(took, "try_lock took the mutex");
+                                   if (took) m.unlock();
+                                 });
+                                 auto b = env.spawn("b", [&] {
+                                   m.lock();
+                                   m.unlock();
+                                 });
+                                 a.join();
+                                 b.join();
+                               }),
+                               "try_lock took the mutex"));
+}
+
+TEST(DporBlocking, AWriteThatAFalseAssumeCutOffStillRunsFirst) {
+  EXPECT_TRUE(dpor_finds_check(simulated([](auto& env) {
+                                 Shared<SimEnv, int> ready(env, "ready", 0);
+                                 auto a = env.spawn("a", [&] {
+                                   env.assume(ready.load() == 1);
+                                   env.check(false, "a saw ready");
+                                 });
+                                 auto b = env.spawn("b", [&] { ready.store(1); });
+                                 a.join();
+                                 b.join();
+                               }),
+                               "a saw ready"));
+}
+
+}  // namespace
+}  // namespace interleave
