@@ -345,10 +345,24 @@ void DporRun::add_insertion(std::size_t i, std::size_t j, DporOutcome& out) {
   }
   v.push_back(j);
   const std::size_t n = v.size();
+  // What happens before j within v: j's clock without the predecessors v leaves out. Every other
+  // step of v keeps its clock, since nothing that happens before it happens after i. Not so for
+  // j when it takes a lock i took: the release between them orders j after i's thread, and
+  // through it after steps of v that are not ordered before j once i's thread is gone.
+  std::vector<uint32_t>& last = last_clock_;
+  last.assign(width, 0);
+  for (const Pred& p : preds_) {
+    if (p.step == i || clocks[p.step * width + ti] >= mark) continue;
+    const uint32_t* cp = &clocks[p.step * width];
+    for (std::size_t k = 0; k < width; ++k) last[k] = std::max(last[k], cp[k]);
+  }
+  const uint32_t tj = to_index(steps_[j].thread);
+  last[tj] = clocks[j * width + tj];
   // Whether v's a-th step happens before its b-th (a < b).
   auto happens_before = [&](std::size_t a, std::size_t b) {
     const uint32_t ta = to_index(steps_[v[a]].thread);
-    return clocks[v[b] * width + ta] >= clocks[v[a] * width + ta];
+    const uint32_t seen = b + 1 == n ? last[ta] : clocks[v[b] * width + ta];
+    return seen >= clocks[v[a] * width + ta];
   };
   // A thread covered at node i that is a weak initial of v already explores it (or an
   // equivalent): its first step in v has nothing before it, or it is not in v and commutes with

@@ -130,6 +130,7 @@ class DporRun {
   std::vector<uint32_t> special_;    // steps that touch more than plain memory (locks, loops...)
   std::vector<uint32_t> conflicts_;  // a step's conflicting predecessors
   std::vector<std::size_t> sequence_;
+  std::vector<uint32_t> last_clock_;  // add_insertion(): j's clock within its sequence
   std::vector<uint8_t> before_;
   // analyse()'s own, per thread or per step: kept too, so that a run allocates nothing.
   struct Pred {

@@ -129,7 +129,9 @@ std::ostream& operator<<(std::ostream& out, const Case& c) {
 Case from_registry(const std::string& model, const std::string& variant,
                    const std::vector<std::string>& params) {
   const ModelInfo& info = find_model(model);
-  return Case{model + " " + variant, info.bind(resolve_params(info, variant, params)).sim};
+  std::string name = model + " " + variant;
+  for (const std::string& p : params) name += " " + p;
+  return Case{name, info.bind(resolve_params(info, variant, params)).sim};
 }
 
 /// Small models with blocking of every kind, and the registry's at sizes dfs can exhaust.
@@ -141,6 +143,8 @@ std::vector<Case> cases() {
       from_registry("races", "two_mutexes", {}),
       from_registry("races", "atomic_flag", {}),
       from_registry("dining_philosophers", "naive", {"seats=3"}),
+      from_registry("dining_philosophers", "ordered", {"seats=3"}),
+      from_registry("dining_philosophers", "naive", {"seats=2", "meals=2"}),
       from_registry("lock_order", "inverted", {"work=1"}),
       from_registry("lock_order", "same_order", {"work=1"}),
       from_registry("bank_transfer", "locked", {}),
