@@ -17,6 +17,7 @@
 #include "sim/dependence.hpp"
 #include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
+#include "sim/parallel.hpp"
 #include "sim/runner.hpp"
 
 namespace interleave {
@@ -229,6 +230,117 @@ std::vector<Case> cases() {
                        a.join();
                        b.join();
                      })});
+  out.push_back(Case{"notify outside the lock", simulated([](auto& env) {
+                       Mutex<SimEnv> m(env, "m");
+                       CondVar<SimEnv> cv(env, "cv");
+                       Shared<SimEnv, int> ready(env, "ready", 0);
+                       auto waiter = [&] {
+                         m.lock();
+                         while (ready.load() == 0) cv.wait(m);
+                         m.unlock();
+                       };
+                       auto a = env.spawn("a", waiter);
+                       auto b = env.spawn("b", waiter);
+                       m.lock();
+                       ready.store(1);
+                       m.unlock();
+                       cv.notify_one();
+                       cv.notify_all();
+                       a.join();
+                       b.join();
+                     })});
+  out.push_back(Case{"atomics of every kind", simulated([](auto& env) {
+                       Atomic<SimEnv, int> x(env, "x", 0);
+                       auto a = env.spawn("a", [&] {
+                         int expected = 0;
+                         x.compare_exchange(expected, 5);
+                         x.fetch_add(1);
+                       });
+                       auto b = env.spawn("b", [&] {
+                         x.exchange(3);
+                         int expected = 3;
+                         x.compare_exchange(expected, 7);
+                       });
+                       auto c = env.spawn("c", [&] {
+                         (void)x.load();
+                         x.store(1);
+                       });
+                       a.join();
+                       b.join();
+                       c.join();
+                     })});
+  out.push_back(Case{"a nested spawn, yields", simulated([](auto& env) {
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       auto a = env.spawn("a", [&] {
+                         auto inner = env.spawn("inner", [&] {
+                           x.store(1);
+                           env.yield();
+                           x.store(2);
+                         });
+                         x.store(3);
+                         inner.join();
+                         (void)x.load();
+                       });
+                       auto b = env.spawn("b", [&] {
+                         env.yield();
+                         (void)x.load();
+                         x.store(4);
+                       });
+                       a.join();
+                       b.join();
+                     })});
+  out.push_back(Case{"try_lock and a condition variable", simulated([](auto& env) {
+                       Mutex<SimEnv> m(env, "m");
+                       CondVar<SimEnv> cv(env, "cv");
+                       Shared<SimEnv, int> n(env, "n", 0);
+                       auto a = env.spawn("a", [&] {
+                         m.lock();
+                         while (n.load() < 1) cv.wait(m);
+                         n.store(n.load() - 1);
+                         m.unlock();
+                       });
+                       auto b = env.spawn("b", [&] {
+                         if (!m.try_lock()) m.lock();
+                         n.store(n.load() + 1);
+                         cv.notify_one();
+                         m.unlock();
+                       });
+                       auto c = env.spawn("c", [&] {
+                         m.lock();
+                         (void)n.load();
+                         m.unlock();
+                       });
+                       a.join();
+                       b.join();
+                       c.join();
+                     })});
+  out.push_back(Case{"a deadlock among three", simulated([](auto& env) {
+                       Mutex<SimEnv> m1(env, "m1");
+                       Mutex<SimEnv> m2(env, "m2");
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       auto a = env.spawn("a", [&] {
+                         m1.lock();
+                         m2.lock();
+                         x.store(1);
+                         m2.unlock();
+                         m1.unlock();
+                       });
+                       auto b = env.spawn("b", [&] {
+                         m2.lock();
+                         x.store(2);
+                         m1.lock();
+                         m1.unlock();
+                         m2.unlock();
+                       });
+                       auto c = env.spawn("c", [&] {
+                         x.store(3);
+                         m1.lock();
+                         m1.unlock();
+                       });
+                       a.join();
+                       b.join();
+                       c.join();
+                     })});
   return out;
 }
 
@@ -258,6 +370,10 @@ TEST_P(TraceClassesTest, DporExploresEveryTraceOnce) {
   // One run each (a run a false assume cut off is a trace too, counted apart), none pruned.
   EXPECT_EQ(p.executions + p.blocked, every.classes().size());
   EXPECT_EQ(p.pruned, 0u);
+  // And split over two threads, the same.
+  const ExploreResult split = explore_dpor_parallel(c.model, options, 2, nullptr);
+  EXPECT_EQ(split.executions, p.executions);
+  EXPECT_EQ(split.blocked, p.blocked);
   EXPECT_GT(d.executions, 0u);
 }
 
