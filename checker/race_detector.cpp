@@ -266,7 +266,7 @@ void RaceDetector::on_event(const Event& e) {
     case Op::kNotifyOne:
     case Op::kNotifyAll:
       // A notify that wakes nobody orders nothing.
-      if ((e.op == Op::kNotifyOne && e.value >= 0) || (e.op == Op::kNotifyAll && e.value > 0)) {
+      if (e.value > 0) {
         release(t, sync(e.object));
         tick(t, tid);
       }

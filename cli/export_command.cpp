@@ -106,9 +106,8 @@ std::vector<SyncEdge> sync_edges(const std::vector<RecordedEvent>& events) {
     first.emplace(events[i].thread, i);
     last[events[i].thread] = i;
   }
-  std::map<std::string, std::size_t> released;           // mutex -> the event that released it last
-  std::map<uint32_t, std::size_t> notified;              // thread -> the notify that woke it
-  std::map<std::string, std::vector<uint32_t>> waiting;  // condition variable -> its waiters
+  std::map<std::string, std::size_t> released;  // mutex -> the event that released it last
+  std::map<uint64_t, std::size_t> notifies;     // step -> its notify event (a wake names its step)
   auto acquire = [&](const std::string& mutex, std::size_t i) {
     const auto it = released.find(mutex);
     if (it != released.end() && events[it->second].thread != events[i].thread) {
@@ -130,24 +129,18 @@ std::vector<SyncEdge> sync_edges(const std::vector<RecordedEvent>& events) {
         break;
       case Op::kWait:  // releases its mutex
         released[e.aux] = i;
-        waiting[e.object].push_back(e.thread);
         break;
       case Op::kLock:
         acquire(e.object, i);
         break;
       case Op::kNotifyOne:
-        if (e.value >= 0) notified[who] = i;
-        break;
-      case Op::kNotifyAll:  // wakes every thread waiting on it
-        for (const uint32_t t : waiting[e.object]) notified[t] = i;
+      case Op::kNotifyAll:
+        notifies[e.step] = i;
         break;
       case Op::kWake: {
-        std::vector<uint32_t>& waiters = waiting[e.object];
-        waiters.erase(std::remove(waiters.begin(), waiters.end(), e.thread), waiters.end());
-        const auto it = notified.find(e.thread);
-        if (it != notified.end()) {
+        const auto it = notifies.find(static_cast<uint64_t>(e.value));  // the notify that woke it
+        if (it != notifies.end() && events[it->second].thread != e.thread) {
           edges.push_back({it->second, i, "notify, wake"});
-          notified.erase(it);
         }
         acquire(e.aux, i);  // it re-acquires the mutex
         break;

@@ -171,9 +171,7 @@ void DporRun::analyse(std::span<const PendingOp> pending, bool cut_short, DporOu
   spawned_at_.assign(width, -1);
   count_.assign(width, 0);
   created_ = 1;
-  // Who woke whom: the simulator's notify_one wakes the longest waiter, so replay its queue.
-  waiting_.clear();
-  woken_by_.assign(width, -1);
+  wakeups_.clear();
   for (std::size_t j = 0; j < n; ++j) analyse_step(j, false, out);
   if (!cut_short) return;
   // A run that ended with threads still waiting to take a step (a deadlock, a false assume): each
@@ -185,11 +183,8 @@ void DporRun::analyse(std::span<const PendingOp> pending, bool cut_short, DporOu
     const PendingOp& op = pending[t];
     if (op.op == Op::kFinish) continue;
     if (t == last_runner && !deadlocked_) continue;  // it ran its announced step, then stopped
-    if (op.op == Op::kWake &&
-        std::any_of(waiting_.begin(), waiting_.end(), [t](const std::pair<ObjectId, ThreadId>& w) {
-          return to_index(w.second) == t;
-        })) {
-      continue;  // never notified: it cannot run, whatever goes before it
+    if (op.op == Op::kWake && wakeups_.first_notify(ThreadId{t}) < 0) {
+      continue;  // no notify since it began to wait: it cannot run, whatever goes before it
     }
     StepEvent e = make_step(ThreadId{t}, op);
     if (e.op == Op::kTryLockFail) {
@@ -219,8 +214,11 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
   if (ej.op == Op::kJoin && ej.pending.arg < width && last_of_[ej.pending.arg] >= 0) {
     preds.push_back(Pred{static_cast<std::size_t>(last_of_[ej.pending.arg]), false, false});
   }
-  if (ej.op == Op::kWake && woken_by_[t] >= 0) {
-    preds.push_back(Pred{static_cast<std::size_t>(woken_by_[t]), false, false});
+  if (ej.op == Op::kWake) {
+    // Ordered after the first notify that could wake it: no execution wakes it sooner. (Not
+    // after the one whose wake-up it took: another waiter could have left it an earlier one.)
+    const int64_t woken_by = wakeups_.first_notify(ej.thread);
+    if (woken_by >= 0) preds.push_back(Pred{static_cast<std::size_t>(woken_by), false, false});
   }
   bool memory_only = ej.loop == kNoObject;
   for (uint8_t a = 0; a < ej.access_count; ++a) {
@@ -301,11 +299,20 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
     const uint32_t mine = clocks[i * width + ti];
     ObjectId lock = kNoObject;
     const bool locks = lock_pair(steps_[i], ej, &lock);
+    // Two wakes on one condition variable also compete for the wake-up both could take: the
+    // critical sections of the mutex between them do not order them (j could not have run just
+    // before those, with i's wake-up gone, but it could before i).
+    const bool wakes = steps_[i].op == Op::kWake && ej.op == Op::kWake &&
+                       steps_[i].pending.object == ej.pending.object;
     bool by_other = false;
     for (const Pred& other : preds) {
       if (other.step == i) continue;
-      // (a try_lock's unlock before it is a conflict, not a release, but still the lock's own)
-      if (locks && (other.release || unlocks(steps_[other.step], lock))) continue;
+      // (a try_lock's unlock before it is a conflict, not a release, but still the lock's own;
+      // j's own previous step is never skipped)
+      if (locks && (other.release || (other.conflict && unlocks(steps_[other.step], lock)))) {
+        continue;
+      }
+      if (wakes && other.conflict && lock_pair(steps_[other.step], ej, nullptr)) continue;
       if (clocks[other.step * width + ti] >= mine) {
         by_other = true;
         break;
@@ -317,18 +324,59 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
 
   last_of_[t] = static_cast<int64_t>(j);
   if (ej.op == Op::kSpawn && created_ < width) spawned_at_[created_++] = static_cast<int64_t>(j);
-  if (ej.op == Op::kWait) waiting_.emplace_back(ej.pending.object, ej.thread);
-  if (ej.op == Op::kNotifyOne || ej.op == Op::kNotifyAll) {
-    for (auto it = waiting_.begin(); it != waiting_.end();) {
-      if (it->first != ej.pending.object) {
-        ++it;
-        continue;
+  wakeups_.apply(ej, j);
+}
+
+bool WakeupReplay::apply(const StepEvent& step, std::size_t index) {
+  const ObjectId cv = step.pending.object;
+  switch (step.op) {
+    case Op::kWait:
+      waiters_.push_back(Waiter{step.thread, cv, ++seq_, false, -1});
+      return true;
+    case Op::kNotifyOne: {
+      uint64_t unserved = 0;
+      for (const Waiter& w : waiters_) unserved += w.condvar == cv && !w.notified ? 1 : 0;
+      for (const Issued& i : wakeups_) unserved -= i.condvar == cv ? 1 : 0;
+      if (unserved == 0) return true;  // every waiter has a wake-up to take already: no effect
+      wakeups_.push_back(Issued{cv, ++seq_});
+      for (Waiter& w : waiters_) {
+        if (w.condvar == cv && w.first_notify < 0) w.first_notify = static_cast<int64_t>(index);
       }
-      woken_by_[to_index(it->second)] = static_cast<int64_t>(j);
-      it = waiting_.erase(it);
-      if (ej.op == Op::kNotifyOne) break;
+      return true;
     }
+    case Op::kNotifyAll:
+      for (Waiter& w : waiters_) {
+        if (w.condvar != cv || w.notified) continue;
+        w.notified = true;
+        if (w.first_notify < 0) w.first_notify = static_cast<int64_t>(index);
+      }
+      std::erase_if(wakeups_, [cv](const Issued& i) { return i.condvar == cv; });
+      return true;
+    case Op::kWake: {
+      const auto w = std::find_if(waiters_.begin(), waiters_.end(),
+                                  [&](const Waiter& x) { return x.thread == step.thread; });
+      if (w == waiters_.end()) return false;
+      if (!w->notified) {
+        // The oldest wake-up issued since it began to wait, as the simulator takes it.
+        const auto it = std::find_if(wakeups_.begin(), wakeups_.end(), [&](const Issued& i) {
+          return i.condvar == w->condvar && i.seq > w->seq;
+        });
+        if (it == wakeups_.end()) return false;
+        wakeups_.erase(it);
+      }
+      waiters_.erase(w);
+      return true;
+    }
+    default:
+      return true;
   }
+}
+
+int64_t WakeupReplay::first_notify(ThreadId thread) const {
+  for (const Waiter& w : waiters_) {
+    if (w.thread == thread) return w.first_notify;
+  }
+  return -1;
 }
 
 void DporRun::add_insertion(std::size_t i, std::size_t j, DporOutcome& out) {
@@ -345,6 +393,18 @@ void DporRun::add_insertion(std::size_t i, std::size_t j, DporOutcome& out) {
   }
   v.push_back(j);
   const std::size_t n = v.size();
+  // A wake in v needs a wake-up to take there: without i and what follows it, there may be none
+  // (another waiter took it, or the notify that left it is gone). Such a v is no execution.
+  if (std::any_of(v.begin(), v.end(), [&](std::size_t k) { return steps_[k].op == Op::kWake; })) {
+    check_.clear();
+    bool runs = true;
+    for (std::size_t k = 0; k < i && runs; ++k) runs = check_.apply(steps_[k], k);
+    for (std::size_t k : v) {
+      if (!runs) break;
+      runs = check_.apply(steps_[k], k);
+    }
+    if (!runs) return;
+  }
   // What happens before j within v: j's clock without the predecessors v leaves out. Every other
   // step of v keeps its clock, since nothing that happens before it happens after i. Not so for
   // j when it takes a lock i took: the release between them orders j after i's thread, and

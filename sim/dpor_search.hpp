@@ -92,6 +92,39 @@ struct DporOutcome {
   bool diverged = false;  // a forced thread was not enabled (a bug in the search)
 };
 
+/// Condition variables as the simulator runs them untimed: a notify_one leaves a wake-up that any
+/// thread waiting when it was issued may take (the first to run its wake), unless every waiter
+/// has one already; notify_all wakes every waiter. Replayed over a sequence of steps, it says which
+/// wakes could run and what first made each possible.
+class WakeupReplay {
+ public:
+  void clear() {
+    waiters_.clear();
+    wakeups_.clear();
+    seq_ = 0;
+  }
+  /// Applies `step`, the `index`-th of the sequence. False: a wake with nothing to take.
+  bool apply(const StepEvent& step, std::size_t index);
+  /// The step that first let `thread`, waiting now, wake (a notify after its wait), or -1.
+  int64_t first_notify(ThreadId thread) const;
+
+ private:
+  struct Waiter {
+    ThreadId thread;
+    ObjectId condvar;
+    uint64_t seq;
+    bool notified;         // by notify_all
+    int64_t first_notify;  // -1 until a notify could wake it
+  };
+  struct Issued {
+    ObjectId condvar;
+    uint64_t seq;
+  };
+  std::vector<Waiter> waiters_;
+  std::vector<Issued> wakeups_;
+  uint64_t seq_ = 0;
+};
+
 /// Runs one job: decides each step, then analyses the execution's races.
 class DporRun {
  public:
@@ -142,8 +175,8 @@ class DporRun {
   std::vector<int64_t> spawned_at_;
   std::vector<uint32_t> count_;
   std::vector<Pred> preds_;
-  std::vector<std::pair<ObjectId, ThreadId>> waiting_;  // (condition variable, waiter), in order
-  std::vector<int64_t> woken_by_;
+  WakeupReplay wakeups_;               // condition variables over the run, step by step
+  WakeupReplay check_;                 // add_insertion(): over a race's sequence
   std::vector<ObjectId> thread_loop_;  // each thread's event loop, kNoObject if none
   std::vector<uint8_t> resuming_;      // per thread: its next step resumes its loop
   uint32_t created_ = 1;               // threads whose spawn analyse() has seen

@@ -28,8 +28,9 @@ enum class Op : uint8_t {
   kTryLockFail,  // Mutex::try_lock that found the mutex held
   kUnlock,       // Mutex::unlock
   kWait,         // CondVar::wait: releases the mutex and starts waiting
-  kWake,         // CondVar::wait returns: notified and the mutex re-acquired
-  kNotifyOne,    // value: the thread woken, or -1
+  kWake,         // CondVar::wait returns: notified and the mutex re-acquired; value: the
+                 // step of the notify that woke it
+  kNotifyOne,    // value: 1 if it wakes a waiter (whichever takes it), 0 if none waits for it
   kNotifyAll,    // value: how many threads were woken
   kSpawn,        // value: the new thread; object: its event loop, if any
   kJoin,         // value: the joined thread

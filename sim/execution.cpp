@@ -125,6 +125,7 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   wait_seq_ = 0;
   abandon_reason_.clear();
   threads_.clear();
+  tokens_.clear();
   pending_.clear();
   may_block_.clear();
   has_loops_ = false;
@@ -341,7 +342,8 @@ bool Execution::enabled_slow(uint32_t index) const {
     case Op::kJoin:
       return threads_[p.arg].finished;
     case Op::kWake:
-      return t.notified && objects_[to_index(p.aux)].holder == kNoThread;
+      return (t.notified || wakeup_for(index) != tokens_.size()) &&
+             objects_[to_index(p.aux)].holder == kNoThread;
     default:
       return true;
   }
@@ -475,9 +477,10 @@ void Execution::report_deadlock() {
     } else if (p.op == Op::kWake) {
       const ObjectInfo& cv = objects_[to_index(p.object)];
       const ObjectInfo& m = objects_[to_index(p.aux)];
-      what = t.notified ? "was notified on '" + location_label(cv.name, cv.index) +
-                              "' but waits to re-lock '" + location_label(m.name, m.index) + "'"
-                        : "waits on condition variable '" + location_label(cv.name, cv.index) + "'";
+      what = t.notified || wakeup_for(i) != tokens_.size()
+                 ? "was notified on '" + location_label(cv.name, cv.index) +
+                       "' but waits to re-lock '" + location_label(m.name, m.index) + "'"
+                 : "waits on condition variable '" + location_label(cv.name, cv.index) + "'";
     } else {
       what = std::string("waits at ") + std::string(op_name(p.op));
     }
@@ -606,11 +609,26 @@ void Execution::wait(ObjectId condvar, ObjectId mutex, Loc loc) {
   point(PendingOp{Op::kWake, condvar, mutex}, loc);
   if (unwinding_) return;
   ThreadState& woken = threads_[current_];
+  int64_t by = woken.notified_at;
+  if (!woken.notified) {
+    // Woken by a notify_one's wake-up: the oldest one issued since it began to wait.
+    const std::size_t k = wakeup_for(current_);
+    by = static_cast<int64_t>(tokens_[k].step);
+    tokens_.erase(tokens_.begin() + static_cast<std::ptrdiff_t>(k));
+  }
   woken.waiting_on = kNoObject;
   woken.notified = false;
   object(mutex).holder = current();
   object(mutex).grant_to = kNoThread;
-  emit(Op::kWake, condvar, 0, loc, mutex);
+  emit(Op::kWake, condvar, by, loc, mutex);
+}
+
+std::size_t Execution::wakeup_for(uint32_t waiter) const {
+  const ThreadState& t = threads_[waiter];
+  for (std::size_t k = 0; k < tokens_.size(); ++k) {
+    if (tokens_[k].condvar == t.waiting_on && tokens_[k].seq > t.wait_seq) return k;
+  }
+  return tokens_.size();
 }
 
 void Execution::notify(ObjectId condvar, bool all, Loc loc) {
@@ -618,19 +636,36 @@ void Execution::notify(ObjectId condvar, bool all, Loc loc) {
   if (unwinding_) return;
   int64_t woken = 0;
   uint32_t oldest = kMainSlot;
+  uint64_t unserved = 0;  // waiters neither notified nor with a wake-up they may take
   for (uint32_t i = 0; i < threads_.size(); ++i) {
     ThreadState& t = threads_[i];
     if (t.waiting_on != condvar || t.notified) continue;
+    ++unserved;
     if (all) {
       t.notified = true;
+      t.notified_at = current_step();
       ++woken;
     } else if (oldest == kMainSlot || t.wait_seq < threads_[oldest].wait_seq) {
-      oldest = i;  // notify_one wakes the longest waiter: deterministic, and fair like most OSes
+      oldest = i;
     }
   }
-  if (!all) {
-    if (oldest != kMainSlot) threads_[oldest].notified = true;
-    woken = oldest == kMainSlot ? -1 : static_cast<int64_t>(oldest);
+  if (all) {
+    std::erase_if(tokens_, [condvar](const Wakeup& w) { return w.condvar == condvar; });
+  } else if (timed_) {
+    // A timed run wakes the longest waiter: deterministic, and fair like most OSes.
+    if (oldest != kMainSlot) {
+      threads_[oldest].notified = true;
+      threads_[oldest].notified_at = current_step();
+      woken = 1;
+    }
+  } else {
+    // Any waiter may be the one woken, as in C++: the notify leaves a wake-up that whichever of
+    // its waiters runs first takes, so the choice is the scheduler's (a search tries each).
+    for (const Wakeup& w : tokens_) unserved -= w.condvar == condvar ? 1 : 0;
+    if (unserved > 0) {
+      tokens_.push_back(Wakeup{condvar, ++wait_seq_, current_step()});
+      woken = 1;
+    }
   }
   emit(all ? Op::kNotifyAll : Op::kNotifyOne, condvar, woken, loc);
 }

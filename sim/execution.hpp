@@ -213,8 +213,19 @@ class Execution {
     uint64_t lock_seq = 0;    // timed: FIFO order among a mutex's waiters
     bool starting = true;     // runs to its first announcement before anyone is scheduled
     bool finished = false;
-    bool notified = false;
+    bool notified = false;     // by notify_all (by notify_one in a timed run)
+    uint64_t notified_at = 0;  // the step of that notify
   };
+  /// A notify_one's wake-up, waiting to be taken by one of the threads that were waiting on its
+  /// condition variable when it was issued (untimed runs): whichever of them runs its wake first.
+  struct Wakeup {
+    ObjectId condvar;
+    uint64_t seq;   // in wait_seq_'s order: waiters with a smaller wait_seq may take it
+    uint64_t step;  // the notify's
+  };
+  std::vector<Wakeup> tokens_;  // in the order issued
+  /// The oldest wake-up thread `waiter` may take: an index in tokens_, or tokens_.size().
+  std::size_t wakeup_for(uint32_t waiter) const;
 
   boost::context::fiber& slot(uint32_t i) { return i == kMainSlot ? main_ctx_ : threads_[i].ctx; }
   fiber_sanitizer::Context* sanitizer(uint32_t i) {

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <set>
 #include <string>
@@ -18,6 +19,7 @@
 #include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
 #include "sim/parallel.hpp"
+#include "sim/random_strategy.hpp"
 #include "sim/runner.hpp"
 
 namespace interleave {
@@ -31,7 +33,7 @@ class TraceClasses final : public Monitor {
  public:
   void begin_run() override {
     steps_.clear();
-    notified_at_.clear();
+    notify_at_.clear();
   }
   void on_event(const Event& ev) override {
     if (ev.op == Op::kCheck || ev.op == Op::kFinish || ev.op == Op::kNote) return;
@@ -40,17 +42,10 @@ class TraceClasses final : public Monitor {
     s.event.op = ev.op;
     s.event.pending = PendingOp{ev.op, ev.object, ev.aux};
     if (ev.op == Op::kJoin) s.event.pending.arg = static_cast<uint32_t>(ev.value);
-    const uint32_t t = to_index(ev.thread);
-    if (ev.op == Op::kWake && notified_at_.count(t) != 0) s.woken_by = notified_at_[t];
-    if (ev.op == Op::kNotifyOne && ev.value >= 0) {
-      notified_at_[static_cast<uint32_t>(ev.value)] = static_cast<int64_t>(steps_.size());
-    }
-    if (ev.op == Op::kNotifyAll) {
-      for (const Step& w : steps_) {
-        if (w.event.op == Op::kWait && w.event.pending.object == ev.object) {
-          notified_at_[to_index(w.event.thread)] = static_cast<int64_t>(steps_.size());
-        }
-      }
+    // A wake names the step of the notify that woke it.
+    if (ev.op == Op::kWake && notify_at_.count(ev.value) != 0) s.woken_by = notify_at_[ev.value];
+    if (ev.op == Op::kNotifyOne || ev.op == Op::kNotifyAll) {
+      notify_at_[static_cast<int64_t>(ev.step)] = static_cast<int64_t>(steps_.size());
     }
     s.event.compute_accesses();
     steps_.push_back(s);
@@ -113,7 +108,7 @@ class TraceClasses final : public Monitor {
   }
 
   std::vector<Step> steps_;
-  std::map<uint32_t, int64_t> notified_at_;
+  std::map<int64_t, int64_t> notify_at_;  // step -> its notify's index in steps_
   std::map<std::vector<uint32_t>, uint64_t> classes_;
   uint64_t runs_ = 0;
 };
@@ -133,6 +128,84 @@ Case from_registry(const std::string& model, const std::string& variant,
   std::string name = model + " " + variant;
   for (const std::string& p : params) name += " " + p;
   return Case{name, info.bind(resolve_params(info, variant, params)).sim};
+}
+
+/// Two threads wait on one condition variable for different conditions, b first (runs where it
+/// does not are cut off). main makes b's condition true and notifies: with notify_one the wake-up
+/// may go to a, which waits again, and b waits forever (main joins it: a deadlock). A simulator
+/// that always woke the longest waiter (b) never showed it.
+SimModel two_conditions(bool notify_all) {
+  return simulated([notify_all](auto& env) {
+    Mutex<SimEnv> m(env, "m");
+    CondVar<SimEnv> cv(env, "cv");
+    Shared<SimEnv, int> for_a(env, "for_a", 0);
+    Shared<SimEnv, int> for_b(env, "for_b", 0);
+    Shared<SimEnv, int> waiting(env, "waiting", 0);
+    auto waiter = [&](Shared<SimEnv, int>& flag) {
+      m.lock();
+      waiting.store(waiting.load() + 1);
+      while (flag.load() == 0) cv.wait(m);
+      m.unlock();
+    };
+    auto b = env.spawn("b", [&] { waiter(for_b); });
+    auto waiting_now = [&] {
+      m.lock();
+      const int n = waiting.load();
+      m.unlock();
+      return n;
+    };
+    env.assume(waiting_now() == 1);  // b waits
+    auto a = env.spawn("a", [&] { waiter(for_a); });
+    env.assume(waiting_now() == 2);  // and a after it
+    m.lock();
+    for_b.store(1);
+    if (notify_all) {
+      cv.notify_all();
+    } else {
+      cv.notify_one();
+    }
+    m.unlock();
+    b.join();
+    m.lock();
+    for_a.store(1);
+    cv.notify_all();
+    m.unlock();
+    a.join();
+  });
+}
+
+/// A buffer of one slot: producers put `items` each, consumers take their share, all waiting on
+/// one condition variable, each notify a notify_one.
+SimModel bounded_buffer(int producers, int consumers, int items) {
+  return simulated([=](auto& env) {
+    Mutex<SimEnv> m(env, "m");
+    CondVar<SimEnv> cv(env, "cv");
+    Shared<SimEnv, int> count(env, "count", 0);
+    std::vector<SimEnv::Thread> threads;
+    for (int p = 0; p < producers; ++p) {
+      threads.push_back(env.spawn("producer", [&] {
+        for (int i = 0; i < items; ++i) {
+          m.lock();
+          while (count.load() == 1) cv.wait(m);
+          count.store(count.load() + 1);
+          cv.notify_one();
+          m.unlock();
+        }
+      }));
+    }
+    for (int c = 0; c < consumers; ++c) {
+      threads.push_back(env.spawn("consumer", [&] {
+        for (int i = 0; i < items * producers / consumers; ++i) {
+          m.lock();
+          while (count.load() == 0) cv.wait(m);
+          count.store(count.load() - 1);
+          cv.notify_one();
+          m.unlock();
+        }
+      }));
+    }
+    for (auto& t : threads) t.join();
+  });
 }
 
 /// Small models with blocking of every kind, and the registry's at sizes dfs can exhaust.
@@ -341,6 +414,11 @@ std::vector<Case> cases() {
                        b.join();
                        c.join();
                      })});
+  out.push_back(Case{"notify_one to one of two waiters", two_conditions(false)});
+  out.push_back(Case{"a bounded buffer, 1 producer 1 consumer 3 items", bounded_buffer(1, 1, 3)});
+  out.push_back(Case{"a bounded buffer, 2 producers 1 consumer", bounded_buffer(2, 1, 1)});
+  out.push_back(Case{"a bounded buffer, 1 producer 2 consumers", bounded_buffer(1, 2, 2)});
+  out.push_back(Case{"notify_all to two waiters", two_conditions(true)});
   return out;
 }
 
@@ -400,6 +478,40 @@ bool dpor_finds_check(const SimModel& model, const std::string& message) {
     }
   }
   return false;
+}
+
+bool has_deadlock(const ExploreResult& r) {
+  for (const BugRecord& b : r.bugs) {
+    if (b.finding.kind == FindingKind::kDeadlock) return true;
+  }
+  return false;
+}
+
+TEST(NotifyOne, WakesAnyWaiterUnderEverySearch) {
+  ExploreOptions options;
+  options.all = true;
+  options.max_executions = 100'000;
+  DporStrategy dpor;
+  DfsStrategy dfs;
+  RandomStrategy random(1);
+  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs, &random}) {
+    const ExploreResult r = explore(two_conditions(false), *s, options);
+    EXPECT_TRUE(r.error.empty()) << s->name() << ": " << r.error;
+    EXPECT_TRUE(has_deadlock(r)) << s->name() << ": the wake-up never went to the other waiter";
+  }
+}
+
+TEST(NotifyOne, NotifyAllInsteadIsCleanEverywhere) {
+  ExploreOptions options;
+  options.all = true;
+  options.max_executions = 100'000;
+  DporStrategy dpor;
+  DfsStrategy dfs;
+  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs}) {
+    const ExploreResult r = explore(two_conditions(true), *s, options);
+    EXPECT_TRUE(r.complete && r.error.empty()) << s->name() << ": " << r.error;
+    EXPECT_TRUE(r.bugs.empty()) << s->name() << ": " << r.bugs.front().finding.message;
+  }
 }
 
 // Bugs that only the blocked steps' races lead to: each was missed before.
