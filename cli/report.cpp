@@ -144,11 +144,19 @@ void print_timeline(std::ostream& out, const std::vector<RecordedEvent>& events,
       case Op::kCheck:
         value = e.value != 0 ? "held" : "FAILED";
         break;
+      case Op::kNotifyOne:
+        value = e.value > 0 ? "wakes one" : "no waiter";
+        break;
+      case Op::kNotifyAll:
+        value = "wakes " + std::to_string(e.value);
+        break;
+      case Op::kWake:
+        value = "by step " + std::to_string(e.value);  // the notify that woke it
+        break;
       case Op::kLock:
       case Op::kUnlock:
       case Op::kTryLockFail:
       case Op::kWait:
-      case Op::kWake:
       case Op::kYield:
       case Op::kAwait:
       case Op::kFinish:
