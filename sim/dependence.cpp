@@ -43,9 +43,11 @@ void StepEvent::compute_accesses() {
       add(obj, AccessKind::kCvWait);
       break;
     case Op::kWake:
-      // Re-acquiring the mutex is a lock. Being woken is ordered after the one notify that woke
-      // this waiter (the search adds that edge); it conflicts with no other notify.
+      // Re-acquiring the mutex is a lock, and it takes a wake-up another waiter of the variable
+      // could take (whatever mutex that one waits with). Being woken is ordered after the first
+      // notify that could wake this waiter (the search adds that edge), not in conflict with it.
       add(pending.aux, AccessKind::kLock);
+      add(obj, AccessKind::kCvWake);
       break;
     case Op::kNotifyOne:
     case Op::kNotifyAll:
@@ -65,6 +67,13 @@ bool dependent(const StepEvent& a, const StepEvent& b) {
         return true;
       }
     }
+  }
+  return false;
+}
+
+bool touches(const StepEvent& step, ObjectId object) {
+  for (uint8_t i = 0; i < step.access_count; ++i) {
+    if (step.accesses[i].object == object) return true;
   }
   return false;
 }

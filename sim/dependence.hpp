@@ -5,8 +5,8 @@
 // event loop. An unlock is not in conflict with a later lock: it orders it (a release), which the
 // search treats as happens-before rather than as a race to reverse, as the lock could not have
 // run before it. A try_lock could: before the unlock it fails, so an unlock and a try_lock that
-// succeeds after it are in conflict. Likewise a wake is ordered after the notify that woke it, and
-// conflicts with no other.
+// succeeds after it are in conflict. Likewise a wake is ordered after the first notify that could
+// wake it; two wakes on one condition variable are in conflict (they may take the same wake-up).
 #pragma once
 
 #include <array>
@@ -27,6 +27,7 @@ enum class AccessKind : uint8_t {
   kTryFail,   // a try_lock that found the mutex held
   kCvWait,    // starting to wait on a condition variable
   kCvNotify,  // notify_one / notify_all
+  kCvWake,    // a wake: it may take a wake-up another waiter of the variable could take
 };
 
 struct StepAccess {
@@ -68,6 +69,8 @@ constexpr bool conflicting(AccessKind a, AccessKind b) {
       return b == K::kCvNotify;
     case K::kCvNotify:
       return b == K::kCvWait || b == K::kCvNotify;
+    case K::kCvWake:
+      return b == K::kCvWake;
   }
   return false;
 }
@@ -82,6 +85,9 @@ bool releases_to(const StepEvent& earlier, const StepEvent& later);
 /// Whether both steps take the same lock (their order is a trace of its own): lock, try_lock that
 /// succeeds, the re-acquire of a wake.
 bool lock_pair(const StepEvent& a, const StepEvent& b, ObjectId* lock);
+
+/// Whether `step` accesses `object` at all.
+bool touches(const StepEvent& step, ObjectId object);
 
 /// Whether `step` releases `lock` (an unlock, or the release of a wait).
 bool unlocks(const StepEvent& step, ObjectId lock);

@@ -299,9 +299,10 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
     const uint32_t mine = clocks[i * width + ti];
     ObjectId lock = kNoObject;
     const bool locks = lock_pair(steps_[i], ej, &lock);
-    // Two wakes on one condition variable also compete for the wake-up both could take: the
-    // critical sections of the mutex between them do not order them (j could not have run just
-    // before those, with i's wake-up gone, but it could before i).
+    // Two wakes on one condition variable compete for the wake-up both could take: what other
+    // threads did with the mutex between them (critical sections, failed try_locks) does not
+    // order them (j could not have run just before those, with i's wake-up gone, but it could
+    // before i).
     const bool wakes = steps_[i].op == Op::kWake && ej.op == Op::kWake &&
                        steps_[i].pending.object == ej.pending.object;
     bool by_other = false;
@@ -312,7 +313,7 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
       if (locks && (other.release || (other.conflict && unlocks(steps_[other.step], lock)))) {
         continue;
       }
-      if (wakes && other.conflict && lock_pair(steps_[other.step], ej, nullptr)) continue;
+      if (wakes && other.conflict && touches(steps_[other.step], ej.pending.aux)) continue;
       if (clocks[other.step * width + ti] >= mine) {
         by_other = true;
         break;

@@ -581,6 +581,7 @@ void Execution::unlock(ObjectId mutex, Loc loc) {
     misuse(std::string("unlock of mutex '") + m.name + "' that thread '" + thread_name(current()) +
                "' does not hold",
            loc);
+    if (record_outcomes_) outcomes_.back() = Op::kYield;  // it did nothing: no release
     return;
   }
   m.holder = kNoThread;
@@ -596,6 +597,7 @@ void Execution::wait(ObjectId condvar, ObjectId mutex, Loc loc) {
     misuse(std::string("wait on '") + object(condvar).name + "' without holding mutex '" + m.name +
                "'",
            loc);
+    if (record_outcomes_) outcomes_.back() = Op::kYield;  // it did nothing: no wait to replay
     return;
   }
   m.holder = kNoThread;

@@ -10,7 +10,7 @@ namespace interleave {
 
 /// What a thread will do when it is picked. `op` uses the event vocabulary; for operations whose
 /// outcome is decided when they run (compare_exchange, try_lock, wake-up) it names the attempt:
-/// kCasOk for a compare_exchange, kLock for try_lock, kWake for a waiter.
+/// kCasOk for a compare_exchange, kTryLockFail for try_lock, kWake for a waiter.
 struct PendingOp {
   Op op = Op::kFinish;
   ObjectId object = kNoObject;  // location, mutex, condition variable
