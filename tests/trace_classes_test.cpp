@@ -134,8 +134,8 @@ Case from_registry(const std::string& model, const std::string& variant,
 /// does not are cut off). main makes b's condition true and notifies: with notify_one the wake-up
 /// may go to a, which waits again, and b waits forever (main joins it: a deadlock). A simulator
 /// that always woke the longest waiter (b) never showed it.
-SimModel two_conditions(bool notify_all) {
-  return simulated([notify_all](auto& env) {
+SimModel two_conditions(bool notify_all, bool bystander = false) {
+  return simulated([notify_all, bystander](auto& env) {
     Mutex<SimEnv> m(env, "m");
     CondVar<SimEnv> cv(env, "cv");
     Shared<SimEnv, int> for_a(env, "for_a", 0);
@@ -157,6 +157,10 @@ SimModel two_conditions(bool notify_all) {
     env.assume(waiting_now() == 1);  // b waits
     auto a = env.spawn("a", [&] { waiter(for_a); });
     env.assume(waiting_now() == 2);  // and a after it
+    // (with a bystander that tries the mutex while the others use it)
+    auto t = env.spawn("t", [&] {
+      if (bystander && m.try_lock()) m.unlock();
+    });
     m.lock();
     for_b.store(1);
     if (notify_all) {
@@ -171,37 +175,47 @@ SimModel two_conditions(bool notify_all) {
     cv.notify_all();
     m.unlock();
     a.join();
+    t.join();
   });
 }
 
-/// two_conditions() with a bystander that tries the mutex while the others use it.
-SimModel two_conditions_and_a_try_lock() {
-  return simulated([](auto& env) {
+enum class Notifies { kUnderTheLock, kOutsideTheLock, kBetweenWrites };
+
+/// Two threads each take an item, waiting on one condition variable until there is one; main
+/// puts two, notifying under the lock, outside it (a notify_one, then a notify_all), or under it
+/// with a write between the notifies that the waiters read afterwards.
+SimModel two_waiters(Notifies how) {
+  return simulated([how](auto& env) {
     Mutex<SimEnv> m(env, "m");
     CondVar<SimEnv> cv(env, "cv");
-    Shared<SimEnv, int> for_a(env, "for_a", 0);
-    Shared<SimEnv, int> for_b(env, "for_b", 0);
-    auto waiter = [&](Shared<SimEnv, int>& flag) {
+    Shared<SimEnv, int> n(env, "n", 0);
+    Shared<SimEnv, int> x(env, "x", 0);
+    auto waiter = [&] {
       m.lock();
-      while (flag.load() == 0) cv.wait(m);
+      while (n.load() == 0) cv.wait(m);
+      n.store(n.load() - 1);
       m.unlock();
+      if (how == Notifies::kBetweenWrites) (void)x.load();
     };
-    auto b = env.spawn("b", [&] { waiter(for_b); });
-    auto a = env.spawn("a", [&] { waiter(for_a); });
-    auto t = env.spawn("t", [&] {
-      if (m.try_lock()) m.unlock();
-    });
-    m.lock();
-    for_b.store(1);
-    cv.notify_one();
-    m.unlock();
-    b.join();
-    m.lock();
-    for_a.store(1);
-    cv.notify_all();
-    m.unlock();
+    auto a = env.spawn("a", waiter);
+    auto b = env.spawn("b", waiter);
+    if (how == Notifies::kOutsideTheLock) {
+      m.lock();
+      n.store(2);
+      m.unlock();
+      cv.notify_one();
+      cv.notify_all();
+    } else {
+      for (int i = 0; i < 2; ++i) {
+        m.lock();
+        n.store(n.load() + 1);
+        cv.notify_one();
+        m.unlock();
+        if (how == Notifies::kBetweenWrites) x.store(i);
+      }
+    }
     a.join();
-    t.join();
+    b.join();
   });
 }
 
@@ -332,26 +346,7 @@ std::vector<Case> cases() {
                        b.join();
                        c.join();
                      })});
-  out.push_back(Case{"two waiters, two notifies", simulated([](auto& env) {
-                       Mutex<SimEnv> m(env, "m");
-                       CondVar<SimEnv> cv(env, "cv");
-                       Shared<SimEnv, int> ready(env, "ready", 0);
-                       auto waiter = [&] {
-                         m.lock();
-                         while (ready.load() == 0) cv.wait(m);
-                         m.unlock();
-                       };
-                       auto a = env.spawn("a", waiter);
-                       auto b = env.spawn("b", waiter);
-                       for (int i = 0; i < 2; ++i) {
-                         m.lock();
-                         ready.store(1);
-                         cv.notify_one();
-                         m.unlock();
-                       }
-                       a.join();
-                       b.join();
-                     })});
+  out.push_back(Case{"two waiters, two notifies", two_waiters(Notifies::kUnderTheLock)});
   out.push_back(Case{"a false assume", simulated([](auto& env) {
                        Shared<SimEnv, int> x(env, "x", 0);
                        Shared<SimEnv, int> y(env, "y", 0);
@@ -366,25 +361,7 @@ std::vector<Case> cases() {
                        a.join();
                        b.join();
                      })});
-  out.push_back(Case{"notify outside the lock", simulated([](auto& env) {
-                       Mutex<SimEnv> m(env, "m");
-                       CondVar<SimEnv> cv(env, "cv");
-                       Shared<SimEnv, int> ready(env, "ready", 0);
-                       auto waiter = [&] {
-                         m.lock();
-                         while (ready.load() == 0) cv.wait(m);
-                         m.unlock();
-                       };
-                       auto a = env.spawn("a", waiter);
-                       auto b = env.spawn("b", waiter);
-                       m.lock();
-                       ready.store(1);
-                       m.unlock();
-                       cv.notify_one();
-                       cv.notify_all();
-                       a.join();
-                       b.join();
-                     })});
+  out.push_back(Case{"notify outside the lock", two_waiters(Notifies::kOutsideTheLock)});
   out.push_back(Case{"atomics of every kind", simulated([](auto& env) {
                        Atomic<SimEnv, int> x(env, "x", 0);
                        auto a = env.spawn("a", [&] {
@@ -478,32 +455,10 @@ std::vector<Case> cases() {
                        c.join();
                      })});
   out.push_back(Case{"notify_one to one of two waiters", two_conditions(false)});
-  out.push_back(Case{"two conditions and a try_lock", two_conditions_and_a_try_lock()});
+  out.push_back(Case{"two conditions and a try_lock", two_conditions(false, true)});
   out.push_back(Case{"waiters with two mutexes", waiters_with_two_mutexes()});
-  out.push_back(Case{"two waiters, notifies between writes", simulated([](auto& env) {
-                       Mutex<SimEnv> m(env, "m");
-                       CondVar<SimEnv> cv(env, "cv");
-                       Shared<SimEnv, int> n(env, "n", 0);
-                       Shared<SimEnv, int> x(env, "x", 0);
-                       auto waiter = [&] {
-                         m.lock();
-                         while (n.load() == 0) cv.wait(m);
-                         n.store(n.load() - 1);
-                         m.unlock();
-                         (void)x.load();
-                       };
-                       auto a = env.spawn("a", waiter);
-                       auto b = env.spawn("b", waiter);
-                       for (int i = 0; i < 2; ++i) {
-                         m.lock();
-                         n.store(n.load() + 1);
-                         cv.notify_one();
-                         m.unlock();
-                         x.store(i);
-                       }
-                       a.join();
-                       b.join();
-                     })});
+  out.push_back(
+      Case{"two waiters, notifies between writes", two_waiters(Notifies::kBetweenWrites)});
   out.push_back(Case{"a bounded buffer, 1 producer 1 consumer 3 items", bounded_buffer(1, 1, 3)});
   out.push_back(Case{"a bounded buffer, 2 producers 1 consumer", bounded_buffer(2, 1, 1)});
   out.push_back(Case{"a bounded buffer, 1 producer 2 consumers", bounded_buffer(1, 2, 2)});
