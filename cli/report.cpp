@@ -145,7 +145,7 @@ void print_timeline(std::ostream& out, const std::vector<RecordedEvent>& events,
         value = e.value != 0 ? "held" : "FAILED";
         break;
       case Op::kNotifyOne:
-        value = e.value > 0 ? "wakes one" : "no waiter";
+        value = e.value > 0 ? "wakes one" : "wakes none";  // none, or all have one coming
         break;
       case Op::kNotifyAll:
         value = "wakes " + std::to_string(e.value);

@@ -216,7 +216,8 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
   }
   if (ej.op == Op::kWake) {
     // Ordered after the first notify that could wake it: no execution wakes it sooner. (Not
-    // after the one whose wake-up it took: another waiter could have left it an earlier one.)
+    // after the one whose wake-up it took: had another waiter not taken an earlier one, it
+    // could have taken that.)
     const int64_t woken_by = wakeups_.first_notify(ej.thread);
     if (woken_by >= 0) preds.push_back(Pred{static_cast<std::size_t>(woken_by), false, false});
   }
