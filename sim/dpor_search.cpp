@@ -134,8 +134,8 @@ uint64_t DporRun::pick_value(uint64_t bound) {
   return v;
 }
 
-void DporRun::finish(std::span<const Op> outcomes, std::span<const PendingOp> pending,
-                     bool cut_short, bool deadlocked, DporOutcome& out) {
+void DporRun::finish(std::span<const Op> outcomes, std::span<const PendingOp> pending, bool blocked,
+                     bool deadlocked, DporOutcome& out) {
   const std::size_t n = std::min(steps_.size(), outcomes.size());
   if (n > 0) refresh(n - 1, outcomes[n - 1]);
   out.insertions.clear();
@@ -143,8 +143,7 @@ void DporRun::finish(std::span<const Op> outcomes, std::span<const PendingOp> pe
   out.sequence_before.clear();
   out.pruned = pruned_;
   out.diverged = diverged_;
-  deadlocked_ = deadlocked;
-  if (!diverged_) analyse(pending, cut_short, out);
+  if (!diverged_) analyse(pending, blocked, deadlocked, out);
   out.steps = steps_;
   out.values = values_;
 }
@@ -158,7 +157,8 @@ uint32_t DporRun::track(ObjectId object) {
   return o;
 }
 
-void DporRun::analyse(std::span<const PendingOp> pending, bool cut_short, DporOutcome& out) {
+void DporRun::analyse(std::span<const PendingOp> pending, bool blocked, bool deadlocked,
+                      DporOutcome& out) {
   // Happens-before clocks of every step: program order, spawn, join, conflicts, and releases
   // (unlock -> lock, a loop task's last step -> the next task resuming the loop).
   const std::size_t n = steps_.size();
@@ -173,7 +173,7 @@ void DporRun::analyse(std::span<const PendingOp> pending, bool cut_short, DporOu
   created_ = 1;
   wakeups_.clear();
   for (std::size_t j = 0; j < n; ++j) analyse_step(j, false, out);
-  if (!cut_short) return;
+  if (!blocked && !deadlocked) return;
   // A run that ended with threads still waiting to take a step (a deadlock, a false assume): each
   // such step races with the steps it conflicts with, as if it came last. Without it, a step that
   // never ran (a lock held forever, a load cut off by the assume) reverses nothing, and the
@@ -182,7 +182,7 @@ void DporRun::analyse(std::span<const PendingOp> pending, bool cut_short, DporOu
   for (uint32_t t = 0; t < width && t < pending.size(); ++t) {
     const PendingOp& op = pending[t];
     if (op.op == Op::kFinish) continue;
-    if (t == last_runner && !deadlocked_) continue;  // it ran its announced step, then stopped
+    if (t == last_runner && !deadlocked) continue;  // it ran its announced step, then stopped
     if (op.op == Op::kWake && wakeups_.first_notify(ThreadId{t}) < 0) {
       continue;  // no notify since it began to wait: it cannot run, whatever goes before it
     }

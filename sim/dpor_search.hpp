@@ -132,16 +132,16 @@ class DporRun {
   ThreadId pick(const ChoicePoint& point);
   uint64_t pick_value(uint64_t bound);
   /// Ends the run: final outcomes in, races analysed. `pending` holds each thread's announced
-  /// operation at the end (kFinish once finished); `cut_short` says the run ended with threads
-  /// unfinished (a deadlock, or a false assume), whose next steps then race too. `out` is
+  /// operation at the end (kFinish once finished); a run that a false assume cut off (`blocked`)
+  /// or that `deadlocked` ended with threads unfinished, whose next steps then race too. `out` is
   /// overwritten.
-  void finish(std::span<const Op> outcomes, std::span<const PendingOp> pending, bool cut_short,
+  void finish(std::span<const Op> outcomes, std::span<const PendingOp> pending, bool blocked,
               bool deadlocked, DporOutcome& out);
 
  private:
   StepEvent make_step(ThreadId thread, const PendingOp& op) const;
   void refresh(std::size_t step, Op outcome);
-  void analyse(std::span<const PendingOp> pending, bool cut_short, DporOutcome& out);
+  void analyse(std::span<const PendingOp> pending, bool blocked, bool deadlocked, DporOutcome& out);
   /// Step j's clock and races; a pending step (one that never ran, put last) changes nothing
   /// that later steps see.
   void analyse_step(std::size_t j, bool pending_step, DporOutcome& out);
@@ -182,7 +182,6 @@ class DporRun {
   uint32_t created_ = 1;               // threads whose spawn analyse() has seen
   uint32_t value_cursor_ = 0;
   uint32_t threads_ = 1;
-  bool deadlocked_ = false;
   bool pruned_ = false;
   bool diverged_ = false;
 };

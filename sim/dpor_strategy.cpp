@@ -10,8 +10,7 @@ bool DporStrategy::begin_execution(uint64_t /*index*/) {
 }
 
 void DporStrategy::end_execution(const ExecutionSummary& summary) {
-  run_.finish(summary.outcomes, summary.pending, summary.blocked || summary.deadlocked,
-              summary.deadlocked, outcome_);
+  run_.finish(summary.outcomes, summary.pending, summary.blocked, summary.deadlocked, outcome_);
   search_.integrate(job_, outcome_);
 }
 

@@ -47,8 +47,7 @@ class DporJobStrategy final : public Strategy {
   ThreadId pick(const ChoicePoint& point) override { return run_.pick(point); }
   uint64_t pick_value(uint64_t bound) override { return run_.pick_value(bound); }
   void end_execution(const ExecutionSummary& summary) override {
-    run_.finish(summary.outcomes, summary.pending, summary.blocked || summary.deadlocked,
-                summary.deadlocked, *out_);
+    run_.finish(summary.outcomes, summary.pending, summary.blocked, summary.deadlocked, *out_);
   }
   std::string name() const override { return "dpor"; }
   bool wants_outcomes() const override { return true; }
