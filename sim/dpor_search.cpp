@@ -306,14 +306,20 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
     // before i).
     const bool wakes = steps_[i].op == Op::kWake && ej.op == Op::kWake &&
                        steps_[i].pending.object == ej.pending.object;
+    // A step that resumes a loop takes the loop first, then does its own operation: for the
+    // race on the loop, what its operation conflicts with comes after and orders nothing.
+    const bool resumes = locks && lock == ej.loop;
     bool by_other = false;
     for (const Pred& other : preds) {
-      if (other.step == i) continue;
+      // (i as the last step before its task gave the loop back still orders a race on memory:
+      // j took the loop after that)
+      if (other.step == i && !other.release) continue;
       // (a try_lock's unlock before it is a conflict, not a release, but still the lock's own;
       // j's own previous step is never skipped)
       if (locks && (other.release || (other.conflict && unlocks(steps_[other.step], lock)))) {
         continue;
       }
+      if (resumes && other.conflict && !touches(steps_[other.step], lock)) continue;
       if (wakes && other.conflict && touches(steps_[other.step], ej.pending.aux)) continue;
       if (clocks[other.step * width + ti] >= mine) {
         by_other = true;

@@ -4,6 +4,7 @@
 // released, a deadlock, a try_lock that fails, a false assume, condition variables.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <initializer_list>
@@ -34,6 +35,8 @@ class TraceClasses final : public Monitor {
   void begin_run() override {
     steps_.clear();
     notify_at_.clear();
+    loop_of_.assign(1, kNoObject);
+    resuming_.assign(1, 0);
   }
   void on_event(const Event& ev) override {
     if (ev.op == Op::kCheck || ev.op == Op::kFinish || ev.op == Op::kNote) return;
@@ -42,6 +45,22 @@ class TraceClasses final : public Monitor {
     s.event.op = ev.op;
     s.event.pending = PendingOp{ev.op, ev.object, ev.aux};
     if (ev.op == Op::kJoin) s.event.pending.arg = static_cast<uint32_t>(ev.value);
+    // A task of an event loop takes the loop at its first step and at each await (a sleep is
+    // one): its steps between two awaits run with no other task of the loop in between.
+    const uint32_t t = to_index(ev.thread);
+    if (t < loop_of_.size() && loop_of_[t] != kNoObject &&
+        (resuming_[t] != 0 || ev.op == Op::kAwait || ev.op == Op::kSleep)) {
+      s.event.loop = loop_of_[t];
+    }
+    if (t < resuming_.size()) resuming_[t] = 0;
+    if (ev.op == Op::kSpawn) {  // thread `value` is spawned, a task of loop `object` if any
+      const auto child = static_cast<std::size_t>(ev.value);
+      loop_of_.resize(std::max(loop_of_.size(), child + 1), kNoObject);
+      resuming_.resize(loop_of_.size(), 0);
+      loop_of_[child] = ev.object;
+      resuming_[child] = 1;
+    }
+    if (carries_value(ev.op)) s.value = ev.value;
     // A wake names the step of the notify that woke it.
     if (ev.op == Op::kWake && notify_at_.count(ev.value) != 0) s.woken_by = notify_at_[ev.value];
     if (ev.op == Op::kNotifyOne || ev.op == Op::kNotifyAll) {
@@ -63,7 +82,26 @@ class TraceClasses final : public Monitor {
   struct Step {
     StepEvent event;
     int64_t woken_by = -1;  // a wake: the notify that woke it
+    int64_t value = 0;      // what a memory access read or wrote (random values show here)
   };
+
+  /// Memory accesses: their values are part of the trace (a value the run drew at random makes
+  /// runs with the same steps differ).
+  static bool carries_value(Op op) {
+    switch (op) {
+      case Op::kLoad:
+      case Op::kStore:
+      case Op::kAtomicLoad:
+      case Op::kAtomicStore:
+      case Op::kExchange:
+      case Op::kCasOk:
+      case Op::kCasFail:
+      case Op::kFetchAdd:
+        return true;
+      default:
+        return false;
+    }
+  }
 
   std::vector<uint32_t> canonical() const {
     const std::size_t n = steps_.size();
@@ -101,14 +139,19 @@ class TraceClasses final : public Monitor {
         if (ready && (pick == n || steps_[j].event.thread < steps_[pick].event.thread)) pick = j;
       }
       done[pick] = 1;
-      out.push_back(to_index(steps_[pick].event.thread));
-      out.push_back(static_cast<uint32_t>(steps_[pick].event.op));
+      const Step& step = steps_[pick];
+      out.push_back(to_index(step.event.thread));
+      out.push_back(static_cast<uint32_t>(step.event.op));
+      out.push_back(to_index(step.event.pending.object));
+      out.push_back(static_cast<uint32_t>(step.value));
     }
     return out;
   }
 
   std::vector<Step> steps_;
   std::map<int64_t, int64_t> notify_at_;  // step -> its notify's index in steps_
+  std::vector<ObjectId> loop_of_;         // by thread: the event loop it is a task of
+  std::vector<uint8_t> resuming_;         // by thread: a task that has not run its first step
   std::map<std::vector<uint32_t>, uint64_t> classes_;
   uint64_t runs_ = 0;
 };
@@ -463,6 +506,104 @@ std::vector<Case> cases() {
   out.push_back(Case{"a bounded buffer, 2 producers 1 consumer", bounded_buffer(2, 1, 1)});
   out.push_back(Case{"a bounded buffer, 1 producer 2 consumers", bounded_buffer(1, 2, 2)});
   out.push_back(Case{"notify_all to two waiters", two_conditions(true)});
+  // Event loops: choices only at awaits, and other threads interleave with the running task.
+  out.push_back(from_registry("counter_heartbeat", "cooperative", {"size=2", "rounds=2"}));
+  out.push_back(Case{"a loop's tasks and a thread", simulated([](auto& env) {
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       Shared<SimEnv, int> y(env, "y", 0);
+                       EventLoop<SimEnv> loop(env, "loop");
+                       loop.spawn("a", [&] {
+                         x.store(1);
+                         loop.yield_now();
+                         (void)y.load();
+                         x.store(2);
+                       });
+                       loop.spawn("b", [&] {
+                         (void)x.load();
+                         loop.sleep_for(std::chrono::milliseconds(1));
+                         y.store(1);
+                       });
+                       auto t = env.spawn("t", [&] {
+                         (void)x.load();
+                         y.store(2);
+                       });
+                       loop.run();
+                       t.join();
+                     })});
+  out.push_back(Case{"two loops and a lock", simulated([](auto& env) {
+                       Mutex<SimEnv> m(env, "m");
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       auto side = [&](EventLoop<SimEnv>& loop, int id) {
+                         loop.spawn("locker", [&, id] {
+                           m.lock();
+                           x.store(id);
+                           m.unlock();
+                           loop.yield_now();
+                           (void)x.load();
+                         });
+                         loop.spawn("reader", [&] { (void)x.load(); });
+                         loop.run();
+                       };
+                       auto t = env.spawn("t", [&] {
+                         EventLoop<SimEnv> loop(env, "loop t");
+                         side(loop, 1);
+                       });
+                       EventLoop<SimEnv> loop(env, "loop main");
+                       side(loop, 2);
+                       t.join();
+                     })});
+  out.push_back(Case{"two tasks, a thread, a condition variable", simulated([](auto& env) {
+                       Mutex<SimEnv> m(env, "m");
+                       CondVar<SimEnv> cv(env, "cv");
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       Shared<SimEnv, int> ready(env, "ready", 0);
+                       EventLoop<SimEnv> loop(env, "loop");
+                       for (int k = 1; k <= 2; ++k) {
+                         loop.spawn("task", [&, k] {
+                           const int seen = x.load();
+                           loop.yield_now();
+                           x.store(seen + k);
+                           if (k == 2) {
+                             m.lock();
+                             ready.store(1);
+                             cv.notify_one();
+                             m.unlock();
+                           }
+                         });
+                       }
+                       auto t = env.spawn("t", [&] {
+                         m.lock();
+                         while (ready.load() == 0) cv.wait(m);
+                         m.unlock();
+                         (void)x.load();
+                       });
+                       loop.run();
+                       t.join();
+                     })});
+  // Random values: the search chooses them too, and runs that draw differently differ.
+  out.push_back(Case{"random values", simulated([](auto& env) {
+                       Mutex<SimEnv> m(env, "m");
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       Shared<SimEnv, int> y(env, "y", 0);
+                       auto a = env.spawn("a", [&] {
+                         x.store(static_cast<int>(env.random(3)));
+                         if (env.random(2) == 0) {
+                           m.lock();
+                           y.store(1);
+                           m.unlock();
+                         } else {
+                           (void)y.load();
+                         }
+                       });
+                       auto b = env.spawn("b", [&] {
+                         m.lock();
+                         const int v = x.load();
+                         m.unlock();
+                         if (v == 1) y.store(2);
+                       });
+                       a.join();
+                       b.join();
+                     })});
   return out;
 }
 
@@ -613,6 +754,42 @@ TEST(DporBlocking, AWriteThatAFalseAssumeCutOffStillRunsFirst) {
                                  b.join();
                                }),
                                "a saw ready"));
+}
+
+/// A task of an event loop writes y and x, with or without an await between them; another task
+/// checks that it sees both or neither. Between awaits a task runs alone on its loop.
+SimModel two_writes(bool await_between) {
+  return simulated([await_between](auto& env) {
+    Shared<SimEnv, int> x(env, "x", 0);
+    Shared<SimEnv, int> y(env, "y", 0);
+    EventLoop<SimEnv> loop(env, "loop");
+    loop.spawn("writer", [&] {
+      y.store(1);
+      if (await_between) loop.yield_now();
+      x.store(1);
+    });
+    loop.spawn("reader", [&] { env.check(x.load() == y.load(), "both writes or neither"); });
+    loop.run();
+  });
+}
+
+TEST(DporLoops, ATaskRunsBetweenAnotherTasksAwaits) {
+  // dpor ordered the reader's resume after the writer's second segment (by the write to x that
+  // segment makes) and, reversing that write instead, asked for a step the loop forbids there.
+  EXPECT_TRUE(dpor_finds_check(two_writes(true), "both writes or neither"));
+}
+
+TEST(DporLoops, WithoutAnAwaitBetweenTheWritesBothOrNeitherAreSeen) {
+  ExploreOptions options;
+  options.all = true;
+  DporStrategy dpor;
+  DfsStrategy dfs;
+  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs}) {
+    const ExploreResult r = explore(two_writes(false), *s, options);
+    EXPECT_TRUE(r.complete && r.error.empty()) << s->name() << ": " << r.error;
+    EXPECT_TRUE(r.bugs.empty()) << s->name() << ": " << r.bugs.front().finding.message;
+    EXPECT_EQ(r.executions, 2u) << s->name();  // one task first, or the other
+  }
 }
 
 }  // namespace
