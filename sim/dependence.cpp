@@ -86,14 +86,25 @@ bool unlocks(const StepEvent& step, ObjectId lock) {
   return false;
 }
 
-bool releases_to(const StepEvent& earlier, const StepEvent& later) {
+ObjectId released_to(const StepEvent& earlier, const StepEvent& later) {
   for (uint8_t i = 0; i < earlier.access_count; ++i) {
     if (earlier.accesses[i].kind != AccessKind::kUnlock) continue;
     for (uint8_t j = 0; j < later.access_count; ++j) {
       if (takes(later.accesses[j].kind) && later.accesses[j].object == earlier.accesses[i].object) {
-        return true;
+        return earlier.accesses[i].object;
       }
     }
+  }
+  return kNoObject;
+}
+
+bool releases_to(const StepEvent& earlier, const StepEvent& later) {
+  return released_to(earlier, later) != kNoObject;
+}
+
+bool takes_lock(const StepEvent& step, ObjectId lock) {
+  for (uint8_t i = 0; i < step.access_count; ++i) {
+    if (takes(step.accesses[i].kind) && step.accesses[i].object == lock) return true;
   }
   return false;
 }

@@ -81,6 +81,11 @@ bool dependent(const StepEvent& a, const StepEvent& b);
 /// Whether `later` acquires what `earlier` released (an unlock before a lock of the same mutex):
 /// an ordering edge, not a conflict.
 bool releases_to(const StepEvent& earlier, const StepEvent& later);
+/// The lock `earlier` releases and `later` takes, or kNoObject.
+ObjectId released_to(const StepEvent& earlier, const StepEvent& later);
+
+/// Whether `step` takes `lock` (a lock, a try_lock that succeeds, a wake, a task resuming).
+bool takes_lock(const StepEvent& step, ObjectId lock);
 
 /// Whether both steps take the same lock (their order is a trace of its own): lock, try_lock that
 /// succeeds, the re-acquire of a wake.

@@ -191,11 +191,36 @@ void DporRun::analyse(std::span<const PendingOp> pending, bool blocked, bool dea
       e.op = Op::kLock;  // a try_lock that would take the mutex once it is free
       e.compute_accesses();
     }
+    find_blockers(e, pending);
     steps_.push_back(e);
     clocks_.resize((n + 1) * width);
     std::fill(clocks_.begin() + static_cast<std::ptrdiff_t>(n * width), clocks_.end(), 0);
     analyse_step(n, true, out);
     steps_.pop_back();
+  }
+}
+
+void DporRun::find_blockers(const StepEvent& e, std::span<const PendingOp> pending) {
+  blockers_.clear();
+  for (uint8_t a = 0; a < e.access_count; ++a) {
+    const StepAccess& need = e.accesses[a];
+    if (!takes_lock(e, need.object)) continue;
+    // The last step that took it, if nothing released it since.
+    int64_t holder = -1;
+    for (std::size_t k = 0; k < steps_.size(); ++k) {
+      if (takes_lock(steps_[k], need.object)) holder = static_cast<int64_t>(k);
+      if (unlocks(steps_[k], need.object)) holder = -1;
+    }
+    if (holder < 0) continue;
+    const StepEvent& h = steps_[static_cast<std::size_t>(holder)];
+    if (h.thread == e.thread) continue;
+    if (need.object == e.loop) {
+      // A task gives its loop back when it announces an await, and when it ends.
+      const uint32_t ht = to_index(h.thread);
+      const Op next = ht < pending.size() ? pending[ht].op : Op::kFinish;
+      if (next == Op::kAwait || next == Op::kSleep || next == Op::kFinish) continue;
+    }
+    blockers_.push_back(static_cast<uint32_t>(holder));
   }
 }
 
@@ -258,8 +283,8 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
       if (ei.thread == ej.thread) continue;
       if (dependent(ei, ej)) {
         preds.push_back(Pred{i, false, true});
-      } else if (releases_to(ei, ej)) {
-        preds.push_back(Pred{i, true, false});
+      } else if (const ObjectId released = released_to(ei, ej); released != kNoObject) {
+        preds.push_back(Pred{i, true, false, released});
       }
       if (ej.loop != kNoObject && to_index(ei.thread) < thread_loop_.size() &&
           thread_loop_[to_index(ei.thread)] == ej.loop) {
@@ -267,7 +292,20 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
       }
     }
     if (loop_release >= 0)
-      preds.push_back(Pred{static_cast<std::size_t>(loop_release), true, false});
+      preds.push_back(Pred{static_cast<std::size_t>(loop_release), true, false, ej.loop});
+    if (pending_step) {
+      // A lock held to the end orders the step after the step that took it, as its release
+      // would have.
+      for (uint32_t b : blockers_) {
+        for (uint8_t a = 0; a < ej.access_count; ++a) {
+          if (takes_lock(steps_[b], ej.accesses[a].object) &&
+              takes_lock(ej, ej.accesses[a].object)) {
+            preds.push_back(Pred{b, true, false, ej.accesses[a].object});
+            break;
+          }
+        }
+      }
+    }
     if (!pending_step) special_.push_back(static_cast<uint32_t>(j));
   }
   if (!pending_step) {
@@ -298,6 +336,11 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
     const std::size_t i = candidate.step;
     const uint32_t ti = to_index(steps_[i].thread);
     const uint32_t mine = clocks[i * width + ti];
+    if (pending_step && std::any_of(blockers_.begin(), blockers_.end(), [&](uint32_t b) {
+          return b != i && clocks[b * width + ti] < mine;
+        })) {
+      continue;  // it cannot run before i while a lock taken after i (or apart from it) is held
+    }
     ObjectId lock = kNoObject;
     const bool locks = lock_pair(steps_[i], ej, &lock);
     // Two wakes on one condition variable compete for the wake-up both could take: what other
@@ -306,20 +349,17 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
     // before i).
     const bool wakes = steps_[i].op == Op::kWake && ej.op == Op::kWake &&
                        steps_[i].pending.object == ej.pending.object;
-    // A step that resumes a loop takes the loop first, then does its own operation: for the
-    // race on the loop, what its operation conflicts with comes after and orders nothing.
-    const bool resumes = locks && lock == ej.loop;
     bool by_other = false;
     for (const Pred& other : preds) {
-      // (i as the last step before its task gave the loop back still orders a race on memory:
-      // j took the loop after that)
-      if (other.step == i && !other.release) continue;
-      // (a try_lock's unlock before it is a conflict, not a release, but still the lock's own;
-      // j's own previous step is never skipped)
-      if (locks && (other.release || (other.conflict && unlocks(steps_[other.step], lock)))) {
+      if (other.step == i) continue;
+      // The release of a lock both take: their order is the race itself. (A try_lock's unlock
+      // before it is a conflict, not a release, but still the lock's own; j's own previous step
+      // is never skipped.)
+      if (other.release && takes_lock(steps_[i], other.released) &&
+          takes_lock(ej, other.released)) {
         continue;
       }
-      if (resumes && other.conflict && !touches(steps_[other.step], lock)) continue;
+      if (locks && other.conflict && unlocks(steps_[other.step], lock)) continue;
       if (wakes && other.conflict && touches(steps_[other.step], ej.pending.aux)) continue;
       if (clocks[other.step * width + ti] >= mine) {
         by_other = true;

@@ -145,6 +145,9 @@ class DporRun {
   /// Step j's clock and races; a pending step (one that never ran, put last) changes nothing
   /// that later steps see.
   void analyse_step(std::size_t j, bool pending_step, DporOutcome& out);
+  /// For a pending step: the steps that took the locks (mutexes, its loop) it waits for and that
+  /// are still held when the run ends, into blockers_.
+  void find_blockers(const StepEvent& e, std::span<const PendingOp> pending);
   /// The index of a location in last_write_ and reads_since_, which grow to hold it.
   uint32_t track(ObjectId object);
   void add_insertion(std::size_t i, std::size_t j, DporOutcome& out);
@@ -170,11 +173,15 @@ class DporRun {
     std::size_t step;
     bool release;
     bool conflict;
+    ObjectId released = kNoObject;  // a release: the lock it gives to the step (or its loop)
   };
   std::vector<int64_t> last_of_;
   std::vector<int64_t> spawned_at_;
   std::vector<uint32_t> count_;
   std::vector<Pred> preds_;
+  // A pending step that waits for a lock held to the end: it can run only before the step that
+  // took it, so its races are only with that step and what happens before it.
+  std::vector<uint32_t> blockers_;
   WakeupReplay wakeups_;               // condition variables over the run, step by step
   WakeupReplay check_;                 // add_insertion(): over a race's sequence
   std::vector<ObjectId> thread_loop_;  // each thread's event loop, kNoObject if none

@@ -320,6 +320,15 @@ void Execution::point_slow(const PendingOp& op, Loc loc) {
   }
   if (t.starting) {
     t.starting = false;
+    if (t.loop != kNoObject && !timed_ && !yields(op.op)) {
+      // A task starts when its loop first runs it, a step of its own (an await): then, as in
+      // asyncio, an operation that blocks (a mutex another thread holds) blocks the loop too.
+      pending_[self] = PendingOp{Op::kAwait, t.loop};
+      switch_to(t.parent);  // back to the spawner; we resume when picked, holding the loop
+      emit(Op::kAwait, t.loop, 0, loc);
+      point(op, loc);
+      return;
+    }
     switch_to(t.parent);  // back to the spawner; we resume when picked
     return;
   }

@@ -16,145 +16,15 @@
 #include "models/bind.hpp"
 #include "models/registry.hpp"
 #include "models/std_env.hpp"
-#include "sim/dependence.hpp"
 #include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
 #include "sim/parallel.hpp"
 #include "sim/random_strategy.hpp"
 #include "sim/runner.hpp"
+#include "tests/trace_classes.hpp"
 
 namespace interleave {
 namespace {
-
-/// Sorts each run into its trace: the steps it took, as the dependence relation orders them,
-/// written out in one canonical interleaving (at each point, the lowest thread whose next step
-/// has everything ordered before it done). Two runs are in one trace exactly when they give the
-/// same canonical interleaving.
-class TraceClasses final : public Monitor {
- public:
-  void begin_run() override {
-    steps_.clear();
-    notify_at_.clear();
-    loop_of_.assign(1, kNoObject);
-    resuming_.assign(1, 0);
-  }
-  void on_event(const Event& ev) override {
-    if (ev.op == Op::kCheck || ev.op == Op::kFinish || ev.op == Op::kNote) return;
-    Step s;
-    s.event.thread = ev.thread;
-    s.event.op = ev.op;
-    s.event.pending = PendingOp{ev.op, ev.object, ev.aux};
-    if (ev.op == Op::kJoin) s.event.pending.arg = static_cast<uint32_t>(ev.value);
-    // A task of an event loop takes the loop at its first step and at each await (a sleep is
-    // one): its steps between two awaits run with no other task of the loop in between.
-    const uint32_t t = to_index(ev.thread);
-    if (t < loop_of_.size() && loop_of_[t] != kNoObject &&
-        (resuming_[t] != 0 || ev.op == Op::kAwait || ev.op == Op::kSleep)) {
-      s.event.loop = loop_of_[t];
-    }
-    if (t < resuming_.size()) resuming_[t] = 0;
-    if (ev.op == Op::kSpawn) {  // thread `value` is spawned, a task of loop `object` if any
-      const auto child = static_cast<std::size_t>(ev.value);
-      loop_of_.resize(std::max(loop_of_.size(), child + 1), kNoObject);
-      resuming_.resize(loop_of_.size(), 0);
-      loop_of_[child] = ev.object;
-      resuming_[child] = 1;
-    }
-    if (carries_value(ev.op)) s.value = ev.value;
-    // A wake names the step of the notify that woke it.
-    if (ev.op == Op::kWake && notify_at_.count(ev.value) != 0) s.woken_by = notify_at_[ev.value];
-    if (ev.op == Op::kNotifyOne || ev.op == Op::kNotifyAll) {
-      notify_at_[static_cast<int64_t>(ev.step)] = static_cast<int64_t>(steps_.size());
-    }
-    s.event.compute_accesses();
-    steps_.push_back(s);
-  }
-  void end_run(std::vector<Finding>& /*findings*/) override {
-    ++runs_;
-    ++classes_[canonical()];
-  }
-
-  /// Each trace seen, with how many runs fell into it.
-  const std::map<std::vector<uint32_t>, uint64_t>& classes() const { return classes_; }
-  uint64_t runs() const { return runs_; }
-
- private:
-  struct Step {
-    StepEvent event;
-    int64_t woken_by = -1;  // a wake: the notify that woke it
-    int64_t value = 0;      // what a memory access read or wrote (random values show here)
-  };
-
-  /// Memory accesses: their values are part of the trace (a value the run drew at random makes
-  /// runs with the same steps differ).
-  static bool carries_value(Op op) {
-    switch (op) {
-      case Op::kLoad:
-      case Op::kStore:
-      case Op::kAtomicLoad:
-      case Op::kAtomicStore:
-      case Op::kExchange:
-      case Op::kCasOk:
-      case Op::kCasFail:
-      case Op::kFetchAdd:
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  std::vector<uint32_t> canonical() const {
-    const std::size_t n = steps_.size();
-    std::vector<std::vector<std::size_t>> before(n);
-    std::map<uint32_t, std::size_t> last;
-    std::vector<std::size_t> spawns;
-    for (std::size_t j = 0; j < n; ++j) {
-      const StepEvent& e = steps_[j].event;
-      const uint32_t t = to_index(e.thread);
-      if (last.count(t) != 0) {
-        before[j].push_back(last[t]);
-      } else if (t > 0 && t <= spawns.size()) {
-        before[j].push_back(spawns[t - 1]);  // thread k is the k-th spawned
-      }
-      if (e.op == Op::kJoin && last.count(e.pending.arg) != 0) {
-        before[j].push_back(last[e.pending.arg]);
-      }
-      if (steps_[j].woken_by >= 0)
-        before[j].push_back(static_cast<std::size_t>(steps_[j].woken_by));
-      for (std::size_t i = 0; i < j; ++i) {
-        if (steps_[i].event.thread != e.thread && ordered(steps_[i].event, e))
-          before[j].push_back(i);
-      }
-      last[t] = j;
-      if (e.op == Op::kSpawn) spawns.push_back(j);
-    }
-    std::vector<uint8_t> done(n, 0);
-    std::vector<uint32_t> out;
-    for (std::size_t k = 0; k < n; ++k) {
-      std::size_t pick = n;
-      for (std::size_t j = 0; j < n; ++j) {
-        if (done[j] != 0) continue;
-        bool ready = true;
-        for (std::size_t b : before[j]) ready = ready && done[b] != 0;
-        if (ready && (pick == n || steps_[j].event.thread < steps_[pick].event.thread)) pick = j;
-      }
-      done[pick] = 1;
-      const Step& step = steps_[pick];
-      out.push_back(to_index(step.event.thread));
-      out.push_back(static_cast<uint32_t>(step.event.op));
-      out.push_back(to_index(step.event.pending.object));
-      out.push_back(static_cast<uint32_t>(step.value));
-    }
-    return out;
-  }
-
-  std::vector<Step> steps_;
-  std::map<int64_t, int64_t> notify_at_;  // step -> its notify's index in steps_
-  std::vector<ObjectId> loop_of_;         // by thread: the event loop it is a task of
-  std::vector<uint8_t> resuming_;         // by thread: a task that has not run its first step
-  std::map<std::vector<uint32_t>, uint64_t> classes_;
-  uint64_t runs_ = 0;
-};
 
 struct Case {
   std::string name;
@@ -325,6 +195,40 @@ SimModel bounded_buffer(int producers, int consumers, int items) {
       }));
     }
     for (auto& t : threads) t.join();
+  });
+}
+
+/// Thread t holds m while it waits for task b; task a's first step is to lock m. A task that
+/// blocks on a mutex blocks its loop (as a threading lock taken in an asyncio task does): once a
+/// has started, b cannot run, and t waits forever. With a and b on loops of their own, b runs.
+SimModel blocked_task(bool one_loop) {
+  return simulated([one_loop](auto& env) {
+    Mutex<SimEnv> m(env, "m");
+    Mutex<SimEnv> m2(env, "m2");
+    CondVar<SimEnv> cv(env, "cv");
+    Shared<SimEnv, int> flag(env, "flag", 0);
+    auto t = env.spawn("t", [&] {
+      m.lock();
+      m2.lock();
+      while (flag.load() == 0) cv.wait(m2);
+      m2.unlock();
+      m.unlock();
+    });
+    EventLoop<SimEnv> loop(env, "loop");
+    EventLoop<SimEnv> other(env, "other loop");
+    loop.spawn("a", [&] {
+      m.lock();
+      m.unlock();
+    });
+    (one_loop ? loop : other).spawn("b", [&] {
+      m2.lock();
+      flag.store(1);
+      cv.notify_one();
+      m2.unlock();
+    });
+    loop.run();
+    other.run();
+    t.join();
   });
 }
 
@@ -580,6 +484,7 @@ std::vector<Case> cases() {
                        loop.run();
                        t.join();
                      })});
+  out.push_back(Case{"a task blocked on a mutex", blocked_task(true)});
   // Random values: the search chooses them too, and runs that draw differently differ.
   out.push_back(Case{"random values", simulated([](auto& env) {
                        Mutex<SimEnv> m(env, "m");
@@ -614,11 +519,11 @@ TEST_P(TraceClassesTest, DporExploresEveryTraceOnce) {
   ExploreOptions options;
   options.all = true;
   options.max_executions = 2'000'000;
-  TraceClasses every;
+  testing::TraceClasses every;
   DfsStrategy dfs;
   const ExploreResult d = explore(c.model, dfs, options, &every);
   ASSERT_TRUE(d.complete && d.error.empty()) << d.error;
-  TraceClasses explored;
+  testing::TraceClasses explored;
   DporStrategy dpor;
   const ExploreResult p = explore(c.model, dpor, options, &explored);
   ASSERT_TRUE(p.complete && p.error.empty()) << p.error;
@@ -789,6 +694,31 @@ TEST(DporLoops, WithoutAnAwaitBetweenTheWritesBothOrNeitherAreSeen) {
     EXPECT_TRUE(r.complete && r.error.empty()) << s->name() << ": " << r.error;
     EXPECT_TRUE(r.bugs.empty()) << s->name() << ": " << r.bugs.front().finding.message;
     EXPECT_EQ(r.executions, 2u) << s->name();  // one task first, or the other
+  }
+}
+
+
+TEST(DporLoops, ATaskBlockedOnAMutexBlocksItsLoop) {
+  ExploreOptions options;
+  options.all = true;
+  DporStrategy dpor;
+  DfsStrategy dfs;
+  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs}) {
+    const ExploreResult r = explore(blocked_task(true), *s, options);
+    EXPECT_TRUE(r.complete && r.error.empty()) << s->name() << ": " << r.error;
+    EXPECT_TRUE(has_deadlock(r)) << s->name();
+  }
+}
+
+TEST(DporLoops, OnLoopsOfTheirOwnTheTasksNeverBlockEachOther) {
+  ExploreOptions options;
+  options.all = true;
+  DporStrategy dpor;
+  DfsStrategy dfs;
+  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs}) {
+    const ExploreResult r = explore(blocked_task(false), *s, options);
+    EXPECT_TRUE(r.complete && r.error.empty()) << s->name() << ": " << r.error;
+    EXPECT_TRUE(r.bugs.empty()) << s->name() << ": " << r.bugs.front().finding.message;
   }
 }
 
