@@ -36,6 +36,7 @@ void DporRun::start(const DporJob& job) {
   threads_ = 1;
   pruned_ = false;
   diverged_ = false;
+  path_end_ = job.path.size();
 }
 
 StepEvent DporRun::make_step(ThreadId thread, const PendingOp& op) const {
@@ -66,7 +67,7 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
   if (s > 0 && s - 1 < steps_.size() && s - 1 < point.outcomes.size()) {
     refresh(s - 1, point.outcomes[s - 1]);
   }
-  const std::size_t forced = job_->path.size();
+  std::size_t forced = path_end_;
   if (s > 0 && (!sleep_.empty() || (s - 1 < forced && !job_->asleep_at(s - 1).empty()))) {
     // A thread stays asleep while what runs is independent of what it would do.
     const StepEvent& ran = steps_[s - 1];
@@ -91,12 +92,20 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
   }
 
   ThreadId chosen{};
-  if (s < forced) {
-    chosen = job_->path[s];
-    if (!contains(point.enabled, chosen)) {
+  if (s < forced && !contains(point.enabled, job_->path[s])) {
+    if (std::none_of(values_.begin(), values_.end(), [&](const DporOutcome::Value& v) {
+          return v.steps_before >= job_->fresh_from;
+        })) {
       diverged_ = true;
       return kNoThread;  // the search asked for a step that cannot run: abandon
     }
+    // A value drawn where the path is new (not the one it was worked out with) changed what a
+    // thread does: the rest of the path does not apply, and the run goes on as a fresh one.
+    path_end_ = forced = s;
+    covered.assign(sleep_.begin(), sleep_.end());
+  }
+  if (s < forced) {
+    chosen = job_->path[s];
   } else {
     auto awake = [&](ThreadId t) {  // `covered` holds the sleep set and the explored branches
       return contains(point.enabled, t) &&
@@ -143,6 +152,7 @@ void DporRun::finish(std::span<const Op> outcomes, std::span<const PendingOp> pe
   out.sequence_before.clear();
   out.pruned = pruned_;
   out.diverged = diverged_;
+  out.path_end = path_end_;
   if (!diverged_) analyse(pending, blocked, deadlocked, out);
   out.steps = steps_;
   out.values = values_;
@@ -526,6 +536,7 @@ DporSearch::Next DporSearch::next(DporJob& job) {
       if (v.chosen + 1 < v.bound) {
         ++v.chosen;
         fresh_from_ = static_cast<uint32_t>(nodes_.size());  // every forced step ran before
+        if (nodes_.size() == v.nodes_before) begin_branch(v.guide);
         break;
       }
       values_.pop_back();
@@ -551,6 +562,28 @@ DporSearch::Next DporSearch::next(DporJob& job) {
   return Next::kJob;
 }
 
+DporSearch::WakeupNode DporSearch::without_marks(const WakeupNode& w) {
+  WakeupNode out;
+  out.event = w.event;
+  for (const WakeupNode& c : w.children) out.children.push_back(without_marks(c));
+  return out;
+}
+
+std::vector<DporSearch::WakeupNode> DporSearch::pending_subtree(std::size_t from,
+                                                                std::size_t to) const {
+  std::vector<WakeupNode> out;
+  // Built from the deepest node up: each node's branch holds the subtree below it.
+  for (std::size_t k = std::min(to, nodes_.size()); k-- > from;) {
+    std::vector<WakeupNode> level;
+    WakeupNode& branch = level.emplace_back();
+    branch.event = nodes_[k].event;
+    branch.children = std::move(out);
+    for (const WakeupNode& w : nodes_[k].wut) level.push_back(without_marks(w));
+    out = std::move(level);
+  }
+  return out;
+}
+
 void DporSearch::begin_branch(std::vector<WakeupNode> below) {
   while (!below.empty()) {
     WakeupNode first = std::move(below.front());
@@ -570,7 +603,13 @@ void DporSearch::fill_job(DporJob& job) const {
 }
 
 void DporSearch::integrate(const DporJob& job, const DporOutcome& outcome) {
-  const std::size_t forced = std::min(job.path.size(), outcome.steps.size());
+  // A value drawn for the first time: what the branch was to explore below it (before this run
+  // changes the nodes there) is explored again under each of its other values.
+  std::vector<std::vector<WakeupNode>> guides;
+  for (std::size_t k = job.values.size(); k < outcome.values.size(); ++k) {
+    guides.push_back(pending_subtree(outcome.values[k].steps_before, job.path.size()));
+  }
+  const std::size_t forced = std::min({job.path.size(), outcome.steps.size(), outcome.path_end});
   nodes_.resize(forced);  // a run cut short keeps only the steps it took
   // Steps before fresh_from ran as in an explored execution: their nodes hold these very events.
   for (std::size_t s = std::min<std::size_t>(job.fresh_from, forced); s < forced; ++s) {
@@ -581,7 +620,8 @@ void DporSearch::integrate(const DporJob& job, const DporOutcome& outcome) {
   }
   for (std::size_t k = job.values.size(); k < outcome.values.size(); ++k) {
     const DporOutcome::Value& v = outcome.values[k];
-    values_.push_back(ValueNode{v.bound, v.chosen, v.steps_before});
+    values_.push_back(
+        ValueNode{v.bound, v.chosen, v.steps_before, std::move(guides[k - job.values.size()])});
   }
   if (part_ && job.fresh_from <= root_ && root_ < nodes_.size()) {
     root_event_ = nodes_[root_].event;  // the part's first run: its root step as it ran
@@ -728,7 +768,7 @@ bool DporSearch::give(uint64_t number, DporSearch& part) {
   // Random values chosen before the branch are fixed for it; their alternatives stay here.
   for (const ValueNode& v : values_) {
     if (v.nodes_before <= k) {
-      part.values_.push_back(ValueNode{v.chosen + 1, v.chosen, v.nodes_before});
+      part.values_.push_back(ValueNode{v.chosen + 1, v.chosen, v.nodes_before, {}});
     }
   }
   part.fresh_from_ = static_cast<uint32_t>(k);

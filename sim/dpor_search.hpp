@@ -90,6 +90,10 @@ struct DporOutcome {
   std::vector<uint8_t> sequence_before;
   bool pruned = false;    // every enabled thread was asleep: cut short
   bool diverged = false;  // a forced thread was not enabled (a bug in the search)
+  // The steps of its job's path it followed: all of them, unless a value drawn where the path is
+  // new made a thread do otherwise than the rest of the path (worked out from a run that drew
+  // another), and it went on from there as a fresh run does.
+  std::size_t path_end = ~std::size_t{0};
 };
 
 /// Condition variables as the simulator runs them untimed: a notify_one leaves a wake-up that any
@@ -191,6 +195,7 @@ class DporRun {
   uint32_t threads_ = 1;
   bool pruned_ = false;
   bool diverged_ = false;
+  std::size_t path_end_ = 0;  // as DporOutcome::path_end
 };
 
 /// The exploration tree and the order in which branches are explored. A parallel search splits
@@ -258,7 +263,15 @@ class DporSearch {
     uint64_t bound = 0;
     uint64_t chosen = 0;
     uint32_t nodes_before = 0;
+    // The wakeup subtree below it when it was first drawn (what the branch it is in was to
+    // explore): each other value explores it again, as the first one did.
+    std::vector<WakeupNode> guide;
   };
+  /// The wakeup subtree of nodes `from` to `to` (not included), as still to explore: at each,
+  /// the branch under way with the nodes below it, then the pending ones.
+  std::vector<WakeupNode> pending_subtree(std::size_t from, std::size_t to) const;
+  /// A copy of `w` and its subtree with nothing given away, spoiled or kept.
+  static WakeupNode without_marks(const WakeupNode& w);
   /// Takes a race's sequence: into the wakeup tree of its node, or (a part's race at or above its
   /// root) kept for the giver.
   void accept(const DporOutcome& source, const WakeupInsertion& ins);

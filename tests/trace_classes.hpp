@@ -20,12 +20,17 @@ class TraceClasses final : public Monitor {
  public:
   void begin_run() override {
     steps_.clear();
-    notify_at_.clear();
+    waiting_.clear();
+    notes_.clear();
     loop_of_.assign(1, kNoObject);
     resuming_.assign(1, 0);
   }
   void on_event(const Event& ev) override {
-    if (ev.op == Op::kCheck || ev.op == Op::kFinish || ev.op == Op::kNote) return;
+    if (ev.op == Op::kNote) {  // what a thread noted (a value drawn at random) is in the trace
+      notes_[to_index(ev.thread)].push_back(ev.value);
+      return;
+    }
+    if (ev.op == Op::kCheck || ev.op == Op::kFinish) return;
     Step s;
     s.event.thread = ev.thread;
     s.event.op = ev.op;
@@ -47,10 +52,21 @@ class TraceClasses final : public Monitor {
       resuming_[child] = 1;
     }
     if (carries_value(ev.op)) s.value = ev.value;
-    // A wake names the step of the notify that woke it.
-    if (ev.op == Op::kWake && notify_at_.count(ev.value) != 0) s.woken_by = notify_at_[ev.value];
-    if (ev.op == Op::kNotifyOne || ev.op == Op::kNotifyAll) {
-      notify_at_[static_cast<int64_t>(ev.step)] = static_cast<int64_t>(steps_.size());
+    // A wake comes after the first notify that could wake its thread: one that left a wake-up
+    // (or notified every waiter) while it waited. Which notify's wake-up it took in the end is
+    // not part of the trace: a notify_all after a notify_one's wake-up, which it clears, lets the
+    // waiter go either side of it to the same effect.
+    if (ev.op == Op::kWait) waiting_[t] = Waiting{ev.object, -1};
+    if ((ev.op == Op::kNotifyOne || ev.op == Op::kNotifyAll) && ev.value > 0) {
+      for (auto& [thread, w] : waiting_) {
+        if (w.condvar == ev.object && w.first_notify < 0) {
+          w.first_notify = static_cast<int64_t>(steps_.size());
+        }
+      }
+    }
+    if (ev.op == Op::kWake) {
+      s.woken_by = waiting_[t].first_notify;
+      waiting_.erase(t);
     }
     s.event.compute_accesses();
     steps_.push_back(s);
@@ -67,7 +83,7 @@ class TraceClasses final : public Monitor {
  private:
   struct Step {
     StepEvent event;
-    int64_t woken_by = -1;  // a wake: the notify that woke it
+    int64_t woken_by = -1;  // a wake: the first notify that could wake it
     int64_t value = 0;      // what a memory access read or wrote (random values show here)
   };
 
@@ -131,13 +147,23 @@ class TraceClasses final : public Monitor {
       out.push_back(to_index(step.event.pending.object));
       out.push_back(static_cast<uint32_t>(step.value));
     }
+    for (const auto& [thread, values] : notes_) {
+      out.push_back(~uint32_t{0});
+      out.push_back(thread);
+      for (int64_t v : values) out.push_back(static_cast<uint32_t>(v));
+    }
     return out;
   }
 
   std::vector<Step> steps_;
-  std::map<int64_t, int64_t> notify_at_;  // step -> its notify's index in steps_
-  std::vector<ObjectId> loop_of_;         // by thread: the event loop it is a task of
-  std::vector<uint8_t> resuming_;         // by thread: a task that has not run its first step
+  struct Waiting {
+    ObjectId condvar;
+    int64_t first_notify;  // an index in steps_, -1 before any
+  };
+  std::map<uint32_t, Waiting> waiting_;             // by thread: threads in a wait
+  std::map<uint32_t, std::vector<int64_t>> notes_;  // by thread: the values of its notes
+  std::vector<ObjectId> loop_of_;                   // by thread: the event loop it is a task of
+  std::vector<uint8_t> resuming_;  // by thread: a task that has not run its first step
   std::map<std::vector<uint32_t>, uint64_t> classes_;
   uint64_t runs_ = 0;
 };

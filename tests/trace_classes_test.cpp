@@ -697,7 +697,6 @@ TEST(DporLoops, WithoutAnAwaitBetweenTheWritesBothOrNeitherAreSeen) {
   }
 }
 
-
 TEST(DporLoops, ATaskBlockedOnAMutexBlocksItsLoop) {
   ExploreOptions options;
   options.all = true;
