@@ -577,6 +577,23 @@ bool has_deadlock(const ExploreResult& r) {
   return false;
 }
 
+/// dpor --all and dfs --all over `model`, each checked to have run to the end without an error,
+/// by strategy name.
+std::map<std::string, ExploreResult> exhaust_both(const SimModel& model) {
+  ExploreOptions options;
+  options.all = true;
+  options.max_executions = 100'000;
+  DporStrategy dpor;
+  DfsStrategy dfs;
+  std::map<std::string, ExploreResult> out;
+  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs}) {
+    ExploreResult r = explore(model, *s, options);
+    EXPECT_TRUE(r.complete && r.error.empty()) << s->name() << ": " << r.error;
+    out.emplace(s->name(), std::move(r));
+  }
+  return out;
+}
+
 TEST(NotifyOne, WakesAnyWaiterUnderEverySearch) {
   ExploreOptions options;  // up to the first bug: the deadlock is the only one
   options.max_executions = 100'000;
@@ -595,15 +612,8 @@ TEST(NotifyOne, WaitersWithDifferentMutexesStillCompeteForTheWakeup) {
 }
 
 TEST(NotifyOne, NotifyAllInsteadIsCleanEverywhere) {
-  ExploreOptions options;
-  options.all = true;
-  options.max_executions = 100'000;
-  DporStrategy dpor;
-  DfsStrategy dfs;
-  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs}) {
-    const ExploreResult r = explore(two_conditions(true), *s, options);
-    EXPECT_TRUE(r.complete && r.error.empty()) << s->name() << ": " << r.error;
-    EXPECT_TRUE(r.bugs.empty()) << s->name() << ": " << r.bugs.front().finding.message;
+  for (const auto& [strategy, r] : exhaust_both(two_conditions(true))) {
+    EXPECT_TRUE(r.bugs.empty()) << strategy << ": " << r.bugs.front().finding.message;
   }
 }
 
@@ -685,39 +695,21 @@ TEST(DporLoops, ATaskRunsBetweenAnotherTasksAwaits) {
 }
 
 TEST(DporLoops, WithoutAnAwaitBetweenTheWritesBothOrNeitherAreSeen) {
-  ExploreOptions options;
-  options.all = true;
-  DporStrategy dpor;
-  DfsStrategy dfs;
-  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs}) {
-    const ExploreResult r = explore(two_writes(false), *s, options);
-    EXPECT_TRUE(r.complete && r.error.empty()) << s->name() << ": " << r.error;
-    EXPECT_TRUE(r.bugs.empty()) << s->name() << ": " << r.bugs.front().finding.message;
-    EXPECT_EQ(r.executions, 2u) << s->name();  // one task first, or the other
+  for (const auto& [strategy, r] : exhaust_both(two_writes(false))) {
+    EXPECT_TRUE(r.bugs.empty()) << strategy << ": " << r.bugs.front().finding.message;
+    EXPECT_EQ(r.executions, 2u) << strategy;  // one task first, or the other
   }
 }
 
 TEST(DporLoops, ATaskBlockedOnAMutexBlocksItsLoop) {
-  ExploreOptions options;
-  options.all = true;
-  DporStrategy dpor;
-  DfsStrategy dfs;
-  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs}) {
-    const ExploreResult r = explore(blocked_task(true), *s, options);
-    EXPECT_TRUE(r.complete && r.error.empty()) << s->name() << ": " << r.error;
-    EXPECT_TRUE(has_deadlock(r)) << s->name();
+  for (const auto& [strategy, r] : exhaust_both(blocked_task(true))) {
+    EXPECT_TRUE(has_deadlock(r)) << strategy;
   }
 }
 
 TEST(DporLoops, OnLoopsOfTheirOwnTheTasksNeverBlockEachOther) {
-  ExploreOptions options;
-  options.all = true;
-  DporStrategy dpor;
-  DfsStrategy dfs;
-  for (Strategy* s : std::initializer_list<Strategy*>{&dpor, &dfs}) {
-    const ExploreResult r = explore(blocked_task(false), *s, options);
-    EXPECT_TRUE(r.complete && r.error.empty()) << s->name() << ": " << r.error;
-    EXPECT_TRUE(r.bugs.empty()) << s->name() << ": " << r.bugs.front().finding.message;
+  for (const auto& [strategy, r] : exhaust_both(blocked_task(false))) {
+    EXPECT_TRUE(r.bugs.empty()) << strategy << ": " << r.bugs.front().finding.message;
   }
 }
 
