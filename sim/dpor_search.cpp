@@ -8,8 +8,10 @@
 namespace interleave {
 namespace {
 
+/// A task's step that gives its loop back when announced and takes it again when it runs (a
+/// yield in a task is an await, as the simulator runs it).
 bool is_await(Op op) {
-  return op == Op::kAwait || op == Op::kSleep;
+  return op == Op::kAwait || op == Op::kSleep || op == Op::kYield;
 }
 
 bool contains(std::span<const ThreadId> set, ThreadId t) {
@@ -93,14 +95,13 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
 
   ThreadId chosen{};
   if (s < forced && !contains(point.enabled, job_->path[s])) {
-    if (std::none_of(values_.begin(), values_.end(), [&](const DporOutcome::Value& v) {
-          return v.steps_before >= job_->fresh_from;
-        })) {
+    if (values_.empty()) {
       diverged_ = true;
       return kNoThread;  // the search asked for a step that cannot run: abandon
     }
-    // A value drawn where the path is new (not the one it was worked out with) changed what a
-    // thread does: the rest of the path does not apply, and the run goes on as a fresh one.
+    // The path was worked out (in part) in a run that drew other values, and a value drawn here
+    // made a thread do otherwise: the rest of the path does not apply, and the run goes on as a
+    // fresh one.
     path_end_ = forced = s;
     covered.assign(sleep_.begin(), sleep_.end());
   }
@@ -228,7 +229,7 @@ void DporRun::find_blockers(const StepEvent& e, std::span<const PendingOp> pendi
       // A task gives its loop back when it announces an await, and when it ends.
       const uint32_t ht = to_index(h.thread);
       const Op next = ht < pending.size() ? pending[ht].op : Op::kFinish;
-      if (next == Op::kAwait || next == Op::kSleep || next == Op::kFinish) continue;
+      if (is_await(next) || next == Op::kFinish) continue;
     }
     blockers_.push_back(static_cast<uint32_t>(holder));
   }
@@ -370,7 +371,11 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
         continue;
       }
       if (locks && other.conflict && unlocks(steps_[other.step], lock)) continue;
-      if (wakes && other.conflict && touches(steps_[other.step], ej.pending.aux)) continue;
+      // (and so do releases of j's mutex, or the step that took it for good when j never ran)
+      if (wakes && (other.conflict || other.release) &&
+          touches(steps_[other.step], ej.pending.aux)) {
+        continue;
+      }
       if (clocks[other.step * width + ti] >= mine) {
         by_other = true;
         break;
@@ -607,7 +612,10 @@ void DporSearch::integrate(const DporJob& job, const DporOutcome& outcome) {
   // changes the nodes there) is explored again under each of its other values.
   std::vector<std::vector<WakeupNode>> guides;
   for (std::size_t k = job.values.size(); k < outcome.values.size(); ++k) {
-    guides.push_back(pending_subtree(outcome.values[k].steps_before, job.path.size()));
+    // (none for a value drawn after the run left its path: the path below is not its branch's)
+    const std::size_t at = outcome.values[k].steps_before;
+    guides.push_back(at <= outcome.path_end ? pending_subtree(at, job.path.size())
+                                            : std::vector<WakeupNode>{});
   }
   const std::size_t forced = std::min({job.path.size(), outcome.steps.size(), outcome.path_end});
   nodes_.resize(forced);  // a run cut short keeps only the steps it took

@@ -442,7 +442,10 @@ uint32_t Execution::finish_thread(uint32_t self) {
   t.finished = true;
   pending_[self] = PendingOp{Op::kFinish};
   may_block_[self] = kFinished;
-  if (t.loop != kNoObject) object(t.loop).holder = kNoThread;
+  // (a task that never announced anything never held its loop: its spawner may hold it)
+  if (t.loop != kNoObject && object(t.loop).holder == ThreadId{self}) {
+    object(t.loop).holder = kNoThread;
+  }
   emit(Op::kFinish, kNoObject, 0, Loc{});
   if (t.starting) {  // it never announced anything: hand back to its spawner
     t.starting = false;
@@ -692,7 +695,8 @@ void Execution::sleep(int64_t nanos, Loc loc) {
 }
 
 void Execution::yield(Loc loc) {
-  point(PendingOp{Op::kYield}, loc);
+  // A task's yield is an await: it names its loop, which it gives back.
+  point(PendingOp{Op::kYield, threads_[current_].loop}, loc);
   emit(Op::kYield, kNoObject, 0, loc);
 }
 

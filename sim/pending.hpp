@@ -19,12 +19,12 @@ struct PendingOp {
 };
 
 /// Touches no shared object, so it commutes with every other step: sleep and yield (outside an
-/// event loop: a task's sleep hands its loop over), spawn and join.
+/// event loop: a task's sleep or yield hands its loop over, and names it), spawn and join.
 constexpr bool is_invisible(const PendingOp& op) {
   switch (op.op) {
     case Op::kSleep:
-      return op.object == kNoObject;
     case Op::kYield:
+      return op.object == kNoObject;
     case Op::kSpawn:
     case Op::kJoin:
       return true;

@@ -113,7 +113,8 @@ class EventLoop {
   }
   /// Runs the loop until every task has finished.
   void run(Loc loc = Loc::here()) {
-    for (ThreadId t : tasks_) x_->join(t, loc);
+    // (by index: a task may spawn tasks, which the loop runs too)
+    for (std::size_t i = 0; i < tasks_.size(); ++i) x_->join(tasks_[i], loc);
     tasks_.clear();
   }
 

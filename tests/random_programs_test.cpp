@@ -107,7 +107,8 @@ std::vector<Instr> random_thread(Rng& rng, bool task) {
         out.push_back({rng.below(2) == 0 ? Kind::kNotifyOne : Kind::kNotifyAll, 0});
         break;
       case 4:
-        out.push_back({task ? Kind::kAwait : Kind::kYield, 0});
+        // (a task's yield is an await too)
+        out.push_back({task && rng.below(2) == 0 ? Kind::kAwait : Kind::kYield, 0});
         break;
       default:
         out.push_back({Kind::kIfEven, static_cast<uint32_t>(rng.below(kVars))});

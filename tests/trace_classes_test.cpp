@@ -485,6 +485,39 @@ std::vector<Case> cases() {
                        t.join();
                      })});
   out.push_back(Case{"a task blocked on a mutex", blocked_task(true)});
+  out.push_back(Case{"tasks that yield", simulated([](auto& env) {
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       EventLoop<SimEnv> loop(env, "loop");
+                       loop.spawn("a", [&] {
+                         x.store(1);
+                         env.yield();  // in a task, an await
+                         x.store(2);
+                       });
+                       loop.spawn("b", [&] { (void)x.load(); });
+                       loop.run();
+                     })});
+  // The waiter that takes the one wake-up then takes the other's mutex for good (waiters with
+  // different mutexes: undefined in C++, and the simulator's still compete for the wake-up).
+  out.push_back(Case{"a woken waiter takes the other waiter's mutex", simulated([](auto& env) {
+                       Mutex<SimEnv> m1(env, "m1");
+                       Mutex<SimEnv> m2(env, "m2");
+                       CondVar<SimEnv> cv(env, "cv");
+                       auto w1 = env.spawn("w1", [&] {
+                         m1.lock();
+                         cv.wait(m1);
+                         m1.unlock();
+                         m2.lock();
+                       });
+                       auto w2 = env.spawn("w2", [&] {
+                         m2.lock();
+                         cv.wait(m2);
+                         m2.unlock();
+                       });
+                       auto n = env.spawn("n", [&] { cv.notify_one(); });
+                       w1.join();
+                       w2.join();
+                       n.join();
+                     })});
   // Random values: the search chooses them too, and runs that draw differently differ.
   out.push_back(Case{"random values", simulated([](auto& env) {
                        Mutex<SimEnv> m(env, "m");
@@ -711,6 +744,40 @@ TEST(DporLoops, OnLoopsOfTheirOwnTheTasksNeverBlockEachOther) {
   for (const auto& [strategy, r] : exhaust_both(blocked_task(false))) {
     EXPECT_TRUE(r.bugs.empty()) << strategy << ": " << r.bugs.front().finding.message;
   }
+}
+
+/// Task a writes x twice with a spawn between (not an await), the task it spawns ending at once;
+/// a reader sees the half-done 1 only if it can run between a's writes.
+SimModel spawn_between_writes(bool reader_is_a_task) {
+  return simulated([reader_is_a_task](auto& env) {
+    Shared<SimEnv, int> x(env, "x", 0);
+    EventLoop<SimEnv> loop(env, "loop");
+    loop.spawn("a", [&] {
+      x.store(1);
+      loop.spawn("c", [] {});
+      x.store(2);
+    });
+    auto read = [&] { env.check(x.load() != 1, "a's writes are seen whole"); };
+    if (reader_is_a_task) {
+      loop.spawn("b", read);
+      loop.run();
+    } else {
+      auto t = env.spawn("t", read);
+      loop.run();
+      t.join();
+    }
+  });
+}
+
+TEST(DporLoops, ATaskThatEndsAtOnceDoesNotGiveItsSpawnersLoopAway) {
+  // (it did: the reader ran between a's writes)
+  for (const auto& [strategy, r] : exhaust_both(spawn_between_writes(true))) {
+    EXPECT_TRUE(r.bugs.empty()) << strategy << ": " << r.bugs.front().finding.message;
+  }
+}
+
+TEST(DporLoops, AThreadStillRunsBetweenATasksWrites) {
+  EXPECT_TRUE(dpor_finds_check(spawn_between_writes(false), "a's writes are seen whole"));
 }
 
 }  // namespace
