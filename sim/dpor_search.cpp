@@ -8,12 +8,6 @@
 namespace interleave {
 namespace {
 
-/// A task's step that gives its loop back when announced and takes it again when it runs (a
-/// yield in a task is an await, as the simulator runs it).
-bool is_await(Op op) {
-  return op == Op::kAwait || op == Op::kSleep || op == Op::kYield;
-}
-
 bool contains(std::span<const ThreadId> set, ThreadId t) {
   return std::find(set.begin(), set.end(), t) != set.end();
 }
@@ -49,7 +43,7 @@ StepEvent DporRun::make_step(ThreadId thread, const PendingOp& op) const {
   const uint32_t t = to_index(thread);
   // A task resumes its loop at its first step and at every await: that step takes the loop.
   if (t < thread_loop_.size() && thread_loop_[t] != kNoObject &&
-      (resuming_[t] != 0 || is_await(op.op))) {
+      (resuming_[t] != 0 || gives_loop_back(op))) {
     e.loop = thread_loop_[t];
   }
   e.compute_accesses();
@@ -228,8 +222,8 @@ void DporRun::find_blockers(const StepEvent& e, std::span<const PendingOp> pendi
     if (need.object == e.loop) {
       // A task gives its loop back when it announces an await, and when it ends.
       const uint32_t ht = to_index(h.thread);
-      const Op next = ht < pending.size() ? pending[ht].op : Op::kFinish;
-      if (is_await(next) || next == Op::kFinish) continue;
+      const PendingOp next = ht < pending.size() ? pending[ht] : PendingOp{Op::kFinish};
+      if (gives_loop_back(next) || next.op == Op::kFinish) continue;
     }
     blockers_.push_back(static_cast<uint32_t>(holder));
   }

@@ -312,7 +312,7 @@ void Execution::point_slow(const PendingOp& op, Loc loc) {
     if (op.op == Op::kLock) t.lock_seq = ++lock_seq_;
   }
   t.pending_loc = loc;
-  if (t.loop != kNoObject && yields(op.op)) {
+  if (t.loop != kNoObject && gives_loop_back(op)) {
     // An await gives the loop back, but only the task holding it can (a new task's first
     // announcement happens while its spawner's task may still be running).
     ObjectInfo& loop = object(t.loop);
@@ -320,7 +320,7 @@ void Execution::point_slow(const PendingOp& op, Loc loc) {
   }
   if (t.starting) {
     t.starting = false;
-    if (t.loop != kNoObject && !timed_ && !yields(op.op)) {
+    if (t.loop != kNoObject && !timed_ && !gives_loop_back(op)) {
       // A task starts when its loop first runs it, a step of its own (an await): then, as in
       // asyncio, an operation that blocks (a mutex another thread holds) blocks the loop too.
       pending_[self] = PendingOp{Op::kAwait, t.loop};
@@ -684,19 +684,20 @@ void Execution::notify(ObjectId condvar, bool all, Loc loc) {
   emit(all ? Op::kNotifyAll : Op::kNotifyOne, condvar, woken, loc);
 }
 
-void Execution::sleep(int64_t nanos, Loc loc) {
+void Execution::sleep(int64_t nanos, Loc loc, bool awaits) {
+  const ObjectId loop = awaits ? threads_[current_].loop : kNoObject;
   if (timed_) {
-    sleep_timed(nanos, loc);
+    sleep_timed(nanos, loc, loop);
     return;
   }
-  // A task's sleep is an await: it names its loop, which it gives back.
-  point(PendingOp{Op::kSleep, threads_[current_].loop}, loc);
-  emit(Op::kSleep, kNoObject, nanos, loc);
+  // A task's await names its loop, which it gives back.
+  point(PendingOp{Op::kSleep, loop}, loc);
+  emit(Op::kSleep, loop, nanos, loc);
 }
 
 void Execution::yield(Loc loc) {
-  // A task's yield is an await: it names its loop, which it gives back.
-  point(PendingOp{Op::kYield, threads_[current_].loop}, loc);
+  // (in a task, a yield of the thread, not an await: the loop stays with it)
+  point(PendingOp{Op::kYield}, loc);
   emit(Op::kYield, kNoObject, 0, loc);
 }
 

@@ -152,7 +152,10 @@ class Execution {
   void unlock(ObjectId mutex, Loc loc);
   void wait(ObjectId condvar, ObjectId mutex, Loc loc);
   void notify(ObjectId condvar, bool all, Loc loc);
-  void sleep(int64_t nanos, Loc loc);
+  /// A sleep; `awaits`: a task's await of its loop (EventLoop::sleep_for), which gives the loop
+  /// to its other tasks meanwhile. Otherwise a task that sleeps blocks its loop, as a blocking
+  /// sleep in an asyncio task does.
+  void sleep(int64_t nanos, Loc loc, bool awaits = false);
   void yield(Loc loc);
   /// An event-loop task gives its loop back (an await) and resumes when picked again.
   void await(Loc loc);
@@ -258,7 +261,7 @@ class Execution {
   uint32_t choose_timed(uint32_t self);
   bool timed_enabled(uint32_t index) const;
   void grant_on_unlock(ObjectId mutex);
-  void sleep_timed(int64_t nanos, Loc loc);
+  void sleep_timed(int64_t nanos, Loc loc, ObjectId loop);
   uint32_t stop_without_enabled();
   /// Ends the run from inside a model thread; does not return (the fiber is unwound).
   [[noreturn]] void end_from_thread(RunStatus status);

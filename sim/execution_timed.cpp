@@ -67,12 +67,11 @@ void Execution::grant_on_unlock(ObjectId mutex) {
   m.grant_at = now_ + latency;
 }
 
-void Execution::sleep_timed(int64_t nanos, Loc loc) {
-  const ObjectId loop = threads_[current_].loop;
+void Execution::sleep_timed(int64_t nanos, Loc loc, ObjectId loop) {
   point(PendingOp{Op::kSleep, loop}, loc);
   if (unwinding_) return;
   threads_[current_].sleep_until = now_ + std::max<int64_t>(nanos, 0);
-  emit(Op::kSleep, kNoObject, nanos, loc);
+  emit(Op::kSleep, loop, nanos, loc);
   // Nothing the thread does after the sleep may happen before it wakes: it waits here, at a
   // wake-up step (a task also gives its loop back meanwhile, and resumes it by awaiting).
   if (loop != kNoObject) object(loop).holder = kNoThread;

@@ -18,13 +18,19 @@ struct PendingOp {
   uint32_t arg = 0;             // joined thread for kJoin
 };
 
-/// Touches no shared object, so it commutes with every other step: sleep and yield (outside an
-/// event loop: a task's sleep or yield hands its loop over, and names it), spawn and join.
+/// A task's await, which gives its loop back when announced and takes it again when it runs:
+/// EventLoop::yield_now (kAwait) or EventLoop::sleep_for (a sleep that names the loop).
+constexpr bool gives_loop_back(const PendingOp& op) {
+  return op.op == Op::kAwait || (op.op == Op::kSleep && op.object != kNoObject);
+}
+
+/// Touches no shared object, so it commutes with every other step: sleep (but a task's await of
+/// its loop, which names the loop) and yield, spawn and join.
 constexpr bool is_invisible(const PendingOp& op) {
   switch (op.op) {
     case Op::kSleep:
-    case Op::kYield:
       return op.object == kNoObject;
+    case Op::kYield:
     case Op::kSpawn:
     case Op::kJoin:
       return true;

@@ -109,7 +109,7 @@ class EventLoop {
   void yield_now(Loc loc = Loc::here()) { x_->await(loc); }
   template <class Rep, class Period>
   void sleep_for(std::chrono::duration<Rep, Period> d, Loc loc = Loc::here()) {
-    x_->sleep(to_nanos(d), loc);
+    x_->sleep(to_nanos(d), loc, /*awaits=*/true);
   }
   /// Runs the loop until every task has finished.
   void run(Loc loc = Loc::here()) {

@@ -91,7 +91,9 @@ std::vector<Instr> random_thread(Rng& rng, bool task) {
         break;
       case 8: {
         static constexpr Kind kinds[] = {Kind::kSleep, Kind::kCas, Kind::kExchange};
-        out.push_back({kinds[rng.below(3)], 0});
+        const Kind kind = kinds[rng.below(3)];
+        // (sleep1 in a task: the thread's sleep, which keeps the loop)
+        out.push_back({kind, kind == Kind::kSleep ? static_cast<uint32_t>(rng.below(2)) : 0});
         break;
       }
       case 0:
@@ -107,7 +109,7 @@ std::vector<Instr> random_thread(Rng& rng, bool task) {
         out.push_back({rng.below(2) == 0 ? Kind::kNotifyOne : Kind::kNotifyAll, 0});
         break;
       case 4:
-        // (a task's yield is an await too)
+        // (a task's yield is the thread's, which keeps the loop)
         out.push_back({task && rng.below(2) == 0 ? Kind::kAwait : Kind::kYield, 0});
         break;
       default:
@@ -238,7 +240,7 @@ void run_thread(Env& env, const std::vector<Instr>& code, uint32_t id,
         break;
       }
       case Kind::kSleep:
-        if (loop != nullptr) {
+        if (loop != nullptr && i.obj == 0) {
           loop->sleep_for(std::chrono::milliseconds(1));
         } else {
           env.sleep_for(std::chrono::milliseconds(1));

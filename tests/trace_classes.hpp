@@ -36,11 +36,13 @@ class TraceClasses final : public Monitor {
     s.event.op = ev.op;
     s.event.pending = PendingOp{ev.op, ev.object, ev.aux};
     if (ev.op == Op::kJoin) s.event.pending.arg = static_cast<uint32_t>(ev.value);
-    // A task of an event loop takes the loop at its first step and at each await (a sleep or a
-    // yield is one): its steps between two awaits run with no other task of the loop in between.
+    // A task of an event loop takes the loop at its first step and at each await (a sleep of
+    // the loop's is one, and names it): its steps between two awaits run with no other task of
+    // the loop in between.
     const uint32_t t = to_index(ev.thread);
     if (t < loop_of_.size() && loop_of_[t] != kNoObject &&
-        (resuming_[t] != 0 || ev.op == Op::kAwait || ev.op == Op::kSleep || ev.op == Op::kYield)) {
+        (resuming_[t] != 0 || ev.op == Op::kAwait ||
+         (ev.op == Op::kSleep && ev.object != kNoObject))) {
       s.event.loop = loop_of_[t];
     }
     if (t < resuming_.size()) resuming_[t] = 0;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -778,6 +779,39 @@ TEST(DporLoops, ATaskThatEndsAtOnceDoesNotGiveItsSpawnersLoopAway) {
 
 TEST(DporLoops, AThreadStillRunsBetweenATasksWrites) {
   EXPECT_TRUE(dpor_finds_check(spawn_between_writes(false), "a's writes are seen whole"));
+}
+
+/// A task writes 1 then 0 with a pause between: an await of the loop (loop.sleep_for) or the
+/// thread's own sleep or yield (env.sleep_for, env.yield), which blocks the loop, as
+/// time.sleep() in an asyncio task does. Another task reads the 1 only across an await.
+enum class Pause { kAwait, kSleep, kYield };
+
+SimModel pause_between_writes(Pause pause) {
+  return simulated([pause](auto& env) {
+    Shared<SimEnv, int> x(env, "x", 0);
+    EventLoop<SimEnv> loop(env, "loop");
+    loop.spawn("a", [&] {
+      x.store(1);
+      if (pause == Pause::kAwait) loop.sleep_for(std::chrono::milliseconds(1));
+      if (pause == Pause::kSleep) env.sleep_for(std::chrono::milliseconds(1));
+      if (pause == Pause::kYield) env.yield();
+      x.store(0);
+    });
+    loop.spawn("b", [&] { env.check(x.load() == 0, "no half-done write seen"); });
+    loop.run();
+  });
+}
+
+TEST(DporLoops, AnAwaitedSleepLetsAnotherTaskRun) {
+  EXPECT_TRUE(dpor_finds_check(pause_between_writes(Pause::kAwait), "no half-done write seen"));
+}
+
+TEST(DporLoops, AThreadsSleepOrYieldInATaskKeepsTheLoop) {
+  for (Pause pause : {Pause::kSleep, Pause::kYield}) {
+    for (const auto& [strategy, r] : exhaust_both(pause_between_writes(pause))) {
+      EXPECT_TRUE(r.bugs.empty()) << strategy << ": " << r.bugs.front().finding.message;
+    }
+  }
 }
 
 }  // namespace
