@@ -365,9 +365,10 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
         continue;
       }
       if (locks && other.conflict && unlocks(steps_[other.step], lock)) continue;
-      // (and so do releases of j's mutex, or the step that took it for good when j never ran)
-      if (wakes && (other.conflict || other.release) &&
-          touches(steps_[other.step], ej.pending.aux)) {
+      // (nor what i's thread does with j's mutex after i: it releases it, or takes it for good
+      // when j never ran; another thread's release after i still orders j)
+      if (wakes && touches(steps_[other.step], ej.pending.aux) &&
+          (other.conflict || (other.release && steps_[other.step].thread == steps_[i].thread))) {
         continue;
       }
       if (clocks[other.step * width + ti] >= mine) {

@@ -90,9 +90,9 @@ struct DporOutcome {
   std::vector<uint8_t> sequence_before;
   bool pruned = false;    // every enabled thread was asleep: cut short
   bool diverged = false;  // a forced thread was not enabled (a bug in the search)
-  // The steps of its job's path it followed: all of them, unless a value drawn where the path is
-  // new made a thread do otherwise than the rest of the path (worked out from a run that drew
-  // another), and it went on from there as a fresh run does.
+  // The steps of its job's path it followed: all of them, unless a value it drew made a thread
+  // do otherwise than the rest of the path (worked out, in part, from a run that drew another),
+  // and it went on from there as a fresh run does.
   std::size_t path_end = ~std::size_t{0};
 };
 

@@ -486,6 +486,33 @@ std::vector<Case> cases() {
                        t.join();
                      })});
   out.push_back(Case{"a task blocked on a mutex", blocked_task(true)});
+  out.push_back(Case{"a third thread holds a waiter's mutex across the other's wake",
+                     simulated([](auto& env) {
+                       Mutex<SimEnv> m1(env, "m1");
+                       Mutex<SimEnv> m2(env, "m2");
+                       CondVar<SimEnv> cv(env, "cv");
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       auto w1 = env.spawn("w1", [&] {
+                         m1.lock();
+                         cv.wait(m1);
+                         m1.unlock();
+                         x.store(1);
+                       });
+                       auto w2 = env.spawn("w2", [&] {
+                         m2.lock();
+                         cv.wait(m2);
+                         m2.unlock();
+                       });
+                       auto t = env.spawn("t", [&] {
+                         m2.lock();
+                         (void)x.load();
+                         m2.unlock();
+                       });
+                       cv.notify_one();
+                       w1.join();
+                       w2.join();
+                       t.join();
+                     })});
   out.push_back(Case{"tasks that yield", simulated([](auto& env) {
                        Shared<SimEnv, int> x(env, "x", 0);
                        EventLoop<SimEnv> loop(env, "loop");
