@@ -182,7 +182,7 @@ ThreadId DfsStrategy::pick(const ChoicePoint& point) {
   // switching away from it while it could go on is a preemption.
   const bool can_continue = last_visible_ != kNoThread &&
                             std::find(e.begin(), e.end(), last_visible_) != e.end() &&
-                            point.pending[to_index(last_visible_)].op != Op::kAwait;
+                            !gives_loop_back(point.pending[to_index(last_visible_)]);
   const bool may_preempt = !bounded_ || preemptions_ < bound_;
   if (can_continue && !may_preempt) {
     // No choice here: the bound allows no preemption.

@@ -229,6 +229,15 @@ void DporRun::find_blockers(const StepEvent& e, std::span<const PendingOp> pendi
   }
 }
 
+bool DporRun::held_by(ThreadId thread, ObjectId lock, std::size_t before) const {
+  bool held = false;
+  for (std::size_t k = 0; k < before; ++k) {
+    if (unlocks(steps_[k], lock)) held = false;
+    if (takes_lock(steps_[k], lock)) held = steps_[k].thread == thread;
+  }
+  return held;
+}
+
 void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
   const std::size_t width = threads_;
   std::vector<uint32_t>& clocks = clocks_;
@@ -354,6 +363,9 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
     // before i).
     const bool wakes = steps_[i].op == Op::kWake && ej.op == Op::kWake &&
                        steps_[i].pending.object == ej.pending.object;
+    // (i's thread may hold j's mutex through its wait and release it after i: then j cannot run
+    // before i, and that release orders them)
+    const bool holds_across = wakes && held_by(steps_[i].thread, ej.pending.aux, i);
     bool by_other = false;
     for (const Pred& other : preds) {
       if (other.step == i) continue;
@@ -367,7 +379,7 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
       if (locks && other.conflict && unlocks(steps_[other.step], lock)) continue;
       // (nor what i's thread does with j's mutex after i: it releases it, or takes it for good
       // when j never ran; another thread's release after i still orders j)
-      if (wakes && touches(steps_[other.step], ej.pending.aux) &&
+      if (wakes && !holds_across && touches(steps_[other.step], ej.pending.aux) &&
           (other.conflict || (other.release && steps_[other.step].thread == steps_[i].thread))) {
         continue;
       }

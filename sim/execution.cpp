@@ -248,7 +248,7 @@ void Execution::switch_to(uint32_t next) {
   if (ThreadId{next} != last_visible_ && !is_invisible(pending_[next])) {
     if (last_visible_ != kNoThread) {
       const uint32_t last = to_index(last_visible_);
-      if (enabled(last) && !is_invisible(pending_[last]) && pending_[last].op != Op::kAwait) {
+      if (enabled(last) && !is_invisible(pending_[last]) && !gives_loop_back(pending_[last])) {
         ++preemptions_;
       }
     }

@@ -513,6 +513,28 @@ std::vector<Case> cases() {
                        w2.join();
                        t.join();
                      })});
+  out.push_back(
+      Case{"a waiter holds the other waiter's mutex through its wait", simulated([](auto& env) {
+             Mutex<SimEnv> m1(env, "m1");
+             Mutex<SimEnv> m2(env, "m2");
+             CondVar<SimEnv> cv(env, "cv");
+             auto w1 = env.spawn("w1", [&] {
+               m2.lock();
+               m1.lock();
+               cv.wait(m1);
+               m1.unlock();
+               m2.unlock();
+             });
+             auto w2 = env.spawn("w2", [&] {
+               m2.lock();
+               cv.wait(m2);
+               m2.unlock();
+             });
+             auto n = env.spawn("n", [&] { cv.notify_all(); });
+             w1.join();
+             w2.join();
+             n.join();
+           })});
   out.push_back(Case{"tasks that yield", simulated([](auto& env) {
                        Shared<SimEnv, int> x(env, "x", 0);
                        EventLoop<SimEnv> loop(env, "loop");
@@ -831,6 +853,12 @@ SimModel pause_between_writes(Pause pause) {
 
 TEST(DporLoops, AnAwaitedSleepLetsAnotherTaskRun) {
   EXPECT_TRUE(dpor_finds_check(pause_between_writes(Pause::kAwait), "no half-done write seen"));
+  // Another task running at an await is no preemption: dfs finds it with none allowed.
+  ExploreOptions options;
+  DfsStrategy dfs(0);
+  const ExploreResult r = explore(pause_between_writes(Pause::kAwait), dfs, options);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  EXPECT_EQ(r.bugs.front().preemptions, 0u);
 }
 
 TEST(DporLoops, AThreadsSleepOrYieldInATaskKeepsTheLoop) {
