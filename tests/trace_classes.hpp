@@ -9,6 +9,7 @@
 
 #include "sim/dependence.hpp"
 #include "sim/event.hpp"
+#include "sim/pending.hpp"
 
 namespace interleave::testing {
 
@@ -41,8 +42,7 @@ class TraceClasses final : public Monitor {
     // the loop in between.
     const uint32_t t = to_index(ev.thread);
     if (t < loop_of_.size() && loop_of_[t] != kNoObject &&
-        (resuming_[t] != 0 || ev.op == Op::kAwait ||
-         (ev.op == Op::kSleep && ev.object != kNoObject))) {
+        (resuming_[t] != 0 || gives_loop_back(PendingOp{ev.op, ev.object}))) {
       s.event.loop = loop_of_[t];
     }
     if (t < resuming_.size()) resuming_[t] = 0;
