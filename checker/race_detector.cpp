@@ -22,6 +22,7 @@ void RaceDetector::begin_run() {
   loop_last_.clear();
   shadows_.clear();
   read_sets_used_ = 0;
+  notifies_used_ = 0;
   findings_.clear();
   races_.clear();
   linked_ = 0;
@@ -114,6 +115,16 @@ VectorClock& RaceDetector::sync(ObjectId object) {
     sync_used_ = i + 1;
   }
   return sync_[i];
+}
+
+const VectorClock* RaceDetector::notify_clock(int64_t step) const {
+  // Wakes mostly follow their notify closely: search from the latest.
+  for (uint32_t i = notifies_used_; i-- > 0;) {
+    const NotifyClock& n = notifies_[i];
+    if (static_cast<int64_t>(n.step) == step) return &n.clock;
+    if (static_cast<int64_t>(n.step) < step) break;
+  }
+  return nullptr;
 }
 
 void RaceDetector::take_snapshot(ThreadState& t) {
@@ -261,13 +272,19 @@ void RaceDetector::on_event(const Event& e) {
       break;
     case Op::kWake:
       if (e.aux != kNoObject) acquire(t, sync(e.aux));
-      acquire(t, sync(e.object));
+      // Only the notify that woke it (the event names its step): another waiter's notify, though
+      // earlier on the same condition variable, orders nothing here.
+      if (const VectorClock* by = notify_clock(e.value)) acquire(t, *by);
       break;
     case Op::kNotifyOne:
     case Op::kNotifyAll:
       // A notify that wakes nobody orders nothing.
       if (e.value > 0) {
-        release(t, sync(e.object));
+        if (notifies_used_ == notifies_.size()) notifies_.emplace_back();  // never saved: may move
+        keep(notifies_used_);
+        NotifyClock& n = notifies_[notifies_used_++];
+        n.step = e.step;
+        n.clock = t.clock;  // reuses the slot's storage
         tick(t, tid);
       }
       break;

@@ -5,8 +5,8 @@
 //    by ThreadId / ObjectId, cleared but not freed by begin_run);
 //  - happens-before: program order; spawn; join; unlock (and wait) -> later lock (and wake) of the
 //    same mutex; every atomic write releases into (joins) the location's clock and every atomic
-//    read acquires it; notify -> wake on the same condition variable; tasks of one event loop are
-//    ordered by the loop's switches;
+//    read acquires it; a notify -> the wakes it caused (only those: a waiter woken by another
+//    notify is not ordered after it); tasks of one event loop are ordered by the loop's switches;
 //  - a race is reported once per run per pair of source locations, never per element or value;
 //  - a lean detector (explain off) begun for a search can be rewound: every change to its run's
 //    state is saved first in an undo log (keep*), and storage holding saved state never moves
@@ -178,6 +178,17 @@ class RaceDetector final : public Monitor {
   std::vector<Shadow> shadows_;       // index = ObjectId of a plain location
   std::vector<ReadSet> read_sets_;    // pool; the first read_sets_used_ belong to this run
   uint32_t read_sets_used_ = 0;
+  /// A notify that woke someone: its thread's clock then, for the wakes it caused.
+  struct NotifyClock {
+    uint64_t step = 0;
+    VectorClock clock;
+  };
+  // Pool; the first notifies_used_ belong to this run, in step order, and never change once
+  // written (so rewinding only restores the count).
+  std::vector<NotifyClock> notifies_;
+  uint32_t notifies_used_ = 0;
+  /// The clock of the notify at `step` in this run (null if it woke nobody or is not known).
+  const VectorClock* notify_clock(int64_t step) const;
   std::vector<Finding> findings_;
   std::vector<RaceKey> races_;
   std::size_t linked_ = 0;  // invariant: how many of races_ are linked

@@ -62,9 +62,15 @@ class Stream {
   void unlock(ThreadId t, Obj m, unsigned line) { emit(t, Op::kUnlock, m, 0, line); }
   void try_lock_fail(ThreadId t, Obj m, unsigned line) { emit(t, Op::kTryLockFail, m, 0, line); }
   void wait(ThreadId t, Obj cv, Obj m, unsigned line) { emit(t, Op::kWait, cv, 0, line, m.id); }
-  void wake(ThreadId t, Obj cv, Obj m, unsigned line) { emit(t, Op::kWake, cv, 0, line, m.id); }
-  void notify_one(ThreadId t, Obj cv, int64_t woken, unsigned line) {
+  /// `by`: the step of the notify that woke it (-1: one not in this stream).
+  void wake(ThreadId t, Obj cv, Obj m, unsigned line, int64_t by = -1) {
+    emit(t, Op::kWake, cv, by, line, m.id);
+  }
+  /// Returns the notify's step, for the wake it causes.
+  int64_t notify_one(ThreadId t, Obj cv, int64_t woken, unsigned line) {
+    const auto at = static_cast<int64_t>(step_);
     emit(t, Op::kNotifyOne, cv, woken, line);
+    return at;
   }
   void join(ThreadId t, ThreadId child, unsigned line) {
     emit(t, Op::kJoin, {kNoObject, nullptr}, to_index(child), line);
@@ -366,8 +372,8 @@ TEST(RaceDetector, CondVarNotifyOrdersWake) {
   s.lock(w, kM1, 30);
   s.wait(w, kCv, kM1, 31);
   s.store(n, kX, 1, 40);  // no mutex: only the notify orders this before the read
-  s.notify_one(n, kCv, to_index(w), 41);
-  s.wake(w, kCv, kM1, 31);
+  const int64_t by = s.notify_one(n, kCv, 1, 41);
+  s.wake(w, kCv, kM1, 31, by);
   s.load(w, kX, 1, 32);
   s.unlock(w, kM1, 33);
   EXPECT_TRUE(s.end().empty());
@@ -381,9 +387,9 @@ TEST(RaceDetector, WriteAfterNotifyRacesWithWokenRead) {
   const ThreadId n = s.spawn(m, "notifier");
   s.lock(w, kM1, 30);
   s.wait(w, kCv, kM1, 31);
-  s.notify_one(n, kCv, to_index(w), 41);
+  const int64_t by = s.notify_one(n, kCv, 1, 41);
   s.store(n, kX, 1, 42);
-  s.wake(w, kCv, kM1, 31);
+  s.wake(w, kCv, kM1, 31, by);
   s.load(w, kX, 1, 32);
   s.unlock(w, kM1, 33);
   EXPECT_EQ(signatures(s.end()), std::vector<std::string>{race(32, 42)});
@@ -396,12 +402,39 @@ TEST(RaceDetector, NotifyThatWakesNobodyOrdersNothing) {
   const ThreadId w = s.spawn(m, "waiter");
   const ThreadId n = s.spawn(m, "notifier");
   s.store(n, kX, 1, 40);
-  s.notify_one(n, kCv, -1, 41);  // nobody waits yet
+  s.notify_one(n, kCv, 0, 41);  // nobody waits yet
   s.lock(w, kM1, 30);
   s.wait(w, kCv, kM1, 31);
   s.wake(w, kCv, kM1, 31);  // (woken by something else: a later notify not in this stream)
   s.load(w, kX, 1, 32);
   EXPECT_EQ(signatures(s.end()), std::vector<std::string>{race(32, 40)});
+}
+
+TEST(RaceDetector, AWakeIsOrderedOnlyAfterTheNotifyThatCausedIt) {
+  // n1 writes x without the mutex and notifies while only a waits: its wake-up is a's. b waits
+  // after that, and n2's notify wakes it first. Nothing orders n1's write before b's read (nor
+  // would ThreadSanitizer natively); a's read is ordered by the notify that woke it.
+  RaceDetector d;
+  Stream s(d);
+  const ThreadId m = s.main();
+  const ThreadId a = s.spawn(m, "waiter_a");
+  const ThreadId b = s.spawn(m, "waiter_b");
+  const ThreadId n1 = s.spawn(m, "notifier_1");
+  const ThreadId n2 = s.spawn(m, "notifier_2");
+  s.lock(a, kM1, 30);
+  s.wait(a, kCv, kM1, 31);
+  s.store(n1, kX, 1, 40);  // no mutex
+  const int64_t first = s.notify_one(n1, kCv, 1, 41);
+  s.lock(b, kM1, 50);
+  s.wait(b, kCv, kM1, 51);
+  const int64_t second = s.notify_one(n2, kCv, 1, 60);
+  s.wake(b, kCv, kM1, 51, second);
+  s.load(b, kX, 1, 52);
+  s.unlock(b, kM1, 53);
+  s.wake(a, kCv, kM1, 31, first);
+  s.load(a, kX, 1, 32);
+  s.unlock(a, kM1, 33);
+  EXPECT_EQ(signatures(s.end()), std::vector<std::string>{race(40, 52)});
 }
 
 TEST(RaceDetector, TasksOfOneEventLoopAreOrdered) {
@@ -802,7 +835,7 @@ TEST(LockOrder, WaitReleasesItsMutex) {
   s.wait(a, kCv, kM1, 11);  // m1 is free while a waits
   s.lock(b, kM2, 20);
   s.lock(b, kM1, 21);
-  s.notify_one(b, kCv, to_index(a), 22);
+  s.notify_one(b, kCv, 1, 22);
   s.unlock(b, kM1, 23);
   s.unlock(b, kM2, 24);
   s.wake(a, kCv, kM1, 11);

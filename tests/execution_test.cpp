@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "checker/checker.hpp"
 #include "models/bind.hpp"
 #include "models/counter_heartbeat.hpp"
 #include "sim/fiber_sanitizer.hpp"
@@ -304,6 +305,90 @@ TEST(Execution, NotifyBeforeWaitIsALostWakeup) {
   for (const std::string& d : r.bugs[0].finding.details) details += d + "\n";
   EXPECT_NE(details.find("thread 'consumer' waits on condition variable 'cv'"), std::string::npos)
       << details;
+}
+
+/// Runs the current thread on while it can; when it cannot, the next thread of `script` (or,
+/// past the script, the first enabled one). One execution.
+class ScriptedStrategy final : public Strategy {
+ public:
+  explicit ScriptedStrategy(std::vector<uint32_t> script) : script_(std::move(script)) {}
+  bool begin_execution(uint64_t index) override { return index == 0; }
+  ThreadId pick(const ChoicePoint& point) override {
+    const auto can = [&](ThreadId t) {
+      return std::find(point.enabled.begin(), point.enabled.end(), t) != point.enabled.end();
+    };
+    if (can(point.current)) return point.current;
+    if (next_ < script_.size()) return ThreadId{script_[next_++]};
+    return point.enabled.front();
+  }
+  uint64_t pick_value(uint64_t) override { return 0; }
+  std::string name() const override { return "scripted"; }
+
+ private:
+  std::vector<uint32_t> script_;
+  std::size_t next_ = 0;
+};
+
+/// Two waiters on one condition variable. notifier_1 writes `x` without the mutex and notifies
+/// while only waiter_a waits; waiter_b then waits, and notifier_2's notify wakes it first. Only
+/// notifier_1's notify can have woken waiter_a, and nothing orders its write before waiter_b's
+/// read; with `notify_all`, notifier_1 wakes both (and notifier_2 is not there).
+SimModel two_waiters(bool notify_all) {
+  return simulated([notify_all](auto& env) {
+    Mutex<SimEnv> m(env, "m");
+    CondVar<SimEnv> cv(env, "cv");
+    Shared<SimEnv, int> x(env, "x", 0);
+    auto waiter = [&] {
+      m.lock();
+      cv.wait(m);
+      env.note("x", x.load());
+      m.unlock();
+    };
+    auto a = env.spawn("waiter_a", waiter);  // thread 1
+    auto n1 = env.spawn("notifier_1", [&] {  // thread 2
+      x.store(1);
+      if (notify_all) {
+        cv.notify_all();
+      } else {
+        cv.notify_one();
+      }
+    });
+    auto b = env.spawn("waiter_b", waiter);  // thread 3
+    auto n2 = env.spawn("notifier_2", [&] {  // thread 4
+      if (!notify_all) cv.notify_one();
+    });
+    a.join();
+    n1.join();
+    b.join();
+    n2.join();
+  });
+}
+
+ExploreResult scripted_with_checker(const SimModel& model, std::vector<uint32_t> script) {
+  ScriptedStrategy strategy(std::move(script));
+  Checker checker;
+  ExploreOptions options;
+  options.all = true;
+  return explore(model, strategy, options, &checker);
+}
+
+TEST(Execution, AWakeIsOrderedOnlyAfterTheNotifyThatWokeIt) {
+  // a waits; n1 writes and notifies (only a waits); b waits; n2 notifies; b wakes (n2's
+  // wake-up: n1's is a's alone), reads x; then a wakes and reads it.
+  const ExploreResult r = scripted_with_checker(two_waiters(false), {1, 2, 3, 4, 3, 1});
+  ASSERT_EQ(r.executions, 1u);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kDataRace);
+  EXPECT_NE(r.bugs[0].finding.message.find("'waiter_b'"), std::string::npos)
+      << r.bugs[0].finding.message;
+  EXPECT_NE(r.bugs[0].finding.message.find("'notifier_1'"), std::string::npos)
+      << r.bugs[0].finding.message;
+}
+
+TEST(Execution, ANotifyAllOrdersEveryWakeItCaused) {
+  const ExploreResult r = scripted_with_checker(two_waiters(true), {1, 3, 2, 3, 1});
+  ASSERT_EQ(r.executions, 1u);
+  EXPECT_TRUE(r.bugs.empty()) << r.bugs[0].finding.message;
 }
 
 TEST(Execution, AtomicsAreIndivisible) {
