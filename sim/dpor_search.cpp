@@ -229,13 +229,17 @@ void DporRun::find_blockers(const StepEvent& e, std::span<const PendingOp> pendi
   }
 }
 
-bool DporRun::held_by(ThreadId thread, ObjectId lock, std::size_t before) const {
+bool DporRun::free_without(ObjectId lock, std::size_t i, std::size_t j) const {
+  const std::size_t width = threads_;
+  const uint32_t ti = to_index(steps_[i].thread);
+  const uint32_t mine = clocks_[i * width + ti];
   bool held = false;
-  for (std::size_t k = 0; k < before; ++k) {
+  for (std::size_t k = 0; k < j; ++k) {
+    if (k == i || (k > i && clocks_[k * width + ti] >= mine)) continue;  // i happens before k
     if (unlocks(steps_[k], lock)) held = false;
-    if (takes_lock(steps_[k], lock)) held = steps_[k].thread == thread;
+    if (takes_lock(steps_[k], lock)) held = true;
   }
-  return held;
+  return !held;
 }
 
 void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
@@ -363,9 +367,11 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
     // before i).
     const bool wakes = steps_[i].op == Op::kWake && ej.op == Op::kWake &&
                        steps_[i].pending.object == ej.pending.object;
-    // (i's thread may hold j's mutex through its wait and release it after i: then j cannot run
-    // before i, and that release orders them)
-    const bool holds_across = wakes && held_by(steps_[i].thread, ej.pending.aux, i);
+    // What follows i and takes or releases j's mutex does not order them either, when that
+    // mutex is free without i and what follows it (j could run in i's place). Otherwise (i's
+    // thread, or a third one, holds it across i and releases it after i) j cannot run before i,
+    // and the release orders them.
+    const bool free = wakes && free_without(ej.pending.aux, i, j);
     bool by_other = false;
     for (const Pred& other : preds) {
       if (other.step == i) continue;
@@ -377,10 +383,9 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
         continue;
       }
       if (locks && other.conflict && unlocks(steps_[other.step], lock)) continue;
-      // (nor what i's thread does with j's mutex after i: it releases it, or takes it for good
-      // when j never ran; another thread's release after i still orders j)
-      if (wakes && !holds_across && touches(steps_[other.step], ej.pending.aux) &&
-          (other.conflict || (other.release && steps_[other.step].thread == steps_[i].thread))) {
+      // (j's own earlier steps are never skipped: they have neither flag)
+      if (free && (other.conflict || other.release) &&
+          touches(steps_[other.step], ej.pending.aux)) {
         continue;
       }
       if (clocks[other.step * width + ti] >= mine) {

@@ -152,8 +152,9 @@ class DporRun {
   /// For a pending step: the steps that took the locks (mutexes, its loop) it waits for and that
   /// are still held when the run ends, into blockers_.
   void find_blockers(const StepEvent& e, std::span<const PendingOp> pending);
-  /// Whether `thread` holds `lock` after the first `before` steps.
-  bool held_by(ThreadId thread, ObjectId lock, std::size_t before) const;
+  /// Whether `lock` is free just before step j in the run without step i and every step i
+  /// happens before (clocks known up to j): where a race reversal would put j.
+  bool free_without(ObjectId lock, std::size_t i, std::size_t j) const;
   /// The index of a location in last_write_ and reads_since_, which grow to hold it.
   uint32_t track(ObjectId object);
   void add_insertion(std::size_t i, std::size_t j, DporOutcome& out);

@@ -1,6 +1,6 @@
 // dpor against dfs on programs drawn at random: small threads (or event-loop tasks) of loads,
-// stores, atomics, critical sections, try_locks, condition variables, yields and awaits, some
-// steps depending on a value read. For each program dfs runs every interleaving, the runs are
+// stores, atomics, critical sections, try_locks, condition variables, yields and awaits, threads
+// they spawn and join, some steps depending on a value read. For each program dfs runs every interleaving, the runs are
 // sorted into traces, and dpor --all must run each trace once. The programs are the same at
 // every run of the test (fixed seeds); a failure names the seed and prints the program.
 #include <gtest/gtest.h>
@@ -47,6 +47,7 @@ enum class Kind : uint8_t {
   kCas,          // compare_exchange(0 -> id) on the atomic
   kExchange,
   kWaitUntil,  // while x[obj] is 0, wait on cv (with m0 held)
+  kSpawnJoin,  // a new thread stores x[obj] holding m[obj]; then joined
 };
 
 struct Instr {
@@ -62,10 +63,10 @@ struct Program {
 constexpr uint32_t kVars = 2;
 constexpr uint32_t kMutexes = 2;
 
-constexpr const char* kNames[] = {"load",   "store",    "fetch_add", "atomic_load",  "lock",
-                                  "unlock", "try_lock", "wait",      "notify_one",   "notify_all",
-                                  "yield",  "await",    "if_even",   "random_store", "sleep",
-                                  "cas",    "exchange", "wait_until"};
+constexpr const char* kNames[] = {"load",   "store",    "fetch_add",  "atomic_load",  "lock",
+                                  "unlock", "try_lock", "wait",       "notify_one",   "notify_all",
+                                  "yield",  "await",    "if_even",    "random_store", "sleep",
+                                  "cas",    "exchange", "wait_until", "spawn_join"};
 
 /// As the test prints it: "threads" or "tasks", then each thread's instructions, threads
 /// separated by "|" (an instruction is its name and its object: store1 stores x1).
@@ -90,10 +91,14 @@ std::vector<Instr> random_thread(Rng& rng, bool task) {
         out.push_back({Kind::kRandomStore, static_cast<uint32_t>(rng.below(kVars))});
         break;
       case 8: {
-        static constexpr Kind kinds[] = {Kind::kSleep, Kind::kCas, Kind::kExchange};
-        const Kind kind = kinds[rng.below(3)];
+        static constexpr Kind kinds[] = {Kind::kSleep, Kind::kCas, Kind::kExchange,
+                                         Kind::kSpawnJoin};
+        const Kind kind = kinds[rng.below(4)];
         // (sleep1 in a task: the thread's sleep, which keeps the loop)
-        out.push_back({kind, kind == Kind::kSleep ? static_cast<uint32_t>(rng.below(2)) : 0});
+        // (spawn_join1: the new thread takes m1)
+        out.push_back({kind, kind == Kind::kSleep || kind == Kind::kSpawnJoin
+                                 ? static_cast<uint32_t>(rng.below(2))
+                                 : 0});
         break;
       }
       case 0:
@@ -257,6 +262,16 @@ void run_thread(Env& env, const std::vector<Instr>& code, uint32_t id,
       case Kind::kWaitUntil:
         while (x[i.obj].load() == 0) cv.wait(m[0]);
         break;
+      case Kind::kSpawnJoin: {
+        const int value = ++next;
+        auto child = env.spawn("child", [&x, &m, i, value] {
+          m[i.obj].lock();
+          x[i.obj].store(value);
+          m[i.obj].unlock();
+        });
+        child.join();
+        break;
+      }
     }
   }
 }

@@ -25,10 +25,12 @@ class TraceClasses final : public Monitor {
     notes_.clear();
     loop_of_.assign(1, kNoObject);
     resuming_.assign(1, 0);
+    path_.assign(1, {});
+    children_.assign(1, 0);
   }
   void on_event(const Event& ev) override {
     if (ev.op == Op::kNote) {  // what a thread noted (a value drawn at random) is in the trace
-      notes_[to_index(ev.thread)].push_back(ev.value);
+      notes_[path_[to_index(ev.thread)]].push_back(ev.value);
       return;
     }
     if (ev.op == Op::kCheck || ev.op == Op::kFinish) return;
@@ -52,6 +54,10 @@ class TraceClasses final : public Monitor {
       resuming_.resize(loop_of_.size(), 0);
       loop_of_[child] = ev.object;
       resuming_[child] = 1;
+      path_.resize(loop_of_.size());
+      children_.resize(loop_of_.size(), 0);
+      path_[child] = path_[t];
+      path_[child].push_back(children_[t]++);
     }
     if (carries_value(ev.op)) s.value = ev.value;
     // A wake comes after the first notify that could wake its thread: one that left a wake-up
@@ -140,21 +146,33 @@ class TraceClasses final : public Monitor {
         if (done[j] != 0) continue;
         bool ready = true;
         for (std::size_t b : before[j]) ready = ready && done[b] != 0;
-        if (ready && (pick == n || steps_[j].event.thread < steps_[pick].event.thread)) pick = j;
+        if (ready && (pick == n || path_[to_index(steps_[j].event.thread)] <
+                                       path_[to_index(steps_[pick].event.thread)])) {
+          pick = j;
+        }
       }
       done[pick] = 1;
       const Step& step = steps_[pick];
-      out.push_back(to_index(step.event.thread));
+      write_path(to_index(step.event.thread), out);
       out.push_back(static_cast<uint32_t>(step.event.op));
       out.push_back(to_index(step.event.pending.object));
       out.push_back(static_cast<uint32_t>(step.value));
     }
     for (const auto& [thread, values] : notes_) {
       out.push_back(~uint32_t{0});
-      out.push_back(thread);
+      out.push_back(static_cast<uint32_t>(thread.size()));
+      out.insert(out.end(), thread.begin(), thread.end());
       for (int64_t v : values) out.push_back(static_cast<uint32_t>(v));
     }
     return out;
+  }
+
+  /// A thread as the trace names it: by its place in the spawn tree, not by its number, which
+  /// depends on the order in which threads running apart spawned theirs.
+  void write_path(uint32_t thread, std::vector<uint32_t>& out) const {
+    const std::vector<uint32_t>& p = path_[thread];
+    out.push_back(static_cast<uint32_t>(p.size()));
+    out.insert(out.end(), p.begin(), p.end());
   }
 
   std::vector<Step> steps_;
@@ -162,10 +180,12 @@ class TraceClasses final : public Monitor {
     ObjectId condvar;
     int64_t first_notify;  // an index in steps_, -1 before any
   };
-  std::map<uint32_t, Waiting> waiting_;             // by thread: threads in a wait
-  std::map<uint32_t, std::vector<int64_t>> notes_;  // by thread: the values of its notes
-  std::vector<ObjectId> loop_of_;                   // by thread: the event loop it is a task of
-  std::vector<uint8_t> resuming_;  // by thread: a task that has not run its first step
+  std::map<uint32_t, Waiting> waiting_;                          // by thread: threads in a wait
+  std::map<std::vector<uint32_t>, std::vector<int64_t>> notes_;  // by thread (path_): its notes
+  std::vector<ObjectId> loop_of_;            // by thread: the event loop it is a task of
+  std::vector<uint8_t> resuming_;            // by thread: a task that has not run its first step
+  std::vector<std::vector<uint32_t>> path_;  // by thread: child indices from main down to it
+  std::vector<uint32_t> children_;           // by thread: how many it has spawned
   std::map<std::vector<uint32_t>, uint64_t> classes_;
   uint64_t runs_ = 0;
 };

@@ -568,6 +568,41 @@ std::vector<Case> cases() {
                        w2.join();
                        n.join();
                      })});
+  // The earlier waiter's wake leads to the other waiter's mutex being released by a thread that
+  // exists only because of that wake (it spawns it): that release follows the wake, so it does
+  // not order the two wakes either.
+  for (const int notifies : {1, 2}) {
+    out.push_back(
+        Case{notifies == 1
+                 ? "a thread spawned after a wake releases the other waiter's mutex"
+                 : "a thread spawned after a wake releases the other waiter's mutex, two notifies",
+             simulated([notifies](auto& env) {
+               Mutex<SimEnv> m1(env, "m1");
+               Mutex<SimEnv> m2(env, "m2");
+               CondVar<SimEnv> cv(env, "cv");
+               auto w1 = env.spawn("w1", [&] {
+                 m1.lock();
+                 cv.wait(m1);
+                 m1.unlock();
+                 auto s = env.spawn("s", [&] {
+                   m2.lock();
+                   m2.unlock();
+                 });
+                 s.join();
+               });
+               auto w2 = env.spawn("w2", [&] {
+                 m2.lock();
+                 cv.wait(m2);
+                 m2.unlock();
+               });
+               auto n = env.spawn("n", [&] {
+                 for (int i = 0; i < notifies; ++i) cv.notify_one();
+               });
+               w1.join();
+               w2.join();
+               n.join();
+             })});
+  }
   // Random values: the search chooses them too, and runs that draw differently differ.
   out.push_back(Case{"random values", simulated([](auto& env) {
                        Mutex<SimEnv> m(env, "m");
