@@ -22,17 +22,45 @@ bool ordered(const StepEvent& a, const StepEvent& b) {
 // DporRun
 
 void DporRun::start(const DporJob& job) {
+  // The path in the last run's numbers, as far as that run had the threads it names.
+  planned_.clear();
+  for (const ThreadId t : job.path) {
+    const uint32_t name = to_index(t);
+    if (name >= number_of_.size() || number_of_[name] == kAbsent) break;
+    planned_.push_back(ThreadId{number_of_[name]});
+  }
   job_ = &job;
+  // Sized for every name this run object has met (most runs spawn the same threads): nobody
+  // but main exists yet.
+  const std::size_t names = std::max<std::size_t>(number_of_.size(), 1);
+  name_of_.assign(1, 0);
+  number_of_.assign(names, kAbsent);
+  number_of_[0] = 0;
+  spawned_.assign(names, 0);
   steps_.clear();
   values_.clear();
   sleep_.clear();
-  thread_loop_.assign(1, kNoObject);
-  resuming_.assign(1, 0);
+  thread_loop_.assign(names, kNoObject);
+  resuming_.assign(names, 0);
   value_cursor_ = 0;
-  threads_ = 1;
+  threads_ = static_cast<uint32_t>(names);
   pruned_ = false;
   diverged_ = false;
   path_end_ = job.path.size();
+}
+
+uint32_t DporRun::child_name(uint32_t parent, uint32_t index) {
+  if (parent >= children_.size()) children_.resize(parent + 1);
+  std::vector<uint32_t>& known = children_[parent];
+  if (index >= known.size()) known.resize(index + 1, kAbsent);
+  if (known[index] == kAbsent) known[index] = job_->names->child(parent, index);
+  return known[index];
+}
+
+PendingOp DporRun::named(const PendingOp& op) const {
+  PendingOp out = op;
+  if (op.op == Op::kJoin && op.arg < name_of_.size()) out.arg = name_of_[op.arg];
+  return out;
 }
 
 StepEvent DporRun::make_step(ThreadId thread, const PendingOp& op) const {
@@ -87,8 +115,13 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
     covered.insert(covered.end(), explored.begin(), explored.end());
   }
 
-  ThreadId chosen{};
-  if (s < forced && !contains(point.enabled, job_->path[s])) {
+  // The path names threads as the search does; the point numbers them as the simulator does.
+  auto number = [this](ThreadId name) {
+    const uint32_t n = to_index(name);
+    return n < number_of_.size() && number_of_[n] != kAbsent ? ThreadId{number_of_[n]} : kNoThread;
+  };
+  ThreadId chosen{};  // by number
+  if (s < forced && !contains(point.enabled, number(job_->path[s]))) {
     if (values_.empty()) {
       diverged_ = true;
       return kNoThread;  // the search asked for a step that cannot run: abandon
@@ -100,12 +133,13 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
     covered.assign(sleep_.begin(), sleep_.end());
   }
   if (s < forced) {
-    chosen = job_->path[s];
+    chosen = number(job_->path[s]);
   } else {
     auto awake = [&](ThreadId t) {  // `covered` holds the sleep set and the explored branches
-      return contains(point.enabled, t) &&
-             std::none_of(covered.begin(), covered.end(),
-                          [t](const Sleeper& q) { return q.thread == t; });
+      if (!contains(point.enabled, t)) return false;
+      const ThreadId name = name_of(t);
+      return std::none_of(covered.begin(), covered.end(),
+                          [name](const Sleeper& q) { return q.thread == name; });
     };
     // Prefer the running thread (fewest preemptions), else the lowest awake one.
     if (awake(point.current)) {
@@ -119,14 +153,28 @@ ThreadId DporRun::pick(const ChoicePoint& point) {
       chosen = *it;
     }
   }
-  const uint32_t t = to_index(chosen);
-  const PendingOp& op = point.pending[t];
-  steps_.push_back(make_step(chosen, op));
-  if (t < resuming_.size()) resuming_[t] = 0;
+  const uint32_t t = to_index(name_of(chosen));
+  PendingOp op = named(point.pending[to_index(chosen)]);
   if (op.op == Op::kSpawn) {
-    ++threads_;
-    thread_loop_.push_back(op.object);  // the spawn names the new task's loop, if any
-    resuming_.push_back(1);
+    // The new thread gets the next number and its name from the names of the search; the spawn
+    // step carries it.
+    const uint32_t child = child_name(t, spawned_[t]++);
+    op.arg = child;
+    name_of_.push_back(child);
+    if (child >= number_of_.size()) {
+      number_of_.resize(child + 1, kAbsent);
+      spawned_.resize(child + 1, 0);
+      thread_loop_.resize(child + 1, kNoObject);
+      resuming_.resize(child + 1, 0);
+    }
+    number_of_[child] = static_cast<uint32_t>(name_of_.size() - 1);
+    threads_ = static_cast<uint32_t>(number_of_.size());
+  }
+  steps_.push_back(make_step(ThreadId{t}, op));
+  resuming_[t] = 0;
+  if (op.op == Op::kSpawn) {
+    thread_loop_[op.arg] = op.object;  // the spawn names the new task's loop, if any
+    resuming_[op.arg] = 1;
   }
   return chosen;
 }
@@ -148,7 +196,11 @@ void DporRun::finish(std::span<const Op> outcomes, std::span<const PendingOp> pe
   out.pruned = pruned_;
   out.diverged = diverged_;
   out.path_end = path_end_;
-  if (!diverged_) analyse(pending, blocked, deadlocked, out);
+  pending_named_.assign(threads_, PendingOp{Op::kFinish});
+  for (std::size_t k = 0; k < pending.size() && k < name_of_.size(); ++k) {
+    pending_named_[name_of_[k]] = named(pending[k]);
+  }
+  if (!diverged_) analyse(pending_named_, blocked, deadlocked, out);
   out.steps = steps_;
   out.values = values_;
 }
@@ -175,7 +227,6 @@ void DporRun::analyse(std::span<const PendingOp> pending, bool blocked, bool dea
   last_of_.assign(width, -1);
   spawned_at_.assign(width, -1);
   count_.assign(width, 0);
-  created_ = 1;
   wakeups_.clear();
   for (std::size_t j = 0; j < n; ++j) analyse_step(j, false, out);
   if (!blocked && !deadlocked) return;
@@ -398,7 +449,9 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
   if (pending_step) return;
 
   last_of_[t] = static_cast<int64_t>(j);
-  if (ej.op == Op::kSpawn && created_ < width) spawned_at_[created_++] = static_cast<int64_t>(j);
+  if (ej.op == Op::kSpawn && ej.pending.arg < width) {
+    spawned_at_[ej.pending.arg] = static_cast<int64_t>(j);  // (the spawn names its thread)
+  }
   wakeups_.apply(ej, j);
 }
 
@@ -614,6 +667,7 @@ void DporSearch::begin_branch(std::vector<WakeupNode> below) {
 
 void DporSearch::fill_job(DporJob& job) const {
   job.clear();
+  job.names = names_.get();
   for (const Node& n : nodes_) job.add_step(n.event.thread, n.done);
   for (const ValueNode& v : values_) job.values.push_back(v.chosen);
   job.fresh_from = fresh_from_;
@@ -770,6 +824,7 @@ bool DporSearch::give(uint64_t number, DporSearch& part) {
   // branch, with the one under way here and the pending ones before it asleep, and its wakeup
   // subtree below it.
   part = DporSearch();
+  part.names_ = names_;  // one naming for the whole search
   part.part_ = true;
   part.root_ = static_cast<uint32_t>(k);
   part.nodes_.resize(k + 1);

@@ -13,11 +13,16 @@
 //    (what does not happen after e) then e'; unless a sleeping thread is a weak initial of v, v
 //    goes into the wakeup tree of e's node. The search inserts it unless an existing branch
 //    already covers it, so no two explored executions are equivalent;
-//  - random values a model asks for are enumerated exhaustively, depth first.
+//  - random values a model asks for are enumerated exhaustively, depth first;
+//  - the search names threads by their place in the spawn tree (ThreadNames), never by the number
+//    the simulator gives them: that number depends on the order of spawns in threads running
+//    apart, which a race's sequence may change. A run translates at the boundary.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <utility>
 #include <vector>
@@ -26,6 +31,24 @@
 #include "sim/strategy.hpp"
 
 namespace interleave {
+
+/// Names for threads that are the same in every run of a search: main is 0, and the k-th thread
+/// that the thread named p spawns is named child(p, k), whenever it is spawned. Shared by a
+/// search, its parts and their runs, on any thread.
+class ThreadNames {
+ public:
+  uint32_t child(uint32_t parent, uint32_t index) {
+    const std::lock_guard<std::mutex> hold(mutex_);
+    const auto [it, added] = names_.try_emplace({parent, index}, next_);
+    if (added) ++next_;
+    return it->second;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::pair<uint32_t, uint32_t>, uint32_t> names_;
+  uint32_t next_ = 1;
+};
 
 /// A thread covered by an explored branch, with the step it takes (or took) there.
 struct Sleeper {
@@ -36,7 +59,8 @@ struct Sleeper {
 /// One execution to run: the steps it must take first, then whatever is awake. Flat buffers,
 /// reused from run to run: a few blocks, not one per step.
 struct DporJob {
-  std::vector<ThreadId> path;  // forced threads for the first path.size() steps
+  ThreadNames* names = nullptr;  // the search's: threads below are named by it
+  std::vector<ThreadId> path;    // forced threads for the first path.size() steps
   // The branches explored before at each forced step s: asleep[asleep_end[s-1], asleep_end[s])
   // (from 0 for s = 0). invariant: asleep_end.size() == path.size().
   std::vector<Sleeper> asleep;
@@ -133,6 +157,9 @@ class WakeupReplay {
 class DporRun {
  public:
   void start(const DporJob& job);
+  /// The job's path in the simulator's thread numbers as the run before this one gave them, up
+  /// to the first thread it did not have: what the run repeats of the one before, if anything.
+  std::span<const ThreadId> planned() const { return planned_; }
   ThreadId pick(const ChoicePoint& point);
   uint64_t pick_value(uint64_t bound);
   /// Ends the run: final outcomes in, races analysed. `pending` holds each thread's announced
@@ -144,6 +171,11 @@ class DporRun {
 
  private:
   StepEvent make_step(ThreadId thread, const PendingOp& op) const;
+  /// A thread's name, from the number the simulator gave it in this run.
+  ThreadId name_of(ThreadId number) const { return ThreadId{name_of_[to_index(number)]}; }
+  /// `op` with the thread it names (a join's) named as the search names it.
+  PendingOp named(const PendingOp& op) const;
+  static constexpr uint32_t kAbsent = ~uint32_t{0};
   void refresh(std::size_t step, Op outcome);
   void analyse(std::span<const PendingOp> pending, bool blocked, bool deadlocked, DporOutcome& out);
   /// Step j's clock and races; a pending step (one that never ran, put last) changes nothing
@@ -160,6 +192,17 @@ class DporRun {
   void add_insertion(std::size_t i, std::size_t j, DporOutcome& out);
 
   const DporJob* job_ = nullptr;
+  // This run's threads: the name of each number, the number of each name (kAbsent: not in this
+  // run), and how many threads each name has spawned.
+  std::vector<uint32_t> name_of_;
+  std::vector<uint32_t> number_of_;
+  std::vector<uint32_t> spawned_;
+  // The names' children looked up before, by parent name and index (kAbsent: not yet): the
+  // names never change, and asking them takes a lock.
+  std::vector<std::vector<uint32_t>> children_;
+  uint32_t child_name(uint32_t parent, uint32_t index);
+  std::vector<ThreadId> planned_;
+  std::vector<PendingOp> pending_named_;  // finish()'s, by name
   std::vector<StepEvent> steps_;
   std::vector<DporOutcome::Value> values_;
   std::vector<Sleeper> sleep_;                  // who sleeps at the step being decided
@@ -193,9 +236,8 @@ class DporRun {
   WakeupReplay check_;                 // add_insertion(): over a race's sequence
   std::vector<ObjectId> thread_loop_;  // each thread's event loop, kNoObject if none
   std::vector<uint8_t> resuming_;      // per thread: its next step resumes its loop
-  uint32_t created_ = 1;               // threads whose spawn analyse() has seen
   uint32_t value_cursor_ = 0;
-  uint32_t threads_ = 1;
+  uint32_t threads_ = 1;  // invariant: number_of_.size(), every name in this run below it
   bool pruned_ = false;
   bool diverged_ = false;
   std::size_t path_end_ = 0;  // as DporOutcome::path_end
@@ -289,6 +331,7 @@ class DporSearch {
   void begin_branch(std::vector<WakeupNode> below);
   uint32_t fresh_from_ = 0;  // fresh_from of the job next() returned last
 
+  std::shared_ptr<ThreadNames> names_ = std::make_shared<ThreadNames>();
   std::vector<Node> nodes_;
   std::vector<ValueNode> values_;
   bool first_ = true;

@@ -22,7 +22,7 @@ class DporStrategy final : public Strategy {
   bool wants_outcomes() const override { return true; }
   // Each job's path begins with the steps its branch shares with the run before (depth first).
   bool repeats_prefixes() const override { return true; }
-  std::span<const ThreadId> planned_prefix() const override { return job_.path; }
+  std::span<const ThreadId> planned_prefix() const override { return run_.planned(); }
 
  private:
   DporSearch search_;
@@ -54,9 +54,7 @@ class DporJobStrategy final : public Strategy {
   // A thread's jobs share their first steps with its run before when they come from the same
   // part of the tree, one after the other.
   bool repeats_prefixes() const override { return true; }
-  std::span<const ThreadId> planned_prefix() const override {
-    return job_ == nullptr ? std::span<const ThreadId>{} : std::span<const ThreadId>(job_->path);
-  }
+  std::span<const ThreadId> planned_prefix() const override { return run_.planned(); }
 
  private:
   const DporJob* job_ = nullptr;

@@ -338,13 +338,13 @@ SimModel two_waiters(bool notify_all) {
     Mutex<SimEnv> m(env, "m");
     CondVar<SimEnv> cv(env, "cv");
     Shared<SimEnv, int> x(env, "x", 0);
-    auto waiter = [&] {
+    // (each waiter reads on a line of its own: a race is reported once per pair of lines)
+    auto a = env.spawn("waiter_a", [&] {  // thread 1
       m.lock();
       cv.wait(m);
       env.note("x", x.load());
       m.unlock();
-    };
-    auto a = env.spawn("waiter_a", waiter);  // thread 1
+    });
     auto n1 = env.spawn("notifier_1", [&] {  // thread 2
       x.store(1);
       if (notify_all) {
@@ -353,7 +353,12 @@ SimModel two_waiters(bool notify_all) {
         cv.notify_one();
       }
     });
-    auto b = env.spawn("waiter_b", waiter);  // thread 3
+    auto b = env.spawn("waiter_b", [&] {  // thread 3
+      m.lock();
+      cv.wait(m);
+      env.note("x", x.load());
+      m.unlock();
+    });
     auto n2 = env.spawn("notifier_2", [&] {  // thread 4
       if (!notify_all) cv.notify_one();
     });
@@ -377,7 +382,7 @@ TEST(Execution, AWakeIsOrderedOnlyAfterTheNotifyThatWokeIt) {
   // wake-up: n1's is a's alone), reads x; then a wakes and reads it.
   const ExploreResult r = scripted_with_checker(two_waiters(false), {1, 2, 3, 4, 3, 1});
   ASSERT_EQ(r.executions, 1u);
-  ASSERT_EQ(r.bugs.size(), 1u);
+  ASSERT_EQ(r.bugs.size(), 1u);  // waiter_a's read, on a line of its own, is not one
   EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kDataRace);
   EXPECT_NE(r.bugs[0].finding.message.find("'waiter_b'"), std::string::npos)
       << r.bugs[0].finding.message;
