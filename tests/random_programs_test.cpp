@@ -48,7 +48,8 @@ enum class Kind : uint8_t {
   kCas,          // compare_exchange(0 -> id) on the atomic
   kExchange,
   kWaitUntil,  // while x[obj] is 0, wait on cv (with m0 held)
-  kSpawnJoin,  // a new thread stores x[obj] holding m[obj]; then joined
+  kSpawnJoin,  // a new thread stores x[obj] holding m[obj] (obj 2: a mutex and a location made
+               // just before, which the spawner then uses too); then joined
 };
 
 struct Instr {
@@ -95,11 +96,10 @@ std::vector<Instr> random_thread(Rng& rng, bool task) {
         static constexpr Kind kinds[] = {Kind::kSleep, Kind::kCas, Kind::kExchange,
                                          Kind::kSpawnJoin};
         const Kind kind = kinds[rng.below(4)];
-        // (sleep1 in a task: the thread's sleep, which keeps the loop)
-        // (spawn_join1: the new thread takes m1)
-        out.push_back({kind, kind == Kind::kSleep || kind == Kind::kSpawnJoin
-                                 ? static_cast<uint32_t>(rng.below(2))
-                                 : 0});
+        // (sleep1 in a task: the thread's sleep, which keeps the loop; spawn_join1: the new
+        // thread takes m1, spawn_join2 a mutex its spawner makes just before)
+        const uint64_t objects = kind == Kind::kSleep ? 2 : kind == Kind::kSpawnJoin ? 3 : 1;
+        out.push_back({kind, static_cast<uint32_t>(rng.below(objects))});
         break;
       }
       case 0:
@@ -265,6 +265,22 @@ void run_thread(Env& env, const std::vector<Instr>& code, uint32_t id,
         break;
       case Kind::kSpawnJoin: {
         const int value = ++next;
+        if (i.obj == 2) {
+          // Objects made now are numbered after those other threads made before: the order
+          // of those makings is the schedule's.
+          Mutex<Env> own(env, "own");
+          Shared<Env, int> mine(env, "mine", 0);
+          auto child = env.spawn("child", [&own, &mine, value] {
+            own.lock();
+            mine.store(value);
+            own.unlock();
+          });
+          own.lock();
+          (void)mine.load();
+          own.unlock();
+          child.join();
+          break;
+        }
         auto child = env.spawn("child", [&x, &m, i, value] {
           m[i.obj].lock();
           x[i.obj].store(value);

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <string_view>
 #include <vector>
 
 #include "sim/dependence.hpp"
@@ -60,6 +62,11 @@ class TraceClasses final : public Monitor {
       path_[child].push_back(children_[t]++);
     }
     if (carries_value(ev.op)) s.value = ev.value;
+    // Objects by name: their numbers follow the order in which threads running apart made them.
+    if (ev.object != kNoObject) {
+      const std::size_t h = std::hash<std::string_view>{}(ev.name != nullptr ? ev.name : "");
+      s.object = static_cast<uint32_t>(h * 31 + static_cast<std::size_t>(ev.index + 1));
+    }
     // A wake comes after the first notify that could wake its thread: one that left a wake-up
     // (or notified every waiter) while it waited. Which notify's wake-up it took in the end is
     // not part of the trace: a notify_all after a notify_one's wake-up, which it clears, lets the
@@ -91,8 +98,9 @@ class TraceClasses final : public Monitor {
  private:
   struct Step {
     StepEvent event;
-    int64_t woken_by = -1;  // a wake: the first notify that could wake it
-    int64_t value = 0;      // what a memory access read or wrote (random values show here)
+    int64_t woken_by = -1;           // a wake: the first notify that could wake it
+    int64_t value = 0;               // what a memory access read or wrote (random values show here)
+    uint32_t object = ~uint32_t{0};  // the object it touches, by name
   };
 
   /// Memory accesses: their values are part of the trace (a value the run drew at random makes
@@ -155,7 +163,7 @@ class TraceClasses final : public Monitor {
       const Step& step = steps_[pick];
       write_path(to_index(step.event.thread), out);
       out.push_back(static_cast<uint32_t>(step.event.op));
-      out.push_back(to_index(step.event.pending.object));
+      out.push_back(step.object);
       out.push_back(static_cast<uint32_t>(step.value));
     }
     for (const auto& [thread, values] : notes_) {

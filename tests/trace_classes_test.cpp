@@ -603,6 +603,49 @@ std::vector<Case> cases() {
                n.join();
              })});
   }
+  // Objects made by threads running apart: numbered in the order made, which a race may change.
+  out.push_back(Case{"objects made by threads running apart", simulated([](auto& env) {
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       auto a = env.spawn("a", [&] {
+                         x.store(1);
+                         Shared<SimEnv, int> ya(env, "ya", 0);
+                         ya.store(1);
+                         (void)x.load();
+                       });
+                       auto b = env.spawn("b", [&] {
+                         (void)x.load();
+                         Shared<SimEnv, int> yb(env, "yb", 0);
+                         yb.store(2);
+                         x.store(2);
+                       });
+                       a.join();
+                       b.join();
+                     })});
+  out.push_back(
+      Case{"a mutex made by a thread running apart, then shared", simulated([](auto& env) {
+             Shared<SimEnv, int> x(env, "x", 0);
+             auto a = env.spawn("a", [&] {
+               x.store(1);
+               Shared<SimEnv, int> la(env, "la", 0);
+               la.store(1);
+             });
+             auto b = env.spawn("b", [&] {
+               (void)x.load();
+               Mutex<SimEnv> mb(env, "mb");
+               Shared<SimEnv, int> y(env, "y", 0);
+               auto c = env.spawn("c", [&] {
+                 mb.lock();
+                 y.store(1);
+                 mb.unlock();
+               });
+               mb.lock();
+               y.store(2);
+               mb.unlock();
+               c.join();
+             });
+             a.join();
+             b.join();
+           })});
   // Random values: the search chooses them too, and runs that draw differently differ.
   out.push_back(Case{"random values", simulated([](auto& env) {
                        Mutex<SimEnv> m(env, "m");
