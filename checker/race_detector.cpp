@@ -23,6 +23,7 @@ void RaceDetector::begin_run() {
   shadows_.clear();
   read_sets_used_ = 0;
   notifies_used_ = 0;
+  compact_at_ = kCompactAt;
   findings_.clear();
   races_.clear();
   linked_ = 0;
@@ -117,14 +118,24 @@ VectorClock& RaceDetector::sync(ObjectId object) {
   return sync_[i];
 }
 
-const VectorClock* RaceDetector::notify_clock(int64_t step) const {
+RaceDetector::NotifyClock* RaceDetector::notify_at(int64_t step) {
   // Wakes mostly follow their notify closely: search from the latest.
   for (uint32_t i = notifies_used_; i-- > 0;) {
-    const NotifyClock& n = notifies_[i];
-    if (static_cast<int64_t>(n.step) == step) return &n.clock;
+    NotifyClock& n = notifies_[i];
+    if (static_cast<int64_t>(n.step) == step) return &n;
     if (static_cast<int64_t>(n.step) < step) break;
   }
   return nullptr;
+}
+
+void RaceDetector::drop_spent_notifies() {
+  uint32_t kept = 0;
+  for (uint32_t i = 0; i < notifies_used_; ++i) {
+    if (notifies_[i].left <= 0) continue;
+    if (kept != i) std::swap(notifies_[kept], notifies_[i]);  // (storage goes along, for reuse)
+    ++kept;
+  }
+  notifies_used_ = kept;
 }
 
 void RaceDetector::take_snapshot(ThreadState& t) {
@@ -274,17 +285,25 @@ void RaceDetector::on_event(const Event& e) {
       if (e.aux != kNoObject) acquire(t, sync(e.aux));
       // Only the notify that woke it (the event names its step): another waiter's notify, though
       // earlier on the same condition variable, orders nothing here.
-      if (const VectorClock* by = notify_clock(e.value)) acquire(t, *by);
+      if (NotifyClock* by = notify_at(e.value)) {
+        acquire(t, by->clock);
+        if (!journal_) --by->left;
+      }
       break;
     case Op::kNotifyOne:
     case Op::kNotifyAll:
       // A notify that wakes nobody orders nothing.
       if (e.value > 0) {
+        if (!journal_ && notifies_used_ >= compact_at_) {
+          drop_spent_notifies();
+          compact_at_ = std::max(kCompactAt, 2 * notifies_used_);
+        }
         if (notifies_used_ == notifies_.size()) notifies_.emplace_back();  // never saved: may move
         keep(notifies_used_);
         NotifyClock& n = notifies_[notifies_used_++];
         n.step = e.step;
         n.clock = t.clock;  // reuses the slot's storage
+        n.left = e.value;
         tick(t, tid);
       }
       break;

@@ -48,6 +48,8 @@ class RaceDetector final : public Monitor {
 
   /// The current clock of `thread` (for tests and reports).
   const VectorClock& clock_of(ThreadId thread) const;
+  /// Clocks of notifies kept for wakes (for tests: a long run keeps only those still awaited).
+  std::size_t notify_clocks_kept() const { return notifies_used_; }
 
  private:
   /// A read that observed a write it races with: kept to explain a failed check that follows.
@@ -182,13 +184,19 @@ class RaceDetector final : public Monitor {
   struct NotifyClock {
     uint64_t step = 0;
     VectorClock clock;
+    int64_t left = 0;  // wakes it caused still to come (kept up only when not journaling)
   };
   // Pool; the first notifies_used_ belong to this run, in step order, and never change once
-  // written (so rewinding only restores the count).
+  // written (so rewinding only restores the count). A run that is not journaled drops those
+  // whose wakes have all come, now and then: a long timed run keeps only the awaited ones.
   std::vector<NotifyClock> notifies_;
   uint32_t notifies_used_ = 0;
-  /// The clock of the notify at `step` in this run (null if it woke nobody or is not known).
-  const VectorClock* notify_clock(int64_t step) const;
+  uint32_t compact_at_ = kCompactAt;
+  static constexpr uint32_t kCompactAt = 64;
+  /// The notify at `step` in this run (null if it woke nobody or is not known).
+  NotifyClock* notify_at(int64_t step);
+  /// Drops the notifies whose wakes have all come (not journaling).
+  void drop_spent_notifies();
   std::vector<Finding> findings_;
   std::vector<RaceKey> races_;
   std::size_t linked_ = 0;  // invariant: how many of races_ are linked

@@ -437,6 +437,32 @@ TEST(RaceDetector, AWakeIsOrderedOnlyAfterTheNotifyThatCausedIt) {
   EXPECT_EQ(signatures(s.end()), std::vector<std::string>{race(40, 52)});
 }
 
+TEST(RaceDetector, ALongRunKeepsOnlyTheNotifiesStillAwaited) {
+  // One waiter is woken 10,000 times; the other waits through it all for the first notify's
+  // wake-up, whose clock must still be there at the end.
+  RaceDetector d;
+  Stream s(d);
+  const ThreadId m = s.main();
+  const ThreadId early = s.spawn(m, "early");
+  const ThreadId w = s.spawn(m, "waiter");
+  const ThreadId n = s.spawn(m, "notifier");
+  s.lock(early, kM1, 20);
+  s.wait(early, kCv, kM1, 21);
+  const int64_t first = s.notify_one(n, kCv, 1, 40);
+  for (int round = 0; round < 10'000; ++round) {
+    s.lock(w, kM1, 30);
+    s.wait(w, kCv, kM1, 31);
+    const int64_t by = s.notify_one(n, kCv, 1, 41);
+    s.wake(w, kCv, kM1, 31, by);
+    s.unlock(w, kM1, 33);
+  }
+  EXPECT_LE(d.notify_clocks_kept(), 128u);
+  s.store(n, kX, 1, 42);
+  s.wake(early, kCv, kM1, 21, first);
+  s.load(early, kX, 1, 22);  // ordered after the first notify and w's unlock: not the store
+  EXPECT_EQ(signatures(s.end()), std::vector<std::string>{race(22, 42)});
+}
+
 TEST(RaceDetector, TasksOfOneEventLoopAreOrdered) {
   RaceDetector d;
   Stream s(d);
