@@ -235,7 +235,10 @@ void DporRun::analyse(std::span<const PendingOp> pending, bool blocked, bool dea
   // never ran (a lock held forever, a load cut off by the assume) reverses nothing, and the
   // executions where it runs first were never explored.
   const uint32_t last_runner = n == 0 ? ~uint32_t{0} : to_index(steps_.back().thread);
-  for (uint32_t t = 0; t < width && t < pending.size(); ++t) {
+  // In the simulator's order of threads (a name's value may depend on which part of a parallel
+  // search met it first; the races found here go into wakeup trees in this order).
+  for (const uint32_t t : name_of_) {
+    if (t >= width || t >= pending.size()) continue;
     const PendingOp& op = pending[t];
     if (op.op == Op::kFinish) continue;
     if (t == last_runner && !deadlocked) continue;  // it ran its announced step, then stopped
