@@ -425,7 +425,7 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
     // mutex is free without i and what follows it (j could run in i's place). Otherwise (i's
     // thread, or a third one, holds it across i and releases it after i) j cannot run before i,
     // and the release orders them.
-    const bool free = wakes && free_without(ej.pending.aux, i, j);
+    const bool mutex_free = wakes && free_without(ej.pending.aux, i, j);
     bool by_other = false;
     for (const Pred& other : preds) {
       if (other.step == i) continue;
@@ -438,7 +438,7 @@ void DporRun::analyse_step(std::size_t j, bool pending_step, DporOutcome& out) {
       }
       if (locks && other.conflict && unlocks(steps_[other.step], lock)) continue;
       // (j's own earlier steps are never skipped: they have neither flag)
-      if (free && (other.conflict || other.release) &&
+      if (mutex_free && (other.conflict || other.release) &&
           touches(steps_[other.step], ej.pending.aux)) {
         continue;
       }

@@ -646,6 +646,29 @@ std::vector<Case> cases() {
              a.join();
              b.join();
            })});
+  out.push_back(Case{"objects made apart, then a third thread", simulated([](auto& env) {
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       Shared<SimEnv, int> z(env, "z", 0);
+                       auto a = env.spawn("a", [&] {
+                         x.store(1);
+                         Shared<SimEnv, int> ya(env, "ya", 0);
+                         ya.store(1);
+                         z.store(1);
+                       });
+                       auto b = env.spawn("b", [&] {
+                         (void)z.load();
+                         Shared<SimEnv, int> yb(env, "yb", 0);
+                         yb.store(2);
+                         (void)x.load();
+                       });
+                       auto c = env.spawn("c", [&] {
+                         (void)x.load();
+                         z.store(3);
+                       });
+                       a.join();
+                       b.join();
+                       c.join();
+                     })});
   // Random values: the search chooses them too, and runs that draw differently differ.
   out.push_back(Case{"random values", simulated([](auto& env) {
                        Mutex<SimEnv> m(env, "m");
