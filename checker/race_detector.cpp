@@ -258,7 +258,11 @@ void RaceDetector::on_event(const Event& e) {
       acquire(t, sync(e.object));
       break;
     case Op::kAtomicStore:
-      release(t, sync(e.object));
+      // A store heads a release sequence of its own and ends any before it (C++20 [intro.races]):
+      // a load that reads it synchronizes with its thread alone, whoever wrote the location
+      // before. Only read-modify-writes (below) carry the earlier releases on. ThreadSanitizer's
+      // atomic store does the same (ReleaseStore).
+      release_store(t, sync(e.object));
       tick(t, tid);
       break;
     case Op::kExchange:

@@ -396,6 +396,50 @@ TEST(Execution, ANotifyAllOrdersEveryWakeItCaused) {
   EXPECT_TRUE(r.bugs.empty()) << r.bugs[0].finding.message;
 }
 
+/// a writes data and bumps x; b then writes x (a store, or another bump) without looking at
+/// data; c reads data if it sees b's value. Only a bump carries a's release on to c.
+SimModel store_after_release(bool b_stores) {
+  return simulated([b_stores](auto& env) {
+    Shared<SimEnv, int> data(env, "data", 0);
+    Atomic<SimEnv, int> x(env, "x", 0);
+    auto a = env.spawn("a", [&] {  // thread 1
+      data.store(1);
+      x.fetch_add(1);
+    });
+    auto b = env.spawn("b", [&] {  // thread 2
+      if (b_stores) {
+        x.store(2);
+      } else {
+        x.fetch_add(1);
+      }
+    });
+    auto c = env.spawn("c", [&] {  // thread 3
+      if (x.load() == 2) env.note("data", data.load());
+    });
+    a.join();
+    b.join();
+    c.join();
+  });
+}
+
+TEST(Execution, AnAtomicStoreEndsTheReleaseSequenceBeforeIt) {
+  // a, then b, then c: c reads data after seeing b's store, which a's release does not reach.
+  const ExploreResult r = scripted_with_checker(store_after_release(true), {1, 2, 3});
+  ASSERT_EQ(r.executions, 1u);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kDataRace);
+  EXPECT_NE(r.bugs[0].finding.message.find("'a'"), std::string::npos)
+      << r.bugs[0].finding.message;
+  EXPECT_NE(r.bugs[0].finding.message.find("'c'"), std::string::npos)
+      << r.bugs[0].finding.message;
+}
+
+TEST(Execution, AnAtomicReadModifyWriteCarriesTheReleaseSequenceOn) {
+  const ExploreResult r = scripted_with_checker(store_after_release(false), {1, 2, 3});
+  ASSERT_EQ(r.executions, 1u);
+  EXPECT_TRUE(r.bugs.empty()) << r.bugs[0].finding.message;
+}
+
 TEST(Execution, AtomicsAreIndivisible) {
   const SimModel model = simulated([](auto& env) {
     Atomic<SimEnv, int> n(env, "n", 0);
