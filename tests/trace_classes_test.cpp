@@ -669,6 +669,46 @@ std::vector<Case> cases() {
                        b.join();
                        c.join();
                      })});
+  // A thread spawned by one of them reaches an object its spawner made: the same object carries
+  // another number in runs where the other thread made its own first.
+  out.push_back(Case{"an object made apart, reached by a child", simulated([](auto& env) {
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       auto a = env.spawn("a", [&] {
+                         x.store(1);
+                         Shared<SimEnv, int> ya(env, "ya", 0);
+                         ya.store(1);
+                         auto c = env.spawn("c", [&] { ya.store(3); });
+                         (void)ya.load();
+                         c.join();
+                       });
+                       auto b = env.spawn("b", [&] {
+                         (void)x.load();
+                         Shared<SimEnv, int> yb(env, "yb", 0);
+                         yb.store(2);
+                         x.store(2);
+                         (void)yb.load();
+                       });
+                       a.join();
+                       b.join();
+                     })});
+  out.push_back(Case{"objects made apart, each reached by a child", simulated([](auto& env) {
+                       Shared<SimEnv, int> x(env, "x", 0);
+                       auto maker = [&](int v) {
+                         (void)x.load();
+                         x.store(v);
+                         Shared<SimEnv, int> y(env, "y", 0);
+                         auto c = env.spawn("c", [&] {
+                           y.store(v);
+                           (void)x.load();
+                         });
+                         (void)y.load();
+                         c.join();
+                       };
+                       auto a = env.spawn("a", [&] { maker(1); });
+                       auto b = env.spawn("b", [&] { maker(2); });
+                       a.join();
+                       b.join();
+                     })});
   // Random values: the search chooses them too, and runs that draw differently differ.
   out.push_back(Case{"random values", simulated([](auto& env) {
                        Mutex<SimEnv> m(env, "m");
