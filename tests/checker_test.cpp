@@ -332,10 +332,9 @@ TEST(RaceDetector, PlainFlagRaces) {
   EXPECT_EQ(signatures(s.end()), (std::vector<std::string>{race(10, 21), race(11, 20)}));
 }
 
-TEST(RaceDetector, AReadModifyWriteCarriesEarlierReleasesOn) {
-  // a publishes data then bumps the counter; b bumps it too, without reading data; c sees b's
-  // value and reads data. b's read-modify-write continues a's release sequence: c synchronizes
-  // with a as well.
+/// a publishes data then bumps the counter; b writes the counter with `b_writes`, without
+/// reading data; c sees b's value and reads data. The races found, as signatures.
+std::vector<std::string> release_then(Op b_writes) {
   RaceDetector d;
   Stream s(d);
   const ThreadId m = s.main();
@@ -344,29 +343,23 @@ TEST(RaceDetector, AReadModifyWriteCarriesEarlierReleasesOn) {
   const ThreadId c = s.spawn(m, "c");
   s.store(a, kData, 1, 10);
   s.atomic(a, Op::kFetchAdd, kFlag, 1, 11);
-  s.atomic(b, Op::kFetchAdd, kFlag, 2, 20);
+  s.atomic(b, b_writes, kFlag, 2, 20);
   s.atomic(c, Op::kAtomicLoad, kFlag, 2, 30);
   s.load(c, kData, 1, 31);
-  EXPECT_TRUE(s.end().empty());
+  return signatures(s.end());
+}
+
+TEST(RaceDetector, AReadModifyWriteCarriesEarlierReleasesOn) {
+  // b's read-modify-write continues a's release sequence: c synchronizes with a as well.
+  EXPECT_TRUE(release_then(Op::kFetchAdd).empty());
+  EXPECT_TRUE(release_then(Op::kExchange).empty());
 }
 
 TEST(RaceDetector, AStoreEndsTheReleasesBeforeIt) {
-  // The same, but b stores: its store heads a release sequence of its own and ends a's, so c,
-  // reading b's value, synchronizes with b alone and its read of data races with a's write (as
-  // C++20 says, and as ThreadSanitizer reports it). Sequential consistency orders the atomics,
-  // not the data.
-  RaceDetector d;
-  Stream s(d);
-  const ThreadId m = s.main();
-  const ThreadId a = s.spawn(m, "a");
-  const ThreadId b = s.spawn(m, "b");
-  const ThreadId c = s.spawn(m, "c");
-  s.store(a, kData, 1, 10);
-  s.atomic(a, Op::kFetchAdd, kFlag, 1, 11);
-  s.atomic(b, Op::kAtomicStore, kFlag, 2, 20);
-  s.atomic(c, Op::kAtomicLoad, kFlag, 2, 30);
-  s.load(c, kData, 1, 31);
-  EXPECT_EQ(signatures(s.end()), (std::vector<std::string>{race(10, 31)}));
+  // b's store heads a release sequence of its own and ends a's, so c, reading b's value,
+  // synchronizes with b alone and its read of data races with a's write (as C++20 says, and as
+  // ThreadSanitizer reports it). Sequential consistency orders the atomics, not the data.
+  EXPECT_EQ(release_then(Op::kAtomicStore), (std::vector<std::string>{race(10, 31)}));
 }
 
 TEST(RaceDetector, AtomicsNeverRace) {
