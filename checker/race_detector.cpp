@@ -255,23 +255,41 @@ void RaceDetector::on_event(const Event& e) {
       break;
     case Op::kAtomicLoad:
     case Op::kCasFail:
-      acquire(t, sync(e.object));
+      if (acquires(e.order)) acquire(t, sync(e.object));
       break;
-    case Op::kAtomicStore:
+    case Op::kAtomicStore: {
       // A store heads a release sequence of its own and ends any before it (C++20 [intro.races]):
       // a load that reads it synchronizes with its thread alone, whoever wrote the location
       // before. Only read-modify-writes (below) carry the earlier releases on. ThreadSanitizer's
       // atomic store does the same (ReleaseStore).
-      release_store(t, sync(e.object));
-      tick(t, tid);
+      VectorClock& c = sync(e.object);
+      if (releases(e.order)) {
+        release_store(t, c);
+        tick(t, tid);
+      } else {
+        // A relaxed store publishes nothing, and a load that reads it synchronizes with nobody.
+        // (ThreadSanitizer keeps the release before it: a race it misses.)
+        keep(c);
+        c.clear();
+      }
       break;
+    }
     case Op::kExchange:
     case Op::kCasOk:
     case Op::kFetchAdd: {
+      // A read-modify-write, even a relaxed one, continues the release sequences it extends: the
+      // location's clock keeps what earlier releases left, and it adds its own if it releases.
       VectorClock& c = sync(e.object);
-      acquire(t, c);  // saves t's clock for this call: the tick below need not save it again
-      release(t, c);
-      t.clock.tick(tid);
+      const bool acquired = acquires(e.order);
+      if (acquired) acquire(t, c);  // saves t's clock for this call: the tick need not again
+      if (releases(e.order)) {
+        release(t, c);
+        if (acquired) {
+          t.clock.tick(tid);
+        } else {
+          tick(t, tid);
+        }
+      }
       break;
     }
     case Op::kLock:

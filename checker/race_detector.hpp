@@ -4,11 +4,11 @@
 //  - the per-event path allocates nothing once storage has grown (state lives in vectors indexed
 //    by ThreadId / ObjectId, cleared but not freed by begin_run);
 //  - happens-before: program order; spawn; join; unlock (and wait) -> later lock (and wake) of the
-//    same mutex; an atomic store releases into the location's clock (it replaces what earlier
-//    writes left: a release sequence ends at a store), a read-modify-write joins into it, and
-//    every atomic read acquires it; a notify -> the wakes it caused (only those: a waiter woken
-//    by another notify is not ordered after it); tasks of one event loop are ordered by the
-//    loop's switches;
+//    same mutex; atomics as their memory order says: a releasing store replaces the location's
+//    clock (a release sequence ends at a store; a relaxed one empties it), a read-modify-write
+//    joins into it if it releases (and keeps it if not), an acquiring read acquires it; a
+//    notify -> the wakes it caused (only those: a waiter woken by another notify is not ordered
+//    after it); tasks of one event loop are ordered by the loop's switches;
 //  - a race is reported once per run per pair of source locations, never per element or value;
 //  - a lean detector (explain off) begun for a search can be rewound: every change to its run's
 //    state is saved first in an undo log (keep*), and storage holding saved state never moves

@@ -77,6 +77,7 @@ std::vector<Finding> check_offline(const Trace& t) {
       std::tie(e.name, e.index) = names.split(r.object);
     }
     if (!r.aux.empty()) e.aux = names.object(r.aux);
+    e.order = r.order;
     if (r.op == Op::kSpawn) {
       const auto child = static_cast<uint32_t>(r.value);
       checker.on_thread(ThreadId{child}, thread_name(child), e.thread, e.object);

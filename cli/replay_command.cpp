@@ -109,6 +109,7 @@ nlohmann::ordered_json event_json(const RecordedEvent& e) {
   if (!e.object.empty()) j["object"] = e.object;
   j["value"] = e.value;
   if (!e.loc.empty()) j["loc"] = e.loc;
+  if (e.order != std::memory_order_seq_cst) j["order"] = order_name(e.order);
   return j;
 }
 

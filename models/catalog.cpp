@@ -124,6 +124,10 @@ ModelInfo races_model() {
       {"atomic_flag", false, "data, then an atomic flag; the reader reads data if the flag is set"},
       {"plain_flag", true, "the same with a plain (non-atomic) flag"},
       {"two_mutexes", true, "each thread writes under a different mutex"},
+      {"release_acquire", false,
+       "the atomic flag stored with memory_order_release and loaded with memory_order_acquire"},
+      {"relaxed_flag", true,
+       "the atomic flag stored and loaded with memory_order_relaxed: it publishes nothing"},
   };
   m.bind = [](const ParamValues& p) {
     const std::string& v = p.variant;
@@ -133,6 +137,8 @@ ModelInfo races_model() {
                         : v == "join_orders"  ? RaceRow::kJoinOrders
                         : v == "atomic_flag"  ? RaceRow::kAtomicFlag
                         : v == "plain_flag"   ? RaceRow::kPlainFlag
+                        : v == "release_acquire" ? RaceRow::kReleaseAcquire
+                        : v == "relaxed_flag"    ? RaceRow::kRelaxedFlag
                                               : RaceRow::kTwoMutexes;
     return both_environments([row](auto& env) { race_table(env, row); });
   };

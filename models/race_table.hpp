@@ -1,6 +1,7 @@
 // The small models every race detector must get right (ORACLES.md, "Race verdicts").
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 #include "models/std_env.hpp"
@@ -15,6 +16,8 @@ enum class RaceRow {
   kAtomicFlag,      // data, then an atomic flag; the reader checks the flag: clean
   kPlainFlag,       // the same with a plain flag: race
   kTwoMutexes,      // each thread writes under its own mutex: race
+  kReleaseAcquire,  // the atomic flag stored with release, loaded with acquire: clean
+  kRelaxedFlag,     // the atomic flag stored and loaded relaxed: race
 };
 
 template <class Env>
@@ -51,20 +54,28 @@ void race_table(Env& env, RaceRow row) {
       break;
     }
     case RaceRow::kAtomicFlag:
-    case RaceRow::kPlainFlag: {
+    case RaceRow::kPlainFlag:
+    case RaceRow::kReleaseAcquire:
+    case RaceRow::kRelaxedFlag: {
       Atomic<Env, bool> atomic_flag(env, "flag", false);
       Shared<Env, bool> plain_flag(env, "flag", false);
-      const bool atomic = row == RaceRow::kAtomicFlag;
+      const bool atomic = row != RaceRow::kPlainFlag;
+      const auto store_order = row == RaceRow::kReleaseAcquire ? std::memory_order_release
+                               : row == RaceRow::kRelaxedFlag  ? std::memory_order_relaxed
+                                                               : std::memory_order_seq_cst;
+      const auto load_order = row == RaceRow::kReleaseAcquire ? std::memory_order_acquire
+                              : row == RaceRow::kRelaxedFlag  ? std::memory_order_relaxed
+                                                              : std::memory_order_seq_cst;
       auto writer = env.spawn("writer", [&] {
         x.store(42);
         if (atomic) {
-          atomic_flag.store(true);
+          atomic_flag.store(true, store_order);
         } else {
           plain_flag.store(true);
         }
       });
       auto reader = env.spawn("reader", [&] {
-        const bool set = atomic ? atomic_flag.load() : plain_flag.load();
+        const bool set = atomic ? atomic_flag.load(load_order) : plain_flag.load();
         if (set) env.check(x.load() == 42, "the flag publishes the data");
       });
       writer.join();

@@ -2,6 +2,7 @@
 // Plain `Shared<T>` accesses are real unsynchronised accesses, so ThreadSanitizer judges them.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -68,19 +69,43 @@ class SharedArray {
 template <class T>
 class Atomic {
  public:
+  using Order = std::memory_order;
+  static constexpr Order kSeqCst = std::memory_order_seq_cst;
+
   template <class Env>
   Atomic(Env&, const char*, T initial = T{}, int32_t = -1) : value_(initial) {}
-  T load(Loc = Loc::here()) const { return value_.load(); }
-  void store(T v, Loc = Loc::here()) { value_.store(v); }
-  T exchange(T v, Loc = Loc::here()) { return value_.exchange(v); }
-  bool compare_exchange(T& expected, T desired, Loc = Loc::here()) {
+  T load(Order order = kSeqCst, Loc = Loc::here()) const { return value_.load(order); }
+  T load(Loc) const { return value_.load(); }
+  void store(T v, Order order = kSeqCst, Loc = Loc::here()) { value_.store(v, order); }
+  void store(T v, Loc) { value_.store(v); }
+  T exchange(T v, Order order = kSeqCst, Loc = Loc::here()) { return value_.exchange(v, order); }
+  T exchange(T v, Loc) { return value_.exchange(v); }
+  bool compare_exchange(T& expected, T desired, Order success, Order failure,
+                        Loc = Loc::here()) {
+    return value_.compare_exchange_strong(expected, desired, success, failure);
+  }
+  bool compare_exchange(T& expected, T desired, Order order = kSeqCst, Loc = Loc::here()) {
+    return value_.compare_exchange_strong(expected, desired, order);
+  }
+  bool compare_exchange(T& expected, T desired, Loc) {
     return value_.compare_exchange_strong(expected, desired);
   }
-  bool compare_exchange_strong(T& expected, T desired, Loc = Loc::here()) {
-    return value_.compare_exchange_strong(expected, desired);
+  bool compare_exchange_strong(T& expected, T desired, Order success, Order failure,
+                               Loc = Loc::here()) {
+    return value_.compare_exchange_strong(expected, desired, success, failure);
   }
-  T fetch_add(T delta, Loc = Loc::here()) { return value_.fetch_add(delta); }
-  T fetch_sub(T delta, Loc = Loc::here()) { return value_.fetch_sub(delta); }
+  bool compare_exchange_strong(T& expected, T desired, Order order = kSeqCst,
+                               Loc = Loc::here()) {
+    return value_.compare_exchange_strong(expected, desired, order);
+  }
+  T fetch_add(T delta, Order order = kSeqCst, Loc = Loc::here()) {
+    return value_.fetch_add(delta, order);
+  }
+  T fetch_add(T delta, Loc) { return value_.fetch_add(delta); }
+  T fetch_sub(T delta, Order order = kSeqCst, Loc = Loc::here()) {
+    return value_.fetch_sub(delta, order);
+  }
+  T fetch_sub(T delta, Loc) { return value_.fetch_sub(delta); }
 
  private:
   std::atomic<T> value_;

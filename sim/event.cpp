@@ -25,4 +25,35 @@ std::optional<Op> op_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+struct OrderName {
+  std::memory_order order;
+  std::string_view name;
+};
+constexpr std::array<OrderName, 6> kOrderNames{{
+    {std::memory_order_relaxed, "relaxed"},
+    {std::memory_order_consume, "consume"},
+    {std::memory_order_acquire, "acquire"},
+    {std::memory_order_release, "release"},
+    {std::memory_order_acq_rel, "acq_rel"},
+    {std::memory_order_seq_cst, "seq_cst"},
+}};
+
+}  // namespace
+
+std::string_view order_name(std::memory_order order) {
+  for (const OrderName& o : kOrderNames) {
+    if (o.order == order) return o.name;
+  }
+  return "seq_cst";
+}
+
+std::optional<std::memory_order> order_from_name(std::string_view name) {
+  for (const OrderName& o : kOrderNames) {
+    if (o.name == name) return o.order;
+  }
+  return std::nullopt;
+}
+
 }  // namespace interleave

@@ -3,6 +3,7 @@
 // of the mechanism.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -63,6 +64,27 @@ constexpr bool is_plain_access(Op op) {
   return op == Op::kLoad || op == Op::kStore;
 }
 
+/// Whether an atomic operation with `order` acquires (reads what a release published) and
+/// whether it releases. consume is taken as acquire, as compilers do.
+constexpr bool acquires(std::memory_order order) {
+  return order != std::memory_order_relaxed && order != std::memory_order_release;
+}
+constexpr bool releases(std::memory_order order) {
+  return order == std::memory_order_release || order == std::memory_order_acq_rel ||
+         order == std::memory_order_seq_cst;
+}
+/// The order a failed compare-exchange reads with, when only the success order is given (as
+/// std::atomic derives it).
+constexpr std::memory_order failure_order(std::memory_order success) {
+  return success == std::memory_order_acq_rel   ? std::memory_order_acquire
+         : success == std::memory_order_release ? std::memory_order_relaxed
+                                                : success;
+}
+/// "relaxed", "consume", "acquire", "release", "acq_rel", "seq_cst".
+std::string_view order_name(std::memory_order order);
+/// Inverse of order_name; nullopt for an unknown name.
+std::optional<std::memory_order> order_from_name(std::string_view name);
+
 /// One visible operation, after it took effect.
 struct Event {
   uint64_t step = 0;  // index in the execution's schedule
@@ -73,6 +95,7 @@ struct Event {
   const char* name = nullptr;   // object name (or check message / note label)
   int64_t value = 0;            // value read or written, thread id for spawn/join, ...
   ObjectId aux = kNoObject;     // second object: the mutex of a wait/wake
+  std::memory_order order = std::memory_order_seq_cst;  // an atomic operation's
   int64_t time_ns = 0;          // virtual time (timed runs)
   Loc loc{};
 };

@@ -508,7 +508,8 @@ void Execution::report_deadlock() {
   add_finding(std::move(f));
 }
 
-void Execution::emit_slow(Op op, ObjectId object_id, int64_t value, Loc loc, ObjectId aux) {
+void Execution::emit_slow(Op op, ObjectId object_id, int64_t value, Loc loc, ObjectId aux,
+                          std::memory_order order) {
   Event e;
   e.step = current_step();
   e.thread = ThreadId{current_};
@@ -521,6 +522,7 @@ void Execution::emit_slow(Op op, ObjectId object_id, int64_t value, Loc loc, Obj
   }
   e.value = value;
   e.aux = aux;
+  e.order = order;
   e.loc = loc;
   e.time_ns = now_;
   if (counted_ != nullptr) count_call();

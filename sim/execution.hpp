@@ -126,9 +126,10 @@ class Execution {
     point_decide(op, loc);
   }
   /// Emits the event of the operation that just took effect.
-  void emit(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux = kNoObject) {
+  void emit(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux = kNoObject,
+            std::memory_order order = std::memory_order_seq_cst) {
     if (record_outcomes_ && op != Op::kFinish && !unwinding_) outcomes_.back() = op;
-    if (sink_ != nullptr && !unwinding_) emit_slow(op, object, value, loc, aux);
+    if (sink_ != nullptr && !unwinding_) emit_slow(op, object, value, loc, aux, order);
   }
   /// Emits an event that carries its own name (check messages, note labels).
   void emit_named(Op op, const char* name, int64_t value, Loc loc);
@@ -273,7 +274,8 @@ class Execution {
   void report_deadlock();
   void check_slow(bool holds, const char* message, Loc loc);
   uint32_t abandon(ThreadId pick, std::span<const ThreadId> enabled);
-  void emit_slow(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux);
+  void emit_slow(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux,
+                 std::memory_order order);
   void reset(Strategy& strategy, EventSink* sink, RunResult& out);
   /// The run itself, once reset: `root` as thread 0, to the end.
   template <class F>

@@ -118,6 +118,7 @@ void EventRecorder::on_event(const Event& e) {
   r.value = e.value;
   if (e.loc.line != 0) r.loc = std::string(e.loc.file) + ":" + std::to_string(e.loc.line);
   if (e.aux != kNoObject && to_index(e.aux) < labels_.size()) r.aux = labels_[to_index(e.aux)];
+  r.order = e.order;
   events_.push_back(std::move(r));
 }
 
@@ -182,6 +183,7 @@ void write_trace(const std::string& path, const Trace& t) {
     ev["value"] = e.value;
     if (!e.loc.empty()) ev["loc"] = e.loc;
     if (!e.aux.empty()) ev["mutex"] = e.aux;
+    if (e.order != std::memory_order_seq_cst) ev["order"] = order_name(e.order);
     events.push_back(std::move(ev));
   }
   j["events"] = events;
@@ -360,6 +362,10 @@ Trace trace_from(const std::string& path, const ordered_json& j) {
       r.value = optional(path, e, "value", int64_t{0}, "an event's");
       r.loc = optional(path, e, "loc", std::string(), "an event's");
       r.aux = optional(path, e, "mutex", std::string(), "an event's");
+      const std::string order = optional(path, e, "order", std::string("seq_cst"), "an event's");
+      const auto mo = order_from_name(order);
+      if (!mo) bad(path, "event with unknown memory order " + order);
+      r.order = *mo;
       t.events.push_back(std::move(r));
     }
   }

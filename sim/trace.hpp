@@ -25,6 +25,7 @@ struct RecordedEvent {
   int64_t value = 0;
   std::string loc;  // "file:line", empty if none
   std::string aux;  // the mutex of a wait or wake, empty otherwise
+  std::memory_order order = std::memory_order_seq_cst;  // an atomic operation's
 
   bool operator==(const RecordedEvent&) const = default;
 };

@@ -51,7 +51,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Verdict{"races", "one_mutex", {}}, Verdict{"races", "spawn_orders", {}},
                       Verdict{"races", "join_orders", {}}, Verdict{"races", "atomic_flag", {}},
                       Verdict{"races", "plain_flag", {"data_race"}},
-                      Verdict{"races", "two_mutexes", {"data_race"}}),
+                      Verdict{"races", "two_mutexes", {"data_race"}},
+                      Verdict{"races", "release_acquire", {}},
+                      Verdict{"races", "relaxed_flag", {"data_race"}}),
     [](const auto& param_info) {
       return std::string(param_info.param.model) + "_" + param_info.param.variant;
     });

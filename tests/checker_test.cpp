@@ -57,7 +57,13 @@ class Stream {
   }
   void load(ThreadId t, Obj x, int64_t v, unsigned line) { emit(t, Op::kLoad, x, v, line); }
   void store(ThreadId t, Obj x, int64_t v, unsigned line) { emit(t, Op::kStore, x, v, line); }
-  void atomic(ThreadId t, Op op, Obj x, int64_t v, unsigned line) { emit(t, op, x, v, line); }
+  void atomic(ThreadId t, Op op, Obj x, int64_t v, unsigned line,
+              std::memory_order order = std::memory_order_seq_cst) {
+    Event e = make(t, op, x, v, line, kNoObject);
+    e.order = order;
+    m_.on_event(e);
+    ++step_;
+  }
   void lock(ThreadId t, Obj m, unsigned line) { emit(t, Op::kLock, m, 0, line); }
   void unlock(ThreadId t, Obj m, unsigned line) { emit(t, Op::kUnlock, m, 0, line); }
   void try_lock_fail(ThreadId t, Obj m, unsigned line) { emit(t, Op::kTryLockFail, m, 0, line); }
@@ -360,6 +366,71 @@ TEST(RaceDetector, AStoreEndsTheReleasesBeforeIt) {
   // synchronizes with b alone and its read of data races with a's write (as C++20 says, and as
   // ThreadSanitizer reports it). Sequential consistency orders the atomics, not the data.
   EXPECT_EQ(release_then(Op::kAtomicStore), (std::vector<std::string>{race(10, 31)}));
+}
+
+/// The writer publishes data through the flag, stored with `store`; the reader reads data after
+/// loading the flag with `load`. The races found, as signatures.
+std::vector<std::string> flag_with(std::memory_order store, std::memory_order load) {
+  RaceDetector d;
+  Stream s(d);
+  const ThreadId m = s.main();
+  const ThreadId w = s.spawn(m, "writer");
+  const ThreadId r = s.spawn(m, "reader");
+  s.store(w, kData, 42, 10);
+  s.atomic(w, Op::kAtomicStore, kFlag, 1, 11, store);
+  s.atomic(r, Op::kAtomicLoad, kFlag, 1, 20, load);
+  s.load(r, kData, 42, 21);
+  return signatures(s.end());
+}
+
+TEST(RaceDetector, OnlyAReleaseStoreReadByAnAcquireLoadPublishes) {
+  using std::memory_order_acquire, std::memory_order_relaxed, std::memory_order_release,
+      std::memory_order_seq_cst, std::memory_order_acq_rel, std::memory_order_consume;
+  EXPECT_TRUE(flag_with(memory_order_release, memory_order_acquire).empty());
+  EXPECT_TRUE(flag_with(memory_order_seq_cst, memory_order_seq_cst).empty());
+  EXPECT_TRUE(flag_with(memory_order_release, memory_order_consume).empty());
+  EXPECT_TRUE(flag_with(memory_order_seq_cst, memory_order_acq_rel).empty());
+  const std::vector<std::string> racy{race(10, 21)};
+  EXPECT_EQ(flag_with(memory_order_relaxed, memory_order_relaxed), racy);
+  EXPECT_EQ(flag_with(memory_order_release, memory_order_relaxed), racy);
+  EXPECT_EQ(flag_with(memory_order_relaxed, memory_order_acquire), racy);
+}
+
+TEST(RaceDetector, ARelaxedStoreEndsTheReleaseBeforeIt) {
+  // a publishes data with a release store; b stores the flag relaxed; c acquires b's value: it
+  // synchronizes with nobody (C++20), though ThreadSanitizer would keep a's release.
+  RaceDetector d;
+  Stream s(d);
+  const ThreadId m = s.main();
+  const ThreadId a = s.spawn(m, "a");
+  const ThreadId b = s.spawn(m, "b");
+  const ThreadId c = s.spawn(m, "c");
+  s.store(a, kData, 1, 10);
+  s.atomic(a, Op::kAtomicStore, kFlag, 1, 11, std::memory_order_release);
+  s.atomic(b, Op::kAtomicStore, kFlag, 2, 20, std::memory_order_relaxed);
+  s.atomic(c, Op::kAtomicLoad, kFlag, 2, 30, std::memory_order_acquire);
+  s.load(c, kData, 1, 31);
+  EXPECT_EQ(signatures(s.end()), (std::vector<std::string>{race(10, 31)}));
+}
+
+TEST(RaceDetector, ARelaxedReadModifyWriteKeepsTheReleaseSequenceButPublishesNothing) {
+  // a: data, release store; b: its own data, then a relaxed fetch_add; c acquires b's value: it
+  // synchronizes with a (b's bump continues a's release sequence) but not with b.
+  RaceDetector d;
+  Stream s(d);
+  const ThreadId m = s.main();
+  const ThreadId a = s.spawn(m, "a");
+  const ThreadId b = s.spawn(m, "b");
+  const ThreadId c = s.spawn(m, "c");
+  const Obj kOther{ObjectId{8}, "other"};
+  s.store(a, kData, 1, 10);
+  s.atomic(a, Op::kAtomicStore, kFlag, 1, 11, std::memory_order_release);
+  s.store(b, kOther, 1, 20);
+  s.atomic(b, Op::kFetchAdd, kFlag, 2, 21, std::memory_order_relaxed);
+  s.atomic(c, Op::kAtomicLoad, kFlag, 2, 30, std::memory_order_acquire);
+  s.load(c, kData, 1, 31);
+  s.load(c, kOther, 1, 32);
+  EXPECT_EQ(signatures(s.end()), (std::vector<std::string>{race(20, 32)}));
 }
 
 TEST(RaceDetector, AtomicsNeverRace) {

@@ -421,6 +421,9 @@ std::vector<BadInput> bad_inputs() {
   std::string step_a_word = t;
   step_a_word.replace(step_a_word.find("\"schedule\""), 10,
                       R"("events":[{"step":"x","op":"store"}],"schedule")");
+  std::string unknown_order = t;
+  unknown_order.replace(unknown_order.find("\"schedule\""), 10,
+                        R"("events":[{"step":0,"op":"atomic_store","order":"eventual"}],"schedule")");
   std::string events_a_word = t;
   events_a_word.replace(events_a_word.find("\"schedule\""), 10, R"("events":"abc","schedule")");
   std::string huge_thread = t;
@@ -435,6 +438,9 @@ std::vector<BadInput> bad_inputs() {
   return {
       {"EventStepNotANumber", [=] { return "replay " + trace_file("step.json", step_a_word); },
        "an event's field \"step\" is \"x\", not a whole number"},
+      {"EventWithAnUnknownMemoryOrder",
+       [=] { return "replay " + trace_file("order.json", unknown_order); },
+       "event with unknown memory order eventual"},
       {"EventsNotAList", [=] { return "replay " + trace_file("events.json", events_a_word); },
        "field \"events\" has the wrong type"},
       {"ThreadNumberBeyondAThreadId",

@@ -80,7 +80,8 @@ TEST(Dpor, FindsTheNaiveBugAndStopsThere) {
 
 TEST(Dpor, CorrectTwinsAreCleanOverTheWholeSpace) {
   for (const char* m : {"dining_philosophers --variant ordered", "bank_transfer --variant locked",
-                        "wakeup --variant correct", "races --variant atomic_flag"}) {
+                        "wakeup --variant correct", "races --variant atomic_flag",
+                        "races --variant release_acquire"}) {
     const auto r = testing::run_cli(std::string("explore ") + m + " --strategy dpor --all --json");
     EXPECT_EQ(r.code, 0) << m << r.out;
     EXPECT_EQ(r.json()["complete"], true) << m;
@@ -90,7 +91,8 @@ TEST(Dpor, CorrectTwinsAreCleanOverTheWholeSpace) {
 TEST(Dpor, CatchesEveryBuggyModel) {
   for (const char* m : {"dining_philosophers --variant naive", "lock_order --variant inverted",
                         "bank_transfer --variant unlocked", "wakeup --variant notify_first",
-                        "wakeup --variant if_wait", "races --variant plain_flag"}) {
+                        "wakeup --variant if_wait", "races --variant plain_flag",
+                        "races --variant relaxed_flag"}) {
     const auto r = testing::run_cli(std::string("explore ") + m + " --strategy dpor --json");
     EXPECT_EQ(r.code, 1) << m << r.out;
   }
