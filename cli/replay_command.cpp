@@ -22,6 +22,7 @@ std::string describe(const RecordedEvent& e, const std::vector<std::string>& thr
   const std::string who = e.thread < threads.size() ? threads[e.thread] : std::to_string(e.thread);
   std::string s = "step " + std::to_string(e.step) + " " + who + " " + std::string(op_name(e.op));
   if (!e.object.empty()) s += " " + e.object;
+  if (e.order != std::memory_order_seq_cst) s += " (" + std::string(order_name(e.order)) + ")";
   s += " = " + std::to_string(e.value);
   if (!e.loc.empty()) s += " at " + e.loc;
   return s;
@@ -34,7 +35,7 @@ std::string describe(const RecordedEvent& e, const std::vector<std::string>& thr
 bool same_behaviour(const RecordedEvent& a, const RecordedEvent& b) {
   const bool wakeup = a.op == Op::kNotifyOne || a.op == Op::kNotifyAll || a.op == Op::kWake;
   return a.step == b.step && a.thread == b.thread && a.op == b.op && a.object == b.object &&
-         (wakeup || a.value == b.value) && a.aux == b.aux;
+         (wakeup || a.value == b.value) && a.aux == b.aux && a.order == b.order;
 }
 
 /// The first way the re-run differs from what the trace recorded, if any, at the step where it

@@ -135,7 +135,9 @@ void print_timeline(std::ostream& out, const std::vector<RecordedEvent>& events,
     const std::string thread =
         e.thread < threads.size() ? threads[e.thread] : "#" + std::to_string(e.thread);
     std::string object = e.object;
-    if (e.order != std::memory_order_seq_cst) object += " (" + std::string(order_name(e.order)) + ")";
+    if (e.order != std::memory_order_seq_cst) {
+      object += " (" + std::string(order_name(e.order)) + ")";
+    }
     std::string value = std::to_string(e.value);
     switch (e.op) {
       case Op::kSpawn:

@@ -131,15 +131,15 @@ ModelInfo races_model() {
   };
   m.bind = [](const ParamValues& p) {
     const std::string& v = p.variant;
-    const RaceRow row = v == "unsynchronized" ? RaceRow::kUnsynchronized
-                        : v == "one_mutex"    ? RaceRow::kOneMutex
-                        : v == "spawn_orders" ? RaceRow::kSpawnOrders
-                        : v == "join_orders"  ? RaceRow::kJoinOrders
-                        : v == "atomic_flag"  ? RaceRow::kAtomicFlag
-                        : v == "plain_flag"   ? RaceRow::kPlainFlag
+    const RaceRow row = v == "unsynchronized"    ? RaceRow::kUnsynchronized
+                        : v == "one_mutex"       ? RaceRow::kOneMutex
+                        : v == "spawn_orders"    ? RaceRow::kSpawnOrders
+                        : v == "join_orders"     ? RaceRow::kJoinOrders
+                        : v == "atomic_flag"     ? RaceRow::kAtomicFlag
+                        : v == "plain_flag"      ? RaceRow::kPlainFlag
                         : v == "release_acquire" ? RaceRow::kReleaseAcquire
                         : v == "relaxed_flag"    ? RaceRow::kRelaxedFlag
-                                              : RaceRow::kTwoMutexes;
+                                                 : RaceRow::kTwoMutexes;
     return both_environments([row](auto& env) { race_table(env, row); });
   };
   return m;

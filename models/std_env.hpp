@@ -18,6 +18,7 @@
 #include <boost/context/fixedsize_stack.hpp>
 
 #include "models/native_run.hpp"
+#include "sim/event.hpp"
 #include "sim/fiber_sanitizer.hpp"
 #include "sim/loc.hpp"
 
@@ -65,7 +66,9 @@ class SharedArray {
   std::size_t size_;
 };
 
-/// Sequentially consistent, like the simulator's atomics.
+/// std::atomic, with the orders a model names. An order std::atomic does not allow for an
+/// operation (a store with acquire, a load with release) is undefined there: it runs as seq_cst
+/// here, and the simulator reports it as a misuse.
 template <class T>
 class Atomic {
  public:
@@ -74,15 +77,16 @@ class Atomic {
 
   template <class Env>
   Atomic(Env&, const char*, T initial = T{}, int32_t = -1) : value_(initial) {}
-  T load(Order order = kSeqCst, Loc = Loc::here()) const { return value_.load(order); }
+  T load(Order order = kSeqCst, Loc = Loc::here()) const { return value_.load(for_load(order)); }
   T load(Loc) const { return value_.load(); }
-  void store(T v, Order order = kSeqCst, Loc = Loc::here()) { value_.store(v, order); }
+  void store(T v, Order order = kSeqCst, Loc = Loc::here()) {
+    value_.store(v, store_order_ok(order) ? order : kSeqCst);
+  }
   void store(T v, Loc) { value_.store(v); }
   T exchange(T v, Order order = kSeqCst, Loc = Loc::here()) { return value_.exchange(v, order); }
   T exchange(T v, Loc) { return value_.exchange(v); }
-  bool compare_exchange(T& expected, T desired, Order success, Order failure,
-                        Loc = Loc::here()) {
-    return value_.compare_exchange_strong(expected, desired, success, failure);
+  bool compare_exchange(T& expected, T desired, Order success, Order failure, Loc = Loc::here()) {
+    return value_.compare_exchange_strong(expected, desired, success, for_load(failure));
   }
   bool compare_exchange(T& expected, T desired, Order order = kSeqCst, Loc = Loc::here()) {
     return value_.compare_exchange_strong(expected, desired, order);
@@ -91,12 +95,14 @@ class Atomic {
     return value_.compare_exchange_strong(expected, desired);
   }
   bool compare_exchange_strong(T& expected, T desired, Order success, Order failure,
-                               Loc = Loc::here()) {
-    return value_.compare_exchange_strong(expected, desired, success, failure);
+                               Loc loc = Loc::here()) {
+    return compare_exchange(expected, desired, success, failure, loc);
   }
-  bool compare_exchange_strong(T& expected, T desired, Order order = kSeqCst,
-                               Loc = Loc::here()) {
+  bool compare_exchange_strong(T& expected, T desired, Order order = kSeqCst, Loc = Loc::here()) {
     return value_.compare_exchange_strong(expected, desired, order);
+  }
+  bool compare_exchange_strong(T& expected, T desired, Loc) {
+    return value_.compare_exchange_strong(expected, desired);
   }
   T fetch_add(T delta, Order order = kSeqCst, Loc = Loc::here()) {
     return value_.fetch_add(delta, order);
@@ -108,6 +114,8 @@ class Atomic {
   T fetch_sub(T delta, Loc) { return value_.fetch_sub(delta); }
 
  private:
+  static Order for_load(Order order) { return load_order_ok(order) ? order : kSeqCst; }
+
   std::atomic<T> value_;
 };
 

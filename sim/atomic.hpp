@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <string>
 
 #include "sim/execution.hpp"
 #include "sim/value.hpp"
@@ -23,6 +24,7 @@ class Atomic {
 
   T load(Order order = kSeqCst, Loc loc = Loc::here()) const {
     x_->point(PendingOp{Op::kAtomicLoad, id_}, loc);
+    if (!load_order_ok(order)) order = misused("load", order, loc);
     const T v = value_;
     x_->emit(Op::kAtomicLoad, id_, event_value(v), loc, kNoObject, order);
     return v;
@@ -30,6 +32,7 @@ class Atomic {
   T load(Loc loc) const { return load(kSeqCst, loc); }
   void store(T v, Order order = kSeqCst, Loc loc = Loc::here()) {
     x_->point(PendingOp{Op::kAtomicStore, id_}, loc);
+    if (!store_order_ok(order)) order = misused("store", order, loc);
     value_ = v;
     x_->emit(Op::kAtomicStore, id_, event_value(v), loc, kNoObject, order);
   }
@@ -47,6 +50,7 @@ class Atomic {
   bool compare_exchange(T& expected, T desired, Order success, Order failure,
                         Loc loc = Loc::here()) {
     x_->point(PendingOp{Op::kCasOk, id_}, loc);
+    if (!load_order_ok(failure)) failure = misused("compare_exchange failure", failure, loc);
     if (value_ == expected) {
       value_ = desired;
       x_->emit(Op::kCasOk, id_, event_value(desired), loc, kNoObject, success);
@@ -72,6 +76,9 @@ class Atomic {
                                Loc loc = Loc::here()) {
     return compare_exchange(expected, desired, order, loc);
   }
+  bool compare_exchange_strong(T& expected, T desired, Loc loc) {
+    return compare_exchange(expected, desired, kSeqCst, loc);
+  }
   T fetch_add(T delta, Order order = kSeqCst, Loc loc = Loc::here()) {
     return add(delta, false, order, loc);
   }
@@ -83,6 +90,14 @@ class Atomic {
   T fetch_sub(T delta, Loc loc) { return add(delta, true, kSeqCst, loc); }
 
  private:
+  /// An order std::atomic does not allow for `what`: a misuse finding, and the operation goes on
+  /// as seq_cst.
+  Order misused(const char* what, Order order, Loc loc) const {
+    x_->misuse(std::string(what) + " with memory_order_" + std::string(order_name(order)) +
+                   " on '" + x_->object(id_).name + "', which std::atomic does not allow",
+               loc);
+    return kSeqCst;
+  }
   T add(T delta, bool subtract, Order order, Loc loc) {
     x_->point(PendingOp{Op::kFetchAdd, id_}, loc);
     const T old = value_;

@@ -80,6 +80,15 @@ constexpr std::memory_order failure_order(std::memory_order success) {
          : success == std::memory_order_release ? std::memory_order_relaxed
                                                 : success;
 }
+/// Whether a store may take `order` (not acquire, consume or acq_rel), and a load or a failed
+/// compare-exchange (not release or acq_rel): std::atomic's preconditions.
+constexpr bool store_order_ok(std::memory_order order) {
+  return order == std::memory_order_relaxed || order == std::memory_order_release ||
+         order == std::memory_order_seq_cst;
+}
+constexpr bool load_order_ok(std::memory_order order) {
+  return order != std::memory_order_release && order != std::memory_order_acq_rel;
+}
 /// "relaxed", "consume", "acquire", "release", "acq_rel", "seq_cst".
 std::string_view order_name(std::memory_order order);
 /// Inverse of order_name; nullopt for an unknown name.
@@ -95,9 +104,10 @@ struct Event {
   const char* name = nullptr;   // object name (or check message / note label)
   int64_t value = 0;            // value read or written, thread id for spawn/join, ...
   ObjectId aux = kNoObject;     // second object: the mutex of a wait/wake
-  std::memory_order order = std::memory_order_seq_cst;  // an atomic operation's
   int64_t time_ns = 0;          // virtual time (timed runs)
   Loc loc{};
+  // An atomic operation's memory order (seq_cst for every other operation).
+  std::memory_order order = std::memory_order_seq_cst;
 };
 
 /// "values[1]" for an element of an array of objects, "x" for a scalar.

@@ -422,8 +422,9 @@ std::vector<BadInput> bad_inputs() {
   step_a_word.replace(step_a_word.find("\"schedule\""), 10,
                       R"("events":[{"step":"x","op":"store"}],"schedule")");
   std::string unknown_order = t;
-  unknown_order.replace(unknown_order.find("\"schedule\""), 10,
-                        R"("events":[{"step":0,"op":"atomic_store","order":"eventual"}],"schedule")");
+  unknown_order.replace(
+      unknown_order.find("\"schedule\""), 10,
+      R"("events":[{"step":0,"op":"atomic_store","order":"eventual"}],"schedule")");
   std::string events_a_word = t;
   events_a_word.replace(events_a_word.find("\"schedule\""), 10, R"("events":"abc","schedule")");
   std::string huge_thread = t;

@@ -89,10 +89,10 @@ TEST(Dpor, CorrectTwinsAreCleanOverTheWholeSpace) {
 }
 
 TEST(Dpor, CatchesEveryBuggyModel) {
-  for (const char* m : {"dining_philosophers --variant naive", "lock_order --variant inverted",
-                        "bank_transfer --variant unlocked", "wakeup --variant notify_first",
-                        "wakeup --variant if_wait", "races --variant plain_flag",
-                        "races --variant relaxed_flag"}) {
+  for (const char* m :
+       {"dining_philosophers --variant naive", "lock_order --variant inverted",
+        "bank_transfer --variant unlocked", "wakeup --variant notify_first",
+        "wakeup --variant if_wait", "races --variant plain_flag", "races --variant relaxed_flag"}) {
     const auto r = testing::run_cli(std::string("explore ") + m + " --strategy dpor --json");
     EXPECT_EQ(r.code, 1) << m << r.out;
   }

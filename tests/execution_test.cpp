@@ -428,10 +428,8 @@ TEST(Execution, AnAtomicStoreEndsTheReleaseSequenceBeforeIt) {
   ASSERT_EQ(r.executions, 1u);
   ASSERT_EQ(r.bugs.size(), 1u);
   EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kDataRace);
-  EXPECT_NE(r.bugs[0].finding.message.find("'a'"), std::string::npos)
-      << r.bugs[0].finding.message;
-  EXPECT_NE(r.bugs[0].finding.message.find("'c'"), std::string::npos)
-      << r.bugs[0].finding.message;
+  EXPECT_NE(r.bugs[0].finding.message.find("'a'"), std::string::npos) << r.bugs[0].finding.message;
+  EXPECT_NE(r.bugs[0].finding.message.find("'c'"), std::string::npos) << r.bugs[0].finding.message;
 }
 
 TEST(Execution, AnAtomicReadModifyWriteCarriesTheReleaseSequenceOn) {

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "checker/checker.hpp"
 #include "models/bind.hpp"
 #include "models/native_run.hpp"
 #include "models/std_env.hpp"
@@ -172,6 +173,43 @@ TEST(Misuse, FetchSubAndCompareExchangeStrongAsStdAtomicHasThem) {
   env.guarded("main", body);
   EXPECT_EQ(native_frees, 1);
   EXPECT_TRUE(run.findings().empty());
+}
+
+TEST(Misuse, AnOrderStdAtomicDoesNotAllowIsAFindingAndRunsAsSeqCst) {
+  // A store with acquire and a load with release: undefined for std::atomic. The misuses are
+  // reported, and the flag still publishes the data (each runs as seq_cst): no race.
+  const SimModel model = simulated([](auto& env) {
+    Shared<SimEnv, int> data(env, "data", 0);
+    Atomic<SimEnv, bool> flag(env, "flag", false);
+    auto writer = env.spawn("writer", [&] {
+      data.store(1);
+      flag.store(true, std::memory_order_acquire);
+    });
+    auto reader = env.spawn("reader", [&] {
+      if (flag.load(std::memory_order_release)) (void)data.load();
+    });
+    writer.join();
+    reader.join();
+  });
+  DporStrategy dpor;
+  Checker checker;
+  ExploreOptions options;
+  options.all = true;
+  const ExploreResult r = explore(model, dpor, options, &checker);
+  ASSERT_TRUE(r.complete && r.error.empty()) << r.error;
+  std::vector<std::string> messages;
+  for (const BugRecord& b : r.bugs) {
+    EXPECT_NE(b.finding.kind, FindingKind::kDataRace) << b.finding.message;
+    messages.push_back(b.finding.message);
+  }
+  ASSERT_EQ(messages.size(), 2u);
+  std::sort(messages.begin(), messages.end());
+  EXPECT_NE(messages[0].find("load with memory_order_release on 'flag', which std::atomic does "
+                             "not allow"),
+            std::string::npos)
+      << messages[0];
+  EXPECT_NE(messages[1].find("store with memory_order_acquire on 'flag'"), std::string::npos)
+      << messages[1];
 }
 
 }  // namespace

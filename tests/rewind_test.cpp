@@ -138,8 +138,13 @@ std::vector<Call> random_run(std::mt19937& rng, std::size_t length, uint32_t thr
       e.name = "x";
       e.value = static_cast<int64_t>(below(rng, 3));
     } else if (kind < 8) {
-      static constexpr Op kAtomics[] = {Op::kAtomicLoad, Op::kAtomicStore, Op::kFetchAdd};
-      e.op = kAtomics[below(rng, 3)];
+      static constexpr Op kAtomics[] = {Op::kAtomicLoad, Op::kAtomicStore, Op::kFetchAdd,
+                                        Op::kExchange,   Op::kCasOk,       Op::kCasFail};
+      static constexpr std::memory_order kOrders[] = {
+          std::memory_order_relaxed, std::memory_order_acquire, std::memory_order_release,
+          std::memory_order_acq_rel, std::memory_order_seq_cst};
+      e.op = kAtomics[below(rng, 6)];
+      e.order = kOrders[below(rng, 5)];
       e.object = ObjectId{6 + below(rng, 2)};
       e.name = "flag";
     } else {

@@ -22,10 +22,10 @@ TEST(Trace, WriteThenReadIsLossless) {
   t.threads = {"main", "counter"};
   t.schedule = {ThreadId{0}, ThreadId{1}, ThreadId{0}};
   t.random = {3, 1};
-  t.events = {RecordedEvent{0, 0, Op::kStore, "values[0]", 0, "m.hpp:3", ""},
-              RecordedEvent{1, 1, Op::kWake, "cv", 0, "m.hpp:9", "m"},
-              RecordedEvent{2, 1, Op::kAtomicStore, "flag", 1, "m.hpp:12", "",
-                            std::memory_order_release}};
+  t.events = {
+      RecordedEvent{0, 0, Op::kStore, "values[0]", 0, "m.hpp:3", ""},
+      RecordedEvent{1, 1, Op::kWake, "cv", 0, "m.hpp:9", "m"},
+      RecordedEvent{2, 1, Op::kAtomicStore, "flag", 1, "m.hpp:12", "", std::memory_order_release}};
   t.verdict = Verdict{FindingKind::kInvariant, "check failed", 1};
   t.preemptions = 2;
   const std::string path = (testing::scratch_dir() / "roundtrip.json").string();
