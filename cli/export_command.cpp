@@ -13,6 +13,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -74,7 +75,7 @@ Run load_run(const ExportOptions& o, const Trace& t) {
   return run;
 }
 
-/// "load values[1] = 2", "lock m", "spawn 'counter'".
+/// "load values[1] = 2", "atomic_store flag (release) = 1", "lock m", "spawn 'counter'".
 std::string step_label(const RecordedEvent& e, const std::vector<std::string>& threads) {
   std::string s(op_name(e.op));
   const bool names_thread = e.op == Op::kSpawn || e.op == Op::kJoin;
@@ -82,6 +83,7 @@ std::string step_label(const RecordedEvent& e, const std::vector<std::string>& t
     return s + " '" + threads[static_cast<std::size_t>(e.value)] + "'";
   }
   if (!e.object.empty()) s += " " + e.object;
+  if (e.order != std::memory_order_seq_cst) s += " (" + std::string(order_name(e.order)) + ")";
   if (is_memory_op(e.op)) s += " = " + std::to_string(e.value);
   if (e.op == Op::kCheck) s += e.value != 0 ? ": held" : ": FAILED";
   if (e.op == Op::kNote) s += " = " + std::to_string(e.value);
@@ -97,7 +99,9 @@ struct SyncEdge {
 
 /// The edges between threads the run's synchronisation made: spawn to the child's first event,
 /// the child's last event to its join, an unlock to the next lock of that mutex by another
-/// thread, a notify to the wake it caused.
+/// thread, a notify to the wake it caused, and an atomic release to the first acquire by each
+/// other thread that reads it (or what a read-modify-write carried on), as the race detector
+/// orders them.
 std::vector<SyncEdge> sync_edges(const std::vector<RecordedEvent>& events) {
   std::vector<SyncEdge> edges;
   std::map<uint32_t, std::size_t> first;  // thread -> its first event
@@ -112,6 +116,19 @@ std::vector<SyncEdge> sync_edges(const std::vector<RecordedEvent>& events) {
     const auto it = released.find(mutex);
     if (it != released.end() && events[it->second].thread != events[i].thread) {
       edges.push_back({it->second, i, "unlock, lock"});
+    }
+  };
+  // Per atomic location: the releases a read of it now acquires (a store starts them afresh, a
+  // read-modify-write adds itself), and which threads have drawn an edge from one already (a
+  // spinning reader would draw one per read).
+  std::map<std::string, std::vector<std::size_t>> releases_of;
+  std::set<std::pair<std::size_t, uint32_t>> drawn;
+  auto acquire_atomic = [&](const RecordedEvent& e, std::size_t i) {
+    if (!acquires(e.order)) return;
+    for (const std::size_t from : releases_of[e.object]) {
+      if (events[from].thread != e.thread && drawn.emplace(from, e.thread).second) {
+        edges.push_back({from, i, "release, acquire"});
+      }
     }
   };
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -132,6 +149,22 @@ std::vector<SyncEdge> sync_edges(const std::vector<RecordedEvent>& events) {
         break;
       case Op::kLock:
         acquire(e.object, i);
+        break;
+      case Op::kAtomicLoad:
+      case Op::kCasFail:
+        acquire_atomic(e, i);
+        break;
+      case Op::kAtomicStore: {
+        std::vector<std::size_t>& heads = releases_of[e.object];
+        heads.clear();
+        if (releases(e.order)) heads.push_back(i);
+        break;
+      }
+      case Op::kExchange:
+      case Op::kCasOk:
+      case Op::kFetchAdd:
+        acquire_atomic(e, i);
+        if (releases(e.order)) releases_of[e.object].push_back(i);
         break;
       case Op::kNotifyOne:
       case Op::kNotifyAll:

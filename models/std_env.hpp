@@ -104,6 +104,16 @@ class Atomic {
   bool compare_exchange_strong(T& expected, T desired, Loc) {
     return value_.compare_exchange_strong(expected, desired);
   }
+  bool compare_exchange_weak(T& expected, T desired, Order success, Order failure,
+                             Loc = Loc::here()) {
+    return value_.compare_exchange_weak(expected, desired, success, for_load(failure));
+  }
+  bool compare_exchange_weak(T& expected, T desired, Order order = kSeqCst, Loc = Loc::here()) {
+    return value_.compare_exchange_weak(expected, desired, order);
+  }
+  bool compare_exchange_weak(T& expected, T desired, Loc) {
+    return value_.compare_exchange_weak(expected, desired);
+  }
   T fetch_add(T delta, Order order = kSeqCst, Loc = Loc::here()) {
     return value_.fetch_add(delta, order);
   }

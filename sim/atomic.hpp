@@ -79,6 +79,19 @@ class Atomic {
   bool compare_exchange_strong(T& expected, T desired, Loc loc) {
     return compare_exchange(expected, desired, kSeqCst, loc);
   }
+  /// std::atomic's weak compare-exchange, which may fail spuriously natively: here it never
+  /// does (it is the strong one), so code that retries in a loop runs as it should. Code that
+  /// takes a failure to mean another thread wrote is wrong natively and not caught here.
+  bool compare_exchange_weak(T& expected, T desired, Order success, Order failure,
+                             Loc loc = Loc::here()) {
+    return compare_exchange(expected, desired, success, failure, loc);
+  }
+  bool compare_exchange_weak(T& expected, T desired, Order order = kSeqCst, Loc loc = Loc::here()) {
+    return compare_exchange(expected, desired, order, loc);
+  }
+  bool compare_exchange_weak(T& expected, T desired, Loc loc) {
+    return compare_exchange(expected, desired, kSeqCst, loc);
+  }
   T fetch_add(T delta, Order order = kSeqCst, Loc loc = Loc::here()) {
     return add(delta, false, order, loc);
   }

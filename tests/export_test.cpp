@@ -180,6 +180,46 @@ TEST(Export, ATraceWithoutEventsIsReplayedToDrawIt) {
   EXPECT_NE(r.out.find("subgraph cluster_2"), std::string::npos) << r.out;
 }
 
+/// The dot graph of the races model's flag variant `variant` where the writer runs first, then
+/// the reader: main spawns both, the writer stores x and the flag, the reader loads the flag and
+/// x, main joins both (a schedule alone: export runs the model).
+std::string flag_graph(const std::string& variant) {
+  const std::string trace = path_in_scratch(variant + ".json");
+  {
+    std::ofstream out(trace);
+    out << R"({"format":"interleave-trace","version":1,"model":"races","variant":")" << variant
+        << R"(","params":{},"mode":"untimed","schedule":[0,0,1,1,2,2,0,0]})";
+  }
+  const auto r = run_cli("export " + trace + " --format dot");
+  EXPECT_EQ(r.code, 0) << r.err;
+  return r.out;
+}
+
+TEST(Export, AnAtomicReleaseReadByAnAcquireIsAnEdge) {
+  const std::string edge = "[color=blue, style=dashed, label=\"release, acquire\"]";
+  const std::string ordered = flag_graph("release_acquire");
+  const std::size_t at = ordered.find(edge);
+  ASSERT_NE(at, std::string::npos) << ordered;
+  EXPECT_EQ(ordered.find(edge, at + 1), std::string::npos) << "one edge only\n" << ordered;
+  // It goes from the writer's store of the flag to the reader's load of it.
+  const std::size_t line = ordered.rfind('\n', at) + 1;
+  const std::string from_to = ordered.substr(line, at - line);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(from_to, m, std::regex(R"(e(\d+) -> e(\d+))"))) << from_to;
+  const auto label_of = [&](const std::string& node) {
+    const std::size_t n = ordered.find("  " + node + " [label=\"");
+    return n == std::string::npos ? std::string() : ordered.substr(n, ordered.find('\n', n) - n);
+  };
+  EXPECT_NE(label_of("e" + m[1].str()).find("atomic_store flag"), std::string::npos)
+      << label_of("e" + m[1].str());
+  EXPECT_NE(label_of("e" + m[2].str()).find("atomic_load flag"), std::string::npos)
+      << label_of("e" + m[2].str());
+  // A relaxed flag orders nothing: no edge, and the race on x is drawn instead.
+  const std::string relaxed = flag_graph("relaxed_flag");
+  EXPECT_EQ(relaxed.find("release, acquire"), std::string::npos) << relaxed;
+  EXPECT_NE(relaxed.find("[color=red"), std::string::npos) << relaxed;
+}
+
 TEST(Export, ToAFileSaysWhereAndWritesWhatStandardOutputGets) {
   const std::string file = path_in_scratch("race.perfetto.json");
   const auto to_file = run_cli("export " + race_trace() + " --format perfetto -o " + file);

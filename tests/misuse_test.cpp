@@ -175,6 +175,58 @@ TEST(Misuse, FetchSubAndCompareExchangeStrongAsStdAtomicHasThem) {
   EXPECT_TRUE(run.findings().empty());
 }
 
+/// Two threads increment a counter with compare_exchange_weak in a retry loop, as code written
+/// for std::atomic does; a publishes the data it wrote before by its increment, if `order`
+/// releases.
+template <class Env>
+void weak_cas_counter(Env& env, std::memory_order order) {
+  Atomic<Env, int> n(env, "n", 0);
+  Shared<Env, int> a_data(env, "a_data", 0);
+  auto increment = [&] {
+    int seen = n.load(std::memory_order_relaxed);
+    while (!n.compare_exchange_weak(seen, seen + 1, order, std::memory_order_relaxed)) {
+    }
+  };
+  auto a = env.spawn("a", [&] {
+    a_data.store(1);
+    increment();
+  });
+  auto b = env.spawn("b", [&] {
+    increment();
+    if (n.load(std::memory_order_acquire) == 2) env.check(a_data.load() == 1, "a's data is in");
+  });
+  a.join();
+  b.join();
+  env.check(n.load() == 2, "no increment is lost");
+}
+
+TEST(Misuse, CompareExchangeWeakInARetryLoopAsStdAtomicHasIt) {
+  DporStrategy dpor;
+  Checker checker;
+  ExploreOptions options;
+  options.all = true;
+  auto model = [](std::memory_order order) {
+    return simulated([order](auto& env) { weak_cas_counter(env, order); });
+  };
+  const ExploreResult r = explore(model(std::memory_order_acq_rel), dpor, options, &checker);
+  ASSERT_TRUE(r.complete && r.error.empty()) << r.error;
+  EXPECT_GT(r.executions, 2u);  // a failed compare-exchange retries in some
+  EXPECT_TRUE(r.bugs.empty()) << r.bugs.front().finding.message;
+  // Relaxed increments count right but publish nothing: b's read of a's data races.
+  DporStrategy dpor_again;
+  const ExploreResult relaxed =
+      explore(model(std::memory_order_relaxed), dpor_again, options, &checker);
+  ASSERT_EQ(relaxed.bugs.size(), 1u);
+  EXPECT_EQ(relaxed.bugs[0].finding.kind, FindingKind::kDataRace);
+  EXPECT_NE(relaxed.bugs[0].finding.message.find("a_data"), std::string::npos)
+      << relaxed.bugs[0].finding.message;
+  NativeRun run;
+  StdEnv env(run);
+  auto body = [&] { weak_cas_counter(env, std::memory_order_acq_rel); };
+  env.guarded("main", body);
+  EXPECT_TRUE(run.findings().empty());
+}
+
 TEST(Misuse, AnOrderStdAtomicDoesNotAllowIsAFindingAndRunsAsSeqCst) {
   // A store with acquire and a load with release: undefined for std::atomic. The misuses are
   // reported, and the flag still publishes the data (each runs as seq_cst): no race.
