@@ -299,17 +299,23 @@ TEST(RaceDetector, ParentReadBeforeJoinRaces) {
   EXPECT_EQ(signatures(s.end()), std::vector<std::string>{race(7, 10)});
 }
 
-TEST(RaceDetector, AtomicFlagPublishesData) {
+/// The writer publishes data through the flag, stored with `store`; the reader reads data after
+/// loading the flag with `load`. The races found, as signatures.
+std::vector<std::string> flag_with(std::memory_order store, std::memory_order load) {
   RaceDetector d;
   Stream s(d);
   const ThreadId m = s.main();
   const ThreadId w = s.spawn(m, "writer");
   const ThreadId r = s.spawn(m, "reader");
   s.store(w, kData, 42, 10);
-  s.atomic(w, Op::kAtomicStore, kFlag, 1, 11);
-  s.atomic(r, Op::kAtomicLoad, kFlag, 1, 20);
+  s.atomic(w, Op::kAtomicStore, kFlag, 1, 11, store);
+  s.atomic(r, Op::kAtomicLoad, kFlag, 1, 20, load);
   s.load(r, kData, 42, 21);
-  EXPECT_TRUE(s.end().empty());
+  return signatures(s.end());
+}
+
+TEST(RaceDetector, AtomicFlagPublishesData) {
+  EXPECT_TRUE(flag_with(std::memory_order_seq_cst, std::memory_order_seq_cst).empty());
 }
 
 TEST(RaceDetector, AtomicLoadBeforeTheStoreOrdersNothing) {
@@ -338,49 +344,47 @@ TEST(RaceDetector, PlainFlagRaces) {
   EXPECT_EQ(signatures(s.end()), (std::vector<std::string>{race(10, 21), race(11, 20)}));
 }
 
-/// a publishes data then bumps the counter; b writes the counter with `b_writes`, without
-/// reading data; c sees b's value and reads data. The races found, as signatures.
-std::vector<std::string> release_then(Op b_writes) {
+/// One step of a three-thread stream: an atomic operation and its order.
+struct AtomicStep {
+  Op op;
+  std::memory_order order = std::memory_order_seq_cst;
+};
+
+/// a writes data (line 10) and then the flag (11); b writes other data (20) and then the flag
+/// (21), without reading a's; c reads the flag (30), gets b's value, and reads both data (31,
+/// 32). The races found, as signatures.
+std::vector<std::string> three_writers(AtomicStep a_step, AtomicStep b_step,
+                                       std::memory_order c_reads) {
   RaceDetector d;
   Stream s(d);
   const ThreadId m = s.main();
   const ThreadId a = s.spawn(m, "a");
   const ThreadId b = s.spawn(m, "b");
   const ThreadId c = s.spawn(m, "c");
+  const Obj other{ObjectId{8}, "other"};
   s.store(a, kData, 1, 10);
-  s.atomic(a, Op::kFetchAdd, kFlag, 1, 11);
-  s.atomic(b, b_writes, kFlag, 2, 20);
-  s.atomic(c, Op::kAtomicLoad, kFlag, 2, 30);
+  s.atomic(a, a_step.op, kFlag, 1, 11, a_step.order);
+  s.store(b, other, 1, 20);
+  s.atomic(b, b_step.op, kFlag, 2, 21, b_step.order);
+  s.atomic(c, Op::kAtomicLoad, kFlag, 2, 30, c_reads);
   s.load(c, kData, 1, 31);
+  s.load(c, other, 1, 32);
   return signatures(s.end());
 }
 
 TEST(RaceDetector, AReadModifyWriteCarriesEarlierReleasesOn) {
   // b's read-modify-write continues a's release sequence: c synchronizes with a as well.
-  EXPECT_TRUE(release_then(Op::kFetchAdd).empty());
-  EXPECT_TRUE(release_then(Op::kExchange).empty());
+  const auto seq_cst = std::memory_order_seq_cst;
+  EXPECT_TRUE(three_writers({Op::kFetchAdd}, {Op::kFetchAdd}, seq_cst).empty());
+  EXPECT_TRUE(three_writers({Op::kFetchAdd}, {Op::kExchange}, seq_cst).empty());
 }
 
 TEST(RaceDetector, AStoreEndsTheReleasesBeforeIt) {
   // b's store heads a release sequence of its own and ends a's, so c, reading b's value,
-  // synchronizes with b alone and its read of data races with a's write (as C++20 says, and as
-  // ThreadSanitizer reports it). Sequential consistency orders the atomics, not the data.
-  EXPECT_EQ(release_then(Op::kAtomicStore), (std::vector<std::string>{race(10, 31)}));
-}
-
-/// The writer publishes data through the flag, stored with `store`; the reader reads data after
-/// loading the flag with `load`. The races found, as signatures.
-std::vector<std::string> flag_with(std::memory_order store, std::memory_order load) {
-  RaceDetector d;
-  Stream s(d);
-  const ThreadId m = s.main();
-  const ThreadId w = s.spawn(m, "writer");
-  const ThreadId r = s.spawn(m, "reader");
-  s.store(w, kData, 42, 10);
-  s.atomic(w, Op::kAtomicStore, kFlag, 1, 11, store);
-  s.atomic(r, Op::kAtomicLoad, kFlag, 1, 20, load);
-  s.load(r, kData, 42, 21);
-  return signatures(s.end());
+  // synchronizes with b alone and its read of a's data races with a's write (as C++20 says, and
+  // as ThreadSanitizer reports it). Sequential consistency orders the atomics, not the data.
+  EXPECT_EQ(three_writers({Op::kFetchAdd}, {Op::kAtomicStore}, std::memory_order_seq_cst),
+            (std::vector<std::string>{race(10, 31)}));
 }
 
 TEST(RaceDetector, OnlyAReleaseStoreReadByAnAcquireLoadPublishes) {
@@ -397,40 +401,19 @@ TEST(RaceDetector, OnlyAReleaseStoreReadByAnAcquireLoadPublishes) {
 }
 
 TEST(RaceDetector, ARelaxedStoreEndsTheReleaseBeforeIt) {
-  // a publishes data with a release store; b stores the flag relaxed; c acquires b's value: it
+  // a publishes with a release store; b stores the flag relaxed; c acquires b's value: it
   // synchronizes with nobody (C++20), though ThreadSanitizer would keep a's release.
-  RaceDetector d;
-  Stream s(d);
-  const ThreadId m = s.main();
-  const ThreadId a = s.spawn(m, "a");
-  const ThreadId b = s.spawn(m, "b");
-  const ThreadId c = s.spawn(m, "c");
-  s.store(a, kData, 1, 10);
-  s.atomic(a, Op::kAtomicStore, kFlag, 1, 11, std::memory_order_release);
-  s.atomic(b, Op::kAtomicStore, kFlag, 2, 20, std::memory_order_relaxed);
-  s.atomic(c, Op::kAtomicLoad, kFlag, 2, 30, std::memory_order_acquire);
-  s.load(c, kData, 1, 31);
-  EXPECT_EQ(signatures(s.end()), (std::vector<std::string>{race(10, 31)}));
+  EXPECT_EQ(three_writers({Op::kAtomicStore, std::memory_order_release},
+                          {Op::kAtomicStore, std::memory_order_relaxed}, std::memory_order_acquire),
+            (std::vector<std::string>{race(10, 31), race(20, 32)}));
 }
 
 TEST(RaceDetector, ARelaxedReadModifyWriteKeepsTheReleaseSequenceButPublishesNothing) {
-  // a: data, release store; b: its own data, then a relaxed fetch_add; c acquires b's value: it
-  // synchronizes with a (b's bump continues a's release sequence) but not with b.
-  RaceDetector d;
-  Stream s(d);
-  const ThreadId m = s.main();
-  const ThreadId a = s.spawn(m, "a");
-  const ThreadId b = s.spawn(m, "b");
-  const ThreadId c = s.spawn(m, "c");
-  const Obj kOther{ObjectId{8}, "other"};
-  s.store(a, kData, 1, 10);
-  s.atomic(a, Op::kAtomicStore, kFlag, 1, 11, std::memory_order_release);
-  s.store(b, kOther, 1, 20);
-  s.atomic(b, Op::kFetchAdd, kFlag, 2, 21, std::memory_order_relaxed);
-  s.atomic(c, Op::kAtomicLoad, kFlag, 2, 30, std::memory_order_acquire);
-  s.load(c, kData, 1, 31);
-  s.load(c, kOther, 1, 32);
-  EXPECT_EQ(signatures(s.end()), (std::vector<std::string>{race(20, 32)}));
+  // b's relaxed bump continues a's release sequence: c, acquiring b's value, synchronizes with a
+  // but not with b.
+  EXPECT_EQ(three_writers({Op::kAtomicStore, std::memory_order_release},
+                          {Op::kFetchAdd, std::memory_order_relaxed}, std::memory_order_acquire),
+            (std::vector<std::string>{race(20, 32)}));
 }
 
 TEST(RaceDetector, AtomicsNeverRace) {
