@@ -138,24 +138,32 @@ void cost_split() {
 
 /// Exhaustive search of naive size=4 rounds=2: every interleaving with dfs (checks on; alone and
 /// with the race checker, as `explore --strategy dfs` runs it), one execution per trace with dpor.
-void exhaustive(bool dfs_only = false) {
+/// `only`: "" every line; "dfs-plain" the dfs lines with checks on only; "dfs-kept" only the
+/// one of them that resumes runs from kept states.
+void exhaustive(const std::string& only = "") {
   using namespace interleave;
   const SimModel model = naive_4_2();
   const ExploreOptions options = everything();
-  auto dfs_line = [&](const char* what, Monitor* monitor) {
+  auto dfs_line = [&](const char* what, Monitor* monitor, bool resumable) {
     DfsStrategy dfs;
-    const ExploreResult d = explore(model, dfs, options, monitor);
+    ExploreOptions o = options;
+    o.execution.resumable = resumable;  // as explore does for the model (ModelInfo::resumable)
+    const ExploreResult d = explore(model, dfs, o, monitor);
     std::printf(
-        "dfs  --all naive size=4 rounds=2, %s: %llu executions in %.2f s: %.0f executions/s, "
+        "dfs  --all naive size=4 rounds=2, %s%s: %llu executions in %.2f s: %.0f executions/s, "
         "%.1f ns/step\n",
-        what, static_cast<unsigned long long>(d.executions), d.elapsed_s,
+        what, resumable ? ", resumed from kept states" : ", every run from the start",
+        static_cast<unsigned long long>(d.executions), d.elapsed_s,
         static_cast<double>(d.executions) / d.elapsed_s,
         d.elapsed_s * 1e9 / static_cast<double>(d.total_steps));
   };
-  dfs_line("checks on", nullptr);
-  if (dfs_only) return;
+  dfs_line("checks on", nullptr, true);
+  if (only == "dfs-kept") return;
+  dfs_line("checks on", nullptr, false);
+  if (only == "dfs-plain") return;
   Checker checker(CheckerOptions{.explain = false});
-  dfs_line("checks and race detector on", &checker);
+  dfs_line("checks and race detector on", &checker, true);
+  dfs_line("checks and race detector on", &checker, false);
   DporStrategy dpor;
   const ExploreResult p = explore(model, dpor, options);
   std::printf("dpor --all naive size=4 rounds=2: %llu executions in %.2f ms\n",
@@ -280,15 +288,15 @@ void dfs_parallel_speedup(int runs) {
 int main(int argc, char** argv) {
   const uint64_t executions = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200'000;
   // A second argument runs one section alone (for a profiler): split (the cost split), dfs,
-  // dfs-plain (the dfs line with checks on only), dpor (lastzero n=12 on one thread) or
-  // parallel.
+  // dfs-plain (the dfs lines with checks on only), dfs-kept (the one of them that resumes from
+  // kept states), dpor (lastzero n=12 on one thread) or parallel.
   const std::string only = argc > 2 ? argv[2] : "";
   if (only == "split") {
     cost_split();
     return 0;
   }
-  if (only == "dfs-plain") {
-    exhaustive(true);
+  if (only == "dfs-plain" || only == "dfs-kept") {
+    exhaustive(only);
     return 0;
   }
   if (only == "dfs") {

@@ -32,6 +32,11 @@ class DfsStrategy final : public Strategy {
   ThreadId pick(const ChoicePoint& point) override;
   uint64_t pick_value(uint64_t bound) override;
   std::string name() const override { return "dfs"; }
+  bool branches_at(uint64_t step) const override {
+    // pick() has just made a thread node there: it tries its other options later
+    return !nodes_.empty() && !nodes_.back().value && nodes_.back().step == step &&
+           path_.size() == step + 1;
+  }
   bool repeats_earlier(uint64_t preemptions) const override {
     return bounded_ && preemptions < bound_;
   }

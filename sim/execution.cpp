@@ -20,13 +20,17 @@ std::string where(Loc loc) {
 
 }  // namespace
 
-Execution::Execution(StackPool& pool, ExecutionConfig config) : pool_(&pool), config_(config) {
+Execution::Execution(StackPool& pool, ExecutionConfig config)
+    : pool_(&pool),
+      config_(config),
+      resumable_(config.resumable && !fiber_sanitizer::kThread && !fiber_sanitizer::kAddress) {
   threads_.reserve(16);
   objects_.reserve(64);
   schedule_.reserve(1024);
 }
 
 Execution::~Execution() {
+  drop_kept();  // the last run's threads, if it left them
   unwatch_stack_overflows(this);
   unwinding_ = true;
   plain_ = false;
@@ -58,10 +62,12 @@ void Execution::take_worker(uint32_t index) {
   if (!idle_.empty()) {
     t.ctx = std::move(idle_.back().ctx);
     t.san = std::move(idle_.back().san);
+    t.stack = idle_.back().stack;
     idle_.pop_back();
     return;
   }
   boost::context::stack_context stack = pool_->allocate();
+  t.stack = stack;
   t.san = fiber_sanitizer::Handle(stack);
   t.ctx = fiber_sanitizer::construct(sanitizer(current_), t.san, [&] {
     return boost::context::fiber(
@@ -83,7 +89,7 @@ boost::context::fiber Execution::worker_loop(boost::context::fiber&& from) {
   }
 }
 
-void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
+void Execution::watch_this_run() {
   // A model thread that overflows its stack is named in the report, read from a signal handler:
   // the thread running when it faults, a stable string; none while the runner's stack runs.
   watch_stack_overflows(OverflowContext{
@@ -104,6 +110,10 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
         return self->random_.data();
       },
       this});
+}
+
+void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
+  watch_this_run();
   out.findings.clear();  // keeps its capacity when the caller reuses `out`
   findings_ = &out.findings;
   strategy_ = &strategy;
@@ -147,6 +157,9 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   outcomes_.clear();
   random_.clear();
   failed_sites_.clear();
+  for (std::size_t b = 0; b <= memory_block_ && b < memory_.size(); ++b) memory_[b].used = 0;
+  memory_block_ = 0;
+  keep_from_ = 0;
 }
 
 uint64_t Execution::repeated_steps(const Strategy& strategy, const Monitor* monitor) const {
@@ -194,6 +207,18 @@ void Execution::stop_muting() {
 }
 
 void Execution::teardown(RunResult& out) {
+  if (kept_count_ > 0) {
+    // Later runs may resume from this one's kept states: its threads stay as they are until
+    // then (drop_kept() unwinds them if no run does).
+    threads_left_ = true;
+    kept_for_ = &out;
+  } else {
+    unwind_threads();
+  }
+  finish(out);
+}
+
+void Execution::unwind_threads() {
   // Unwind unfinished threads, children first: they may refer to their parents' locals.
   unwinding_ = true;
   plain_ = false;
@@ -201,12 +226,16 @@ void Execution::teardown(RunResult& out) {
     boost::context::fiber worker = std::move(threads_[i].ctx);
     if (threads_[i].finished && worker) {
       // parked: ready for the next run
-      idle_.push_back(ParkedWorker{std::move(worker), std::move(threads_[i].san)});
+      idle_.push_back(
+          ParkedWorker{std::move(worker), std::move(threads_[i].san), threads_[i].stack});
     } else {
       // Destroying it unwinds the unfinished thread's stack and returns here.
       fiber_sanitizer::destroy(&main_san_, threads_[i].san, std::move(worker));
     }
   }
+}
+
+void Execution::finish(RunResult& out) {
   out.status = status_;
   out.steps = step_;
   out.failed_checks = failed_checks_total_;
@@ -388,6 +417,11 @@ uint32_t Execution::choose(uint32_t self) {
       return kMainSlot;
     }
     return abandon(pick, point.enabled);
+  }
+  if (resumable_ && step_ >= keep_from_ && strategy_->branches_at(step_) && may_keep())
+      [[unlikely]] {
+    // A later run takes another option here: keep the state before this step for it.
+    if (keep_state()) return forced_step();  // that later run, restored: its step is forced
   }
   return take_step(next);
 }

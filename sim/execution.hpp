@@ -56,6 +56,13 @@ struct ExecutionConfig {
   uint64_t step_limit = 100'000;
   TimingConfig timing;                         // untimed unless timing.timed
   std::size_t stack_size = kDefaultStackSize;  // each model thread's (the StackPool's)
+  /// The model keeps all the state of its run on its threads' stacks and in simulated objects
+  /// (no heap of its own: no std::vector, std::string or new in the run). A search whose
+  /// strategy branches (Strategy::branches_at) then keeps the state before each branch, and
+  /// resumes a later run from it instead of re-running the steps before it. Only for untimed
+  /// runs without event loops, and never under a sanitizer; a model that breaks the promise gets
+  /// wrong results, so a model declares it (ModelInfo::resumable) only once it is checked.
+  bool resumable = false;
 };
 
 /// A labelled value a model reported (a heartbeat), with when it happened.
@@ -137,6 +144,9 @@ class Execution {
   ObjectId add_object(ObjectKind kind, const char* name, int32_t index = -1);
   /// Registers `count` locations named name[0..count-1]; returns the first id.
   ObjectId add_array(const char* name, uint32_t count);
+  /// `bytes` of memory aligned to `align` that lives until the run ends, for a simulated
+  /// object's values (a SharedArray's): kept and restored with the run's state, unlike the heap.
+  void* run_memory(std::size_t bytes, std::size_t align);
   ObjectInfo& object(ObjectId id) { return objects_[to_index(id)]; }
 
   template <class F>
@@ -198,14 +208,15 @@ class Execution {
   /// False once a timed run's clock has passed its duration: looping models stop.
   bool running() const { return !timed_ || now_ < config_.timing.duration_ns; }
   const char* thread_name(ThreadId t) const { return threads_[to_index(t)].name; }
+  /// Runs resumed from a kept state, and states kept, so far (ExecutionConfig::resumable).
+  uint64_t restores() const { return restores_; }
+  uint64_t states_kept() const { return states_kept_; }
 
  private:
   static constexpr uint32_t kMainSlot = 0xfffffffeu;
 
-  struct ThreadState {
-    boost::context::fiber ctx;  // its continuation while it does not run
-    // Its worker as the sanitizers see it (an empty member without them).
-    [[no_unique_address]] fiber_sanitizer::Handle san;
+  /// A thread's state apart from its worker fiber: copied as a whole into kept states.
+  struct ThreadInfo {
     Loc pending_loc;
     const char* name = "";
     uint32_t parent = kMainSlot;
@@ -219,6 +230,12 @@ class Execution {
     bool finished = false;
     bool notified = false;     // by notify_all (by notify_one in a timed run)
     uint64_t notified_at = 0;  // the step of that notify
+  };
+  struct ThreadState : ThreadInfo {
+    boost::context::fiber ctx;  // its continuation while it does not run
+    // Its worker as the sanitizers see it (an empty member without them).
+    [[no_unique_address]] fiber_sanitizer::Handle san;
+    boost::context::stack_context stack{};  // its worker's
   };
   /// A notify_one's wake-up, waiting to be taken by one of the threads that were waiting on its
   /// condition variable when it was issued (untimed runs): whichever of them runs its wake first.
@@ -295,6 +312,62 @@ class Execution {
   /// The decision of the step where the repeated prefix ends: the monitor listens again.
   void stop_muting();
   void teardown(RunResult& out);
+  /// Unwinds the threads that did not finish and parks the workers of those that did.
+  void unwind_threads();
+  /// Ends the run: its result into `out`, the monitor's bookkeeping.
+  void finish(RunResult& out);
+  /// A model thread that overflows its stack is named in the report (reset and restore).
+  void watch_this_run();
+
+  // ---- kept states (ExecutionConfig::resumable; execution_resume.cpp) ----
+  /// A state of the run just before one of its steps was decided, every thread suspended: what
+  /// the run had changed since it began, apart from what only grows (schedule_, the result's
+  /// findings and notes: their lengths then).
+  struct KeptState {
+    uint64_t step = 0;
+    uint32_t requester = 0;  // the thread that asked, suspended in keep_state()
+    uint64_t preemptions = 0;
+    ThreadId last_visible = kNoThread;
+    uint64_t wait_seq = 0;
+    uint64_t failed_checks = 0;
+    uint64_t calls = 0;  // calls the monitor had heard
+    std::size_t findings = 0;
+    std::size_t notes = 0;
+    std::vector<ThreadInfo> threads;
+    struct Worker {
+      int64_t thread = -1;  // its thread, or -1 for a parked worker
+      void* fiber = nullptr;  // its continuation (the fiber's bits)
+      boost::context::stack_context stack{};
+      std::size_t offset = 0;  // where its used stack is in `stacks`
+    };
+    std::vector<Worker> workers;
+    std::vector<std::byte> stacks;  // each worker's stack from its continuation to the top
+    std::vector<PendingOp> pending;
+    std::vector<uint8_t> may_block;
+    std::vector<ObjectInfo> objects;
+    std::vector<Wakeup> tokens;
+    std::vector<uint32_t> failed_sites;
+    std::size_t memory_block = 0;
+    std::vector<std::size_t> memory_used;  // of blocks [0, memory_block]
+    std::vector<std::byte> memory;         // their used parts, block after block
+  };
+  /// From choose(), after pick() decided a step the strategy will branch at: has the runner
+  /// keep this state. True when it returns into a later run restored to it (take the forced
+  /// step then), false when this run goes on.
+  bool keep_state();
+  /// The runner's side while a run is under way: keeps states as threads ask, until it ends.
+  void serve();
+  void save_state(uint32_t requester);
+  /// At the start of a search run: restores the deepest kept state on this run's planned prefix
+  /// and runs from it (to the end: true), or drops what cannot serve and returns false.
+  bool resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out);
+  /// Before a run from the start: forgets kept states and unwinds the last run's threads if that
+  /// was left for now (a run that kept states leaves its threads as they are, to restore them).
+  void drop_kept();
+  /// Whether this run may keep its state now.
+  bool may_keep() const;
+  /// Gives back a worker that kept states do not know (its stack is discarded, not unwound).
+  void forget_worker(boost::context::fiber& ctx, boost::context::stack_context& stack);
   /// Adds a thread's state (and tells the sink) before it exists as a running fiber.
   uint32_t register_thread(const char* name, ObjectId loop);
   /// Gives `body` to a worker fiber (a parked one if any) and runs it to its first
@@ -318,6 +391,7 @@ class Execution {
   struct ParkedWorker {
     boost::context::fiber ctx;
     [[no_unique_address]] fiber_sanitizer::Handle san;
+    boost::context::stack_context stack{};
   };
   std::vector<ParkedWorker> idle_;  // parked workers, reused across runs
 
@@ -386,19 +460,44 @@ class Execution {
   Monitor* muted_ = nullptr;             // the monitor while a repeated prefix runs without it
   uint64_t unmute_at_ = kNever;          // the step whose decision gives muted_ back
   static constexpr uint64_t kNever = ~uint64_t{0};
+  // Kept states (execution_resume.cpp).
+  bool resumable_ = false;      // config_.resumable, where it can work (no sanitizer)
+  bool keep_asked_ = false;     // a thread switched to the runner to have the state kept
+  bool restored_ = false;       // ... and it resumes in a restored run
+  bool threads_left_ = false;   // the last run's threads are as it ended (kept states need them)
+  RunResult* kept_for_ = nullptr;  // the result the kept states' findings and notes are in
+  std::vector<KeptState> kept_;    // by step, each on the last run's path; reused
+  std::size_t kept_count_ = 0;     // kept_[0, kept_count_) are live
+  // The first step a state may be kept at: a few steps after the last one kept, since re-running
+  // a forced step or two from it costs less than keeping one more state.
+  uint64_t keep_from_ = 0;
+  uint64_t restores_ = 0;
+  uint64_t states_kept_ = 0;
+  // Run memory (run_memory): blocks never move or shrink, and are reused run after run.
+  struct MemoryBlock {
+    std::unique_ptr<std::byte[]> bytes;
+    std::size_t size = 0;
+    std::size_t used = 0;  // [0, used) is in use; 0 in blocks after memory_block_
+  };
+  std::vector<MemoryBlock> memory_;
+  std::size_t memory_block_ = 0;  // the block allocations come from now
+  static constexpr std::size_t kMemoryBlock = 16 * 1024;
 };
 
 // ---- templates ----
 
 template <class F>
 void Execution::run(F&& root, Strategy& strategy, EventSink* sink, RunResult& out) {
+  drop_kept();
   reset(strategy, sink, out);
   run_root(std::forward<F>(root), out);
 }
 
 template <class F>
 void Execution::run_search(F&& root, Strategy& strategy, Monitor* monitor, RunResult& out) {
+  if (resume_kept(strategy, monitor, out)) return;
   const uint64_t repeated = repeated_steps(strategy, monitor);  // before reset() forgets
+  drop_kept();
   reset(strategy, monitor, out);
   begin_monitor(monitor, strategy, repeated);
   run_root(std::forward<F>(root), out);
@@ -408,7 +507,8 @@ template <class F>
 void Execution::run_root(F&& root, RunResult& out) {
   const uint32_t main = register_thread("main", kNoObject);
   threads_[main].starting = false;            // the root schedules itself from its first point on
-  start_thread(main, std::forward<F>(root));  // returns when the run has ended
+  start_thread(main, std::forward<F>(root));
+  serve();  // returns when the run has ended
   teardown(out);
 }
 

@@ -2,7 +2,8 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
+#include <memory>
+#include <type_traits>
 
 #include "sim/execution.hpp"
 #include "sim/value.hpp"
@@ -39,8 +40,19 @@ class Shared {
 template <class T>
 class SharedArray {
  public:
+  // Its values live in the run's memory (Execution::run_memory), which kept states restore.
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
+                "a simulated location holds a plain value");
+
   SharedArray(Execution& x, const char* name, std::size_t size, T initial = T{})
-      : x_(&x), first_(x.add_array(name, static_cast<uint32_t>(size))), values_(size, initial) {}
+      : x_(&x),
+        first_(x.add_array(name, static_cast<uint32_t>(size))),
+        values_(static_cast<T*>(x.run_memory(size * sizeof(T), alignof(T)))),
+        size_(size) {
+    std::uninitialized_fill_n(values_, size, initial);
+  }
+  SharedArray(const SharedArray&) = delete;
+  SharedArray& operator=(const SharedArray&) = delete;
 
   /// A reference to one element, with the same load/store as Shared<T>.
   class Ref {
@@ -67,14 +79,15 @@ class SharedArray {
   };
 
   Ref operator[](std::size_t i) { return Ref(this, i); }
-  std::size_t size() const { return values_.size(); }
+  std::size_t size() const { return size_; }
 
  private:
   ObjectId id(std::size_t i) const { return ObjectId{to_index(first_) + static_cast<uint32_t>(i)}; }
 
   Execution* x_;
   ObjectId first_;
-  std::vector<T> values_;
+  T* values_;
+  std::size_t size_;
 };
 
 }  // namespace interleave::sim

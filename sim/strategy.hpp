@@ -77,6 +77,11 @@ class Strategy {
   /// exactly (round-robin once no quantum cuts a thread short). The search then ends, though it
   /// has not covered every interleaving.
   virtual bool covers_the_rest() const { return false; }
+  /// Right after pick() decided step `step`: whether a later execution will take another option
+  /// there, with this one's steps before it as its forced prefix. An execution that may keep
+  /// states (ExecutionConfig::resumable) keeps the one before that step, and resumes such a
+  /// later execution from it instead of re-running its prefix.
+  virtual bool branches_at(uint64_t /*step*/) const { return false; }
 };
 
 }  // namespace interleave

@@ -1,0 +1,306 @@
+// Kept states (ExecutionConfig::resumable): a search run resumes from the state its last run
+// had just before the step where the two part, instead of re-running every step before it.
+//
+// A state is kept at a step the strategy will branch at (Strategy::branches_at): the thread
+// that reached it switches to the runner, which copies what the run has changed so far: the
+// used part of every worker's stack (each thread is suspended, so its stack ends at its
+// continuation), the run memory (run_memory) and the execution's own bookkeeping. Restoring it
+// copies all of that back, to the same addresses, and resumes the thread that asked: it returns
+// from keep_state() into the later run and takes the step that run is forced to take there.
+// Workers that the state does not know (taken after it was kept) are given back to the pool
+// without unwinding: everything on their stacks belongs to the run being left.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+
+#include "sim/execution.hpp"
+#include "sim/internal_check.hpp"
+
+namespace interleave {
+namespace {
+
+// A fiber is its continuation pointer (fcontext_t) and nothing else: kept states store it as
+// such, since a fiber cannot be copied.
+static_assert(sizeof(boost::context::fiber) == sizeof(void*));
+
+void* bits_of(const boost::context::fiber& f) {
+  void* bits = nullptr;
+  std::memcpy(&bits, static_cast<const void*>(&f), sizeof bits);
+  return bits;
+}
+
+/// Overwrites `f` without destroying the continuation it held (which is kept elsewhere, or
+/// belongs to a run being left).
+void set_bits(boost::context::fiber& f, void* bits) {
+  std::memcpy(static_cast<void*>(&f), &bits, sizeof bits);
+}
+
+/// The used part of a suspended worker's stack: from its continuation up to the top.
+std::size_t used_stack(void* fiber, const boost::context::stack_context& stack) {
+  const auto* top = static_cast<const std::byte*>(stack.sp);
+  const auto* from = static_cast<const std::byte*>(fiber);
+  INTERLEAVE_INTERNAL_CHECK(from != nullptr && from > top - stack.size && from < top,
+                            "a suspended worker's continuation outside its stack");
+  return static_cast<std::size_t>(top - from);
+}
+
+/// Whether an exception is being handled or thrown: its object and the thread's handler chain
+/// live outside the stacks, so no state is kept or restored meanwhile.
+bool handling_exception() {
+  return std::uncaught_exceptions() > 0 || std::current_exception() != nullptr;
+}
+
+/// Copies [0, n) of `from` into `to`, which only grows (no zero fill for each state).
+void copy_into(std::vector<std::byte>& to, std::size_t at, const void* from, std::size_t n) {
+  if (to.size() < at + n) to.resize(at + n);
+  std::memcpy(to.data() + at, from, n);
+}
+
+/// Steps from one kept state to the next at least: re-running a few forced steps from an
+/// earlier state costs less than keeping one more (bench/sim_bench dfs-kept: gap 1, 2, 3, 4
+/// gave 1.80, 1.94, 2.07, 2.05 M executions/s).
+constexpr uint64_t kKeepGap = 3;
+
+}  // namespace
+
+void* Execution::run_memory(std::size_t bytes, std::size_t align) {
+  for (;;) {
+    if (memory_block_ == memory_.size()) {
+      const std::size_t size = std::max(kMemoryBlock, bytes + align);
+      memory_.push_back(MemoryBlock{std::make_unique<std::byte[]>(size), size, 0});
+    }
+    MemoryBlock& b = memory_[memory_block_];
+    const auto base = reinterpret_cast<uintptr_t>(b.bytes.get());
+    const std::size_t at = (base + b.used + align - 1) / align * align - base;
+    if (at + bytes <= b.size) {
+      b.used = at + bytes;
+      return b.bytes.get() + at;
+    }
+    if (b.used == 0) {
+      // Too small even empty (and so unused, also by kept states): a bigger one in its place.
+      const std::size_t size = std::max(kMemoryBlock, bytes + align);
+      b = MemoryBlock{std::make_unique<std::byte[]>(size), size, 0};
+      continue;
+    }
+    ++memory_block_;  // invariant: blocks after memory_block_ are unused
+  }
+}
+
+bool Execution::may_keep() const {
+  // (a monitor that is not counted cannot be rewound to the state; a muted one is counted
+  // from a step further on)
+  return plain_ && random_.empty() && muted_ == nullptr &&
+         (sink_ == nullptr || counted_ != nullptr) && !handling_exception();
+}
+
+bool Execution::keep_state() {
+  keep_asked_ = true;
+  restored_ = false;
+  switch_to(kMainSlot);  // the runner keeps the state and resumes this thread, now or later
+  return restored_;
+}
+
+void Execution::serve() {
+  while (keep_asked_) {
+    keep_asked_ = false;
+    const uint32_t requester = from_;
+    save_state(requester);
+    switch_to(requester);
+  }
+}
+
+void Execution::save_state(uint32_t requester) {
+  while (kept_count_ > 0 && kept_[kept_count_ - 1].step >= step_) --kept_count_;
+  if (kept_count_ == kept_.size()) kept_.emplace_back();
+  KeptState& k = kept_[kept_count_++];
+  k.step = step_;
+  k.requester = requester;
+  k.preemptions = preemptions_;
+  k.last_visible = last_visible_;
+  k.wait_seq = wait_seq_;
+  k.failed_checks = failed_checks_total_;
+  k.calls = calls_;
+  k.findings = findings_->size();
+  k.notes = notes_->size();
+  k.threads.assign(threads_.begin(), threads_.end());
+  k.workers.clear();
+  std::size_t at = 0;
+  auto keep_worker = [&](int64_t thread, const boost::context::fiber& ctx,
+                         const boost::context::stack_context& stack) {
+    void* const fiber = bits_of(ctx);
+    const std::size_t n = used_stack(fiber, stack);
+    k.workers.push_back(KeptState::Worker{thread, fiber, stack, at});
+    copy_into(k.stacks, at, fiber, n);
+    at += n;
+  };
+  for (std::size_t i = 0; i < threads_.size(); ++i) {
+    keep_worker(static_cast<int64_t>(i), threads_[i].ctx, threads_[i].stack);
+  }
+  for (const ParkedWorker& w : idle_) keep_worker(-1, w.ctx, w.stack);
+  k.pending.assign(pending_.begin(), pending_.end());
+  k.may_block.assign(may_block_.begin(), may_block_.end());
+  k.objects.assign(objects_.begin(), objects_.end());
+  k.tokens.assign(tokens_.begin(), tokens_.end());
+  k.failed_sites.assign(failed_sites_.begin(), failed_sites_.end());
+  k.memory_block = memory_block_;
+  k.memory_used.clear();
+  at = 0;
+  for (std::size_t b = 0; b <= memory_block_ && b < memory_.size(); ++b) {
+    k.memory_used.push_back(memory_[b].used);
+    copy_into(k.memory, at, memory_[b].bytes.get(), memory_[b].used);
+    at += memory_[b].used;
+  }
+  ++states_kept_;
+  keep_from_ = step_ + kKeepGap;
+}
+
+void Execution::forget_worker(boost::context::fiber& ctx, boost::context::stack_context& stack) {
+  set_bits(ctx, nullptr);
+  pool_->deallocate(stack);
+}
+
+void Execution::drop_kept() {
+  kept_count_ = 0;
+  kept_for_ = nullptr;
+  if (!threads_left_) return;
+  threads_left_ = false;
+  std::vector<Finding> unheard;  // the last run's result is out: nothing found now counts
+  findings_ = &unheard;
+  unwind_threads();
+  findings_ = nullptr;
+}
+
+bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out) {
+  if (kept_count_ == 0) return false;
+  if (!threads_left_ || kept_for_ != &out || handling_exception()) return false;
+  // The steps this run shares with the last one: a state kept before one of them fits.
+  const std::span<const ThreadId> planned = strategy.planned_prefix();
+  const uint64_t limit = std::min<uint64_t>(planned.size(), schedule_.size());
+  uint64_t shared = 0;
+  while (shared < limit && planned[shared] == schedule_[shared]) ++shared;
+  while (kept_count_ > 0 && kept_[kept_count_ - 1].step > shared) --kept_count_;
+  if (kept_count_ == 0) return false;
+  const KeptState& k = kept_[kept_count_ - 1];
+  // The thread that kept it takes a forced step on resuming; the findings and notes then are
+  // still the first ones of the result.
+  const std::span<const ThreadId> forced = strategy.forced_prefix();
+  if (k.step >= std::min<uint64_t>(forced.size(), config_.step_limit) ||
+      out.findings.size() < k.findings || out.notes.size() < k.notes) {
+    return false;
+  }
+  if (monitor != nullptr &&
+      (monitor != heard_last_ || !strategy.repeats_prefixes() || !monitor->rewind(k.calls))) {
+    return false;
+  }
+
+  watch_this_run();
+  out.findings.erase(out.findings.begin() + static_cast<std::ptrdiff_t>(k.findings),
+                     out.findings.end());
+  out.notes.erase(out.notes.begin() + static_cast<std::ptrdiff_t>(k.notes), out.notes.end());
+  findings_ = &out.findings;
+  notes_ = &out.notes;
+  strategy_ = &strategy;
+  sink_ = monitor;
+  listened_ = monitor != nullptr;
+  passing_checks_ = monitor != nullptr && monitor->wants_passing_checks();
+  counted_ = monitor;
+  heard_last_ = nullptr;
+  muted_ = nullptr;
+  unmute_at_ = kNever;
+  first_random_step_ = kNever;
+  calls_ = k.calls;
+  if (calls_before_.size() > k.step) calls_before_.resize(k.step);
+  current_ = kMainSlot;
+  from_ = kMainSlot;
+  unwinding_ = false;
+  status_ = RunStatus::kCompleted;
+  preemptions_ = k.preemptions;
+  last_visible_ = k.last_visible;
+  wait_seq_ = k.wait_seq;
+  failed_checks_total_ = k.failed_checks;
+  abandon_reason_.clear();
+
+  // Workers: those the state knows go back to where it had them, with its stacks; the others
+  // were taken since and belong to the run being left.
+  auto known = [&k](const boost::context::stack_context& stack) {
+    for (const KeptState::Worker& w : k.workers) {
+      if (w.stack.sp == stack.sp) return true;
+    }
+    return false;
+  };
+  for (ThreadState& t : threads_) {
+    if (known(t.stack)) {
+      set_bits(t.ctx, nullptr);
+    } else if (bits_of(t.ctx) != nullptr) {
+      forget_worker(t.ctx, t.stack);
+    }
+  }
+  for (ParkedWorker& w : idle_) {
+    if (known(w.stack)) {
+      set_bits(w.ctx, nullptr);
+    } else {
+      forget_worker(w.ctx, w.stack);
+    }
+  }
+  idle_.clear();
+  threads_.erase(threads_.begin() + static_cast<std::ptrdiff_t>(k.threads.size()),
+                 threads_.end());
+  for (std::size_t i = 0; i < threads_.size(); ++i) {
+    static_cast<ThreadInfo&>(threads_[i]) = k.threads[i];
+  }
+  for (const KeptState::Worker& w : k.workers) {
+    boost::context::fiber* ctx = nullptr;
+    if (w.thread >= 0) {
+      ThreadState& t = threads_[static_cast<std::size_t>(w.thread)];
+      t.stack = w.stack;
+      ctx = &t.ctx;
+    } else {
+      idle_.push_back(ParkedWorker{{}, {}, w.stack});
+      ctx = &idle_.back().ctx;
+    }
+    set_bits(*ctx, w.fiber);
+    std::memcpy(w.fiber, k.stacks.data() + w.offset, used_stack(w.fiber, w.stack));
+  }
+  pending_.assign(k.pending.begin(), k.pending.end());
+  may_block_.assign(k.may_block.begin(), k.may_block.end());
+  objects_.assign(k.objects.begin(), k.objects.end());
+  tokens_.assign(k.tokens.begin(), k.tokens.end());
+  failed_sites_.assign(k.failed_sites.begin(), k.failed_sites.end());
+  std::size_t at = 0;
+  for (std::size_t b = 0; b < memory_.size(); ++b) {
+    if (b < k.memory_used.size()) {
+      memory_[b].used = k.memory_used[b];
+      std::memcpy(memory_[b].bytes.get(), k.memory.data() + at, k.memory_used[b]);
+      at += k.memory_used[b];
+    } else {
+      memory_[b].used = 0;
+    }
+  }
+  memory_block_ = k.memory_block;
+
+  schedule_.resize(k.step);
+  record_outcomes_ = strategy.wants_outcomes();
+  if (record_outcomes_) outcomes_.resize(k.step);
+  random_.clear();
+  decision_steps_.clear();
+  step_ = k.step;
+  now_ = 0;
+  timed_ = false;
+  has_loops_ = false;
+  plain_ = true;
+  forced_ = forced;
+  forced_end_ = std::min<uint64_t>(forced.size(), config_.step_limit);
+  threads_left_ = false;
+  kept_for_ = nullptr;
+  keep_asked_ = false;
+  restored_ = true;
+  keep_from_ = k.step + kKeepGap;
+  ++restores_;
+  switch_to(k.requester);  // it returns from keep_state() into this run
+  serve();                 // returns when the run has ended
+  teardown(out);
+  return true;
+}
+
+}  // namespace interleave
