@@ -298,6 +298,7 @@ int explore_command(const ExploreOptions& o) {
   search.time_limit_s = o.time_limit_s;
   search.all = o.all;
   search.execution.step_limit = o.max_steps;
+  search.execution.resumable = model.resumable;
   const bool progress = ::isatty(STDERR_FILENO) != 0;
   if (progress) {  // a terminal only: nothing on a pipe or in CI
     search.on_progress = [](const ExploreProgress& p) {

@@ -25,6 +25,8 @@ ModelInfo counter_heartbeat_model() {
       {"beats", "heartbeat checks (0: same as rounds)", 0, 0, 1e9, true, 0},
       {"period", "heartbeat sleep in seconds (timed and native runs)", 1, 0.001, 3600, false, {}},
   };
+  // Its arrays are SharedArrays, everything else is on its threads' stacks.
+  m.resumable = true;
   m.bind = [](const ParamValues& p) {
     CounterHeartbeatConfig c;
     const std::string& v = p.variant;

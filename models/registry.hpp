@@ -51,6 +51,11 @@ struct ModelInfo {
   std::vector<VariantSpec> variants;  // the first is the default
   std::vector<ParamSpec> params;
   std::function<ModelRunners(const ParamValues&)> bind;
+  /// Its simulated runs keep all their state on their threads' stacks and in simulated objects
+  /// (no std::vector, std::string or new of its own while it runs): a dfs search then resumes
+  /// runs from states earlier runs kept instead of re-running their first steps
+  /// (ExecutionConfig::resumable). Wrong results if it is not so: set it only for such a model.
+  bool resumable = false;
   /// Human line for a note ("All values are 3 at +1.00 s"); empty: "label = value at +T s".
   std::function<std::string(std::string_view label, int64_t value, double seconds)> format_note;
 

@@ -159,6 +159,7 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   failed_sites_.clear();
   for (std::size_t b = 0; b <= memory_block_ && b < memory_.size(); ++b) memory_[b].used = 0;
   memory_block_ = 0;
+  memory_in_use_ = 0;
   keep_from_ = 0;
 }
 

@@ -350,6 +350,7 @@ class Execution {
     std::size_t memory_block = 0;
     std::vector<std::size_t> memory_used;  // of blocks [0, memory_block]
     std::vector<std::byte> memory;         // their used parts, block after block
+    std::size_t bytes = 0;                 // of stacks and memory it copied
   };
   /// From choose(), after pick() decided a step the strategy will branch at: has the runner
   /// keep this state. True when it returns into a later run restored to it (take the forced
@@ -366,6 +367,7 @@ class Execution {
   void drop_kept();
   /// Whether this run may keep its state now.
   bool may_keep() const;
+  void drop_last_kept();
   /// Gives back a worker that kept states do not know (its stack is discarded, not unwound).
   void forget_worker(boost::context::fiber& ctx, boost::context::stack_context& stack);
   /// Adds a thread's state (and tells the sink) before it exists as a running fiber.
@@ -468,6 +470,7 @@ class Execution {
   RunResult* kept_for_ = nullptr;  // the result the kept states' findings and notes are in
   std::vector<KeptState> kept_;    // by step, each on the last run's path; reused
   std::size_t kept_count_ = 0;     // kept_[0, kept_count_) are live
+  std::size_t kept_bytes_ = 0;     // the live ones' bytes
   // The first step a state may be kept at: a few steps after the last one kept, since re-running
   // a forced step or two from it costs less than keeping one more state.
   uint64_t keep_from_ = 0;
@@ -481,6 +484,7 @@ class Execution {
   };
   std::vector<MemoryBlock> memory_;
   std::size_t memory_block_ = 0;  // the block allocations come from now
+  std::size_t memory_in_use_ = 0;  // used bytes in all blocks
   static constexpr std::size_t kMemoryBlock = 16 * 1024;
 };
 

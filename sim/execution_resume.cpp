@@ -61,6 +61,11 @@ void copy_into(std::vector<std::byte>& to, std::size_t at, const void* from, std
 /// earlier state costs less than keeping one more (bench/sim_bench dfs-kept: gap 1, 2, 3, 4
 /// gave 1.80, 1.94, 2.07, 2.05 M executions/s).
 constexpr uint64_t kKeepGap = 3;
+/// All kept states together copy at most this much (a model with a big SharedArray keeps fewer
+/// states, or none, rather than running out of memory).
+constexpr std::size_t kKeptBytesMax = std::size_t{64} << 20;
+/// What the stacks of a state may take, guessed before it is kept.
+constexpr std::size_t kStacksGuess = 64 * 1024;
 
 }  // namespace
 
@@ -74,6 +79,7 @@ void* Execution::run_memory(std::size_t bytes, std::size_t align) {
     const auto base = reinterpret_cast<uintptr_t>(b.bytes.get());
     const std::size_t at = (base + b.used + align - 1) / align * align - base;
     if (at + bytes <= b.size) {
+      memory_in_use_ += at + bytes - b.used;
       b.used = at + bytes;
       return b.bytes.get() + at;
     }
@@ -91,7 +97,13 @@ bool Execution::may_keep() const {
   // (a monitor that is not counted cannot be rewound to the state; a muted one is counted
   // from a step further on)
   return plain_ && random_.empty() && muted_ == nullptr &&
-         (sink_ == nullptr || counted_ != nullptr) && !handling_exception();
+         (sink_ == nullptr || counted_ != nullptr) &&
+         kept_bytes_ + memory_in_use_ + kStacksGuess <= kKeptBytesMax && !handling_exception();
+}
+
+void Execution::drop_last_kept() {
+  --kept_count_;
+  kept_bytes_ -= kept_[kept_count_].bytes;
 }
 
 bool Execution::keep_state() {
@@ -111,7 +123,7 @@ void Execution::serve() {
 }
 
 void Execution::save_state(uint32_t requester) {
-  while (kept_count_ > 0 && kept_[kept_count_ - 1].step >= step_) --kept_count_;
+  while (kept_count_ > 0 && kept_[kept_count_ - 1].step >= step_) drop_last_kept();
   if (kept_count_ == kept_.size()) kept_.emplace_back();
   KeptState& k = kept_[kept_count_++];
   k.step = step_;
@@ -151,6 +163,9 @@ void Execution::save_state(uint32_t requester) {
     copy_into(k.memory, at, memory_[b].bytes.get(), memory_[b].used);
     at += memory_[b].used;
   }
+  k.bytes = at;
+  for (const KeptState::Worker& w : k.workers) k.bytes += used_stack(w.fiber, w.stack);
+  kept_bytes_ += k.bytes;
   ++states_kept_;
   keep_from_ = step_ + kKeepGap;
 }
@@ -162,6 +177,7 @@ void Execution::forget_worker(boost::context::fiber& ctx, boost::context::stack_
 
 void Execution::drop_kept() {
   kept_count_ = 0;
+  kept_bytes_ = 0;
   kept_for_ = nullptr;
   if (!threads_left_) return;
   threads_left_ = false;
@@ -179,7 +195,7 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
   const uint64_t limit = std::min<uint64_t>(planned.size(), schedule_.size());
   uint64_t shared = 0;
   while (shared < limit && planned[shared] == schedule_[shared]) ++shared;
-  while (kept_count_ > 0 && kept_[kept_count_ - 1].step > shared) --kept_count_;
+  while (kept_count_ > 0 && kept_[kept_count_ - 1].step > shared) drop_last_kept();
   if (kept_count_ == 0) return false;
   const KeptState& k = kept_[kept_count_ - 1];
   // The thread that kept it takes a forced step on resuming; the findings and notes then are
@@ -278,6 +294,7 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
     }
   }
   memory_block_ = k.memory_block;
+  memory_in_use_ = at;
 
   schedule_.resize(k.step);
   record_outcomes_ = strategy.wants_outcomes();

@@ -158,6 +158,7 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
   }
   out.cancelled = pacer.cancelled() && !out.complete;
   out.elapsed_s = pacer.elapsed_s();
+  out.resumed = x.restores();
   return out;
 }
 

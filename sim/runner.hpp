@@ -65,6 +65,9 @@ struct ExploreResult {
   bool strategy_exhausted = false;
   bool cancelled = false;  // stopped by ExploreOptions::cancel
   double elapsed_s = 0;
+  // Runs resumed from a state an earlier run kept (ExecutionConfig::resumable), not re-run from
+  // the start; a serial search's figure (a parallel one leaves it 0).
+  uint64_t resumed = 0;
   std::vector<BugRecord> bugs;
   std::string error;  // an internal failure (a strategy abandoned a run)
 };

@@ -21,6 +21,7 @@
 #include "sim/dpor_strategy.hpp"
 #include "sim/parallel.hpp"
 #include "sim/runner.hpp"
+#include "tests/search_summary.hpp"
 
 namespace interleave {
 namespace {
@@ -295,20 +296,6 @@ class CountsRewinds final : public Monitor {
   std::atomic<uint64_t>* total_ = nullptr;  // shared by the threads of a parallel search
 };
 
-std::string summary(const ExploreResult& r) {
-  std::string out = std::to_string(r.executions) + " executions, " + std::to_string(r.blocked) +
-                    " blocked, " + std::to_string(r.total_steps) + " steps, complete " +
-                    std::to_string(r.complete) + "\n";
-  for (const BugRecord& b : r.bugs) {
-    out += b.finding.message + " | " + b.finding.key() + " @" + std::to_string(b.finding.step) +
-           "/" + std::to_string(b.finding.other_step) + " first " + std::to_string(b.execution) +
-           " count " + std::to_string(b.count) + " schedule " + std::to_string(b.schedule.size());
-    for (const std::string& d : b.finding.details) out += "\n  " + d;
-    out += "\n";
-  }
-  return out;
-}
-
 /// `make`'s strategy over every model and variant in the registry (up to 1,500 executions each)
 /// with the checker rewound into each run, against one that hears every call: the same
 /// executions, steps and bugs; and where there are at least 10 executions, most were rewound.
@@ -331,7 +318,7 @@ void expect_rewinding_changes_nothing(const char* strategy, MakeStrategy make) {
       const ExploreResult with = explore(model, *one, options, &rewinding);
       const ExploreResult without = explore(model, *other, options, &hearing);
       const std::string what = std::string(strategy) + " " + info.name + " " + variant.name;
-      ASSERT_EQ(summary(with), summary(without)) << what;
+      ASSERT_EQ(search_summary(with), search_summary(without)) << what;
       if (with.executions >= 10) {  // most runs repeat a prefix of the one before
         EXPECT_GT(rewinding.rewinds, with.executions / 2) << what;
       }
@@ -376,7 +363,7 @@ TEST(Rewind, ParallelDporFindsTheSameWithRewindingCheckersAsWithOnesThatHearEver
         model, options, 2, [lean] { return std::make_unique<HearsEverything>(lean); });
     EXPECT_GE(with.executions, 20u) << name;
     EXPECT_GT(rewinds.load(), with.executions / 2) << name;
-    EXPECT_EQ(summary(with), summary(without)) << name;
+    EXPECT_EQ(search_summary(with), search_summary(without)) << name;
   }
 }
 
@@ -416,7 +403,7 @@ TEST(Rewind, NamesAModelBuildsAtRunTimeOutliveTheRunsThatKeepThem) {
             b.finding.message.find("lock 1") != std::string::npos &&
             b.finding.message.find("taker") != std::string::npos;
   }
-  EXPECT_TRUE(named) << summary(r);
+  EXPECT_TRUE(named) << search_summary(r);
 }
 
 }  // namespace
