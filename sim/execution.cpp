@@ -114,7 +114,7 @@ void Execution::watch_this_run() {
 
 void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   watch_this_run();
-  out.findings.clear();  // keeps its capacity when the caller reuses `out`
+  take_back_findings(out.findings, 0);  // keeps its capacity when the caller reuses `out`
   findings_ = &out.findings;
   strategy_ = &strategy;
   sink_ = sink;
@@ -254,7 +254,8 @@ void Execution::finish(RunResult& out) {
     while (calls_before_.size() <= step_) calls_before_.push_back(calls_);
     heard_last_ = counted_;
   }
-  unwatch_stack_overflows(this);
+  // (a run whose threads are left for kept states stays watched: the next one resumes it)
+  if (!threads_left_) unwatch_stack_overflows(this);
 }
 
 void Execution::switch_to(uint32_t next) {
@@ -496,6 +497,14 @@ void Execution::thread_threw(uint32_t self, const std::string& what) {
                       current_step(),
                       std::string("exception|") + name + "|" + what,
                       {}});
+}
+
+void Execution::take_back_findings(std::vector<Finding>& findings, std::size_t from) {
+  constexpr std::size_t kSpares = 8;
+  for (std::size_t i = from; i < findings.size() && spare_findings_.size() < kSpares; ++i) {
+    spare_findings_.push_back(std::move(findings[i]));
+  }
+  findings.erase(findings.begin() + static_cast<std::ptrdiff_t>(from), findings.end());
 }
 
 void Execution::add_finding(Finding finding) {
@@ -758,21 +767,31 @@ void Execution::check_slow(bool holds, const char* message, Loc loc) {
   uint32_t site = 0;
   while (site < check_sites_.size()) {
     const CheckSite& c = check_sites_[site];
-    if (c.line == loc.line && c.file == loc.file && c.message == message) break;
+    if (c.line == loc.line && c.file == loc.file &&
+        (c.message_at == message || c.message == message)) {
+      break;
+    }
     ++site;
   }
   if (site == check_sites_.size()) {
     check_sites_.push_back(
-        CheckSite{loc.file, loc.line, message,
+        CheckSite{loc.file, loc.line, message, message,
                   std::string("check failed: ") + message + " at " + where(loc)});
   }
   // A check that keeps failing in one run is one finding.
   if (std::find(failed_sites_.begin(), failed_sites_.end(), site) != failed_sites_.end()) return;
   failed_sites_.push_back(site);
   Finding f;
+  if (!spare_findings_.empty()) {  // its strings keep their capacity: no allocation
+    f = std::move(spare_findings_.back());
+    spare_findings_.pop_back();
+    f.signature.clear();
+    f.details.clear();
+    f.other_step = Finding::kNoStep;
+  }
   f.kind = FindingKind::kInvariant;
   f.step = current_step();
-  f.message = check_sites_[site].text;
+  f.message.assign(check_sites_[site].text);
   if (listened_) {  // heard by a monitor (even one deaf to a repeated prefix): who failed it
     f.details.push_back(std::string("failed in thread '") + thread_name(current()) + "' at step " +
                         std::to_string(f.step));

@@ -445,11 +445,16 @@ class Execution {
   struct CheckSite {
     const char* file;  // from __builtin_FILE: a literal, compared by address
     unsigned line;
+    const char* message_at;  // where the message was first seen (a literal is found by it)
     std::string message;
     std::string text;  // the finding's message
   };
   std::vector<CheckSite> check_sites_;  // kept across runs: messages are built once per site
   std::vector<uint32_t> failed_sites_;  // sites whose finding this run already has
+  // Findings of earlier runs, taken back so that a failed check's finding reuses their strings.
+  std::vector<Finding> spare_findings_;
+  /// Moves findings[from, end) to spare_findings_ (as many as it keeps) and drops them.
+  void take_back_findings(std::vector<Finding>& findings, std::size_t from);
   // Rewinding a search's monitor (run_search).
   bool listened_ = false;          // the run has a sink, even while it is muted
   Monitor* counted_ = nullptr;     // the monitor whose calls this run counts (run_search)

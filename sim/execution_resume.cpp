@@ -191,11 +191,17 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
   if (kept_count_ == 0) return false;
   if (!threads_left_ || kept_for_ != &out || handling_exception()) return false;
   // The steps this run shares with the last one: a state kept before one of them fits.
+  // (kept states are on one path: where one fits, those before it do too)
   const std::span<const ThreadId> planned = strategy.planned_prefix();
   const uint64_t limit = std::min<uint64_t>(planned.size(), schedule_.size());
-  uint64_t shared = 0;
-  while (shared < limit && planned[shared] == schedule_[shared]) ++shared;
-  while (kept_count_ > 0 && kept_[kept_count_ - 1].step > shared) drop_last_kept();
+  while (kept_count_ > 0) {
+    const uint64_t step = kept_[kept_count_ - 1].step;
+    if (step <= limit &&
+        std::memcmp(planned.data(), schedule_.data(), step * sizeof(ThreadId)) == 0) {
+      break;
+    }
+    drop_last_kept();
+  }
   if (kept_count_ == 0) return false;
   const KeptState& k = kept_[kept_count_ - 1];
   // The thread that kept it takes a forced step on resuming; the findings and notes then are
@@ -210,9 +216,8 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
     return false;
   }
 
-  watch_this_run();
-  out.findings.erase(out.findings.begin() + static_cast<std::ptrdiff_t>(k.findings),
-                     out.findings.end());
+  // (still watched since the last run: it left its threads)
+  take_back_findings(out.findings, k.findings);
   out.notes.erase(out.notes.begin() + static_cast<std::ptrdiff_t>(k.notes), out.notes.end());
   findings_ = &out.findings;
   notes_ = &out.notes;
@@ -281,8 +286,10 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
   pending_.assign(k.pending.begin(), k.pending.end());
   may_block_.assign(k.may_block.begin(), k.may_block.end());
   objects_.assign(k.objects.begin(), k.objects.end());
-  tokens_.assign(k.tokens.begin(), k.tokens.end());
-  failed_sites_.assign(k.failed_sites.begin(), k.failed_sites.end());
+  if (!tokens_.empty() || !k.tokens.empty()) tokens_.assign(k.tokens.begin(), k.tokens.end());
+  if (!failed_sites_.empty() || !k.failed_sites.empty()) {
+    failed_sites_.assign(k.failed_sites.begin(), k.failed_sites.end());
+  }
   std::size_t at = 0;
   for (std::size_t b = 0; b < memory_.size(); ++b) {
     if (b < k.memory_used.size()) {
