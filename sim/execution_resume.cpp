@@ -58,9 +58,9 @@ void copy_into(std::vector<std::byte>& to, std::size_t at, const void* from, std
 }
 
 /// Steps from one kept state to the next at least: re-running a few forced steps from an
-/// earlier state costs less than keeping one more (bench/sim_bench dfs-kept: gap 1, 2, 3, 4
-/// gave 1.80, 1.94, 2.07, 2.05 M executions/s).
-constexpr uint64_t kKeepGap = 3;
+/// earlier state costs less than keeping one more (bench/sim_bench dfs-kept, callgrind: gap 2,
+/// 3, 4, 5 took 5,190, 4,987, 4,938, 4,932 instructions per execution).
+constexpr uint64_t kKeepGap = 4;
 /// All kept states together copy at most this much (a model with a big SharedArray keeps fewer
 /// states, or none, rather than running out of memory).
 constexpr std::size_t kKeptBytesMax = std::size_t{64} << 20;
