@@ -768,7 +768,7 @@ void Execution::check_slow(bool holds, const char* message, Loc loc) {
   while (site < check_sites_.size()) {
     const CheckSite& c = check_sites_[site];
     if (c.line == loc.line && c.file == loc.file &&
-        (c.message_at == message || c.message == message)) {
+        c.message == message) {
       break;
     }
     ++site;
@@ -821,14 +821,16 @@ void Execution::note(const char* label, int64_t value, Loc loc) {
 
 void Execution::never_joined(ThreadId thread) {
   if (unwinding_) return;  // the run is being torn down: nothing to say
-  const std::string name = thread_name(thread);
-  add_finding(Finding{FindingKind::kException,
-                      "thread '" + name +
-                          "' was never joined: its handle was destroyed while it was joinable "
-                          "(std::thread would call std::terminate)",
-                      current_step(),
-                      "never_joined|" + name,
-                      {}});
+  {  // (no string of this frame may live across the join's scheduling point: kept states)
+    const std::string name = thread_name(thread);
+    add_finding(Finding{FindingKind::kException,
+                        "thread '" + name +
+                            "' was never joined: its handle was destroyed while it was joinable "
+                            "(std::thread would call std::terminate)",
+                        current_step(),
+                        "never_joined|" + name,
+                        {}});
+  }
   // Joined here, as a native run does, so that the thread cannot outlive what its spawner is
   // destroying. (Ending the run here instead would unwind this thread from inside the
   // destructor, which ends the process where that destructor runs inside another, such as a

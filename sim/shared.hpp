@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 
 #include "sim/execution.hpp"
@@ -48,7 +50,8 @@ class SharedArray {
       : x_(&x),
         first_(x.add_array(name, static_cast<uint32_t>(size))),
         values_(static_cast<T*>(x.run_memory(size * sizeof(T), alignof(T)))),
-        size_(size) {
+        size_(size),
+        name_(name) {
     std::uninitialized_fill_n(values_, size, initial);
   }
   SharedArray(const SharedArray&) = delete;
@@ -78,7 +81,15 @@ class SharedArray {
     std::size_t i_;
   };
 
-  Ref operator[](std::size_t i) { return Ref(this, i); }
+  /// An index past the end throws std::out_of_range (a finding: the thread threw), where a
+  /// native run reads or writes past the array.
+  Ref operator[](std::size_t i) {
+    if (i >= size_) [[unlikely]] {
+      throw std::out_of_range("index " + std::to_string(i) + " past the end of '" + name_ +
+                              "' (size " + std::to_string(size_) + ")");
+    }
+    return Ref(this, i);
+  }
   std::size_t size() const { return size_; }
 
  private:
@@ -88,6 +99,7 @@ class SharedArray {
   ObjectId first_;
   T* values_;
   std::size_t size_;
+  const char* name_;
 };
 
 }  // namespace interleave::sim

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "checker/checker.hpp"
@@ -199,6 +200,24 @@ TEST(Execution, NeverEndingModelHitsTheStepLimit) {
   ASSERT_EQ(r.bugs.size(), 1u);
   EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kStepLimit);
   EXPECT_EQ(r.bugs[0].steps, 500u);
+}
+
+TEST(Execution, AnIndexPastTheEndOfASharedArrayIsAFinding) {
+  // Natively it reads or writes past the array; simulated, the thread throws.
+  const SimModel model = simulated([](auto& env) {
+    SharedArray<std::decay_t<decltype(env)>, int> cells(env, "cells", 3);
+    auto t = env.spawn("writer", [&] {
+      for (std::size_t i = 0; i <= cells.size(); ++i) cells[i].store(1);
+    });
+    t.join();
+  });
+  const ExploreResult r = random_search(model, 2);
+  ASSERT_EQ(r.bugs.size(), 1u);
+  EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kException);
+  EXPECT_NE(r.bugs[0].finding.message.find(
+                "'writer' threw: index 3 past the end of 'cells' (size 3)"),
+            std::string::npos)
+      << r.bugs[0].finding.message;
 }
 
 TEST(Execution, ExceptionInAThreadIsAFindingNotACrash) {
