@@ -112,10 +112,9 @@ void Execution::watch_this_run() {
       this});
 }
 
-void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
-  watch_this_run();
-  take_back_findings(out.findings, 0);  // keeps its capacity when the caller reuses `out`
+void Execution::begin_run_state(Strategy& strategy, EventSink* sink, RunResult& out) {
   findings_ = &out.findings;
+  notes_ = &out.notes;
   strategy_ = &strategy;
   sink_ = sink;
   listened_ = sink != nullptr;
@@ -130,10 +129,26 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   fiber_sanitizer::adopt_current(main_san_);
   unwinding_ = false;
   status_ = RunStatus::kCompleted;
+  abandon_reason_.clear();
+  decision_steps_.clear();
+  random_.clear();
+  now_ = 0;
+  gil_holder_ = kNoThread;
+  gil_since_ = 0;
+  record_outcomes_ = strategy.wants_outcomes();
+  forced_ = strategy.forced_prefix();
+  forced_end_ = std::min<uint64_t>(forced_.size(), config_.step_limit);
+  keeping_ = false;
+}
+
+void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
+  watch_this_run();
+  take_back_findings(out.findings, 0);  // keeps its capacity when the caller reuses `out`
+  out.notes.clear();
+  begin_run_state(strategy, sink, out);
   preemptions_ = 0;
   last_visible_ = kNoThread;
   wait_seq_ = 0;
-  abandon_reason_.clear();
   threads_.clear();
   tokens_.clear();
   pending_.clear();
@@ -141,21 +156,11 @@ void Execution::reset(Strategy& strategy, EventSink* sink, RunResult& out) {
   has_loops_ = false;
   objects_.clear();
   schedule_.clear();
-  decision_steps_.clear();
   step_ = 0;
-  now_ = 0;
   timed_ = config_.timing.timed;
-  gil_holder_ = kNoThread;
-  gil_since_ = 0;
   failed_checks_total_ = 0;
-  out.notes.clear();
-  notes_ = &out.notes;
-  record_outcomes_ = strategy.wants_outcomes();
-  forced_ = strategy.forced_prefix();
-  forced_end_ = std::min<uint64_t>(forced_.size(), config_.step_limit);
   plain_ = !timed_;
   outcomes_.clear();
-  random_.clear();
   failed_sites_.clear();
   for (std::size_t b = 0; b <= memory_block_ && b < memory_.size(); ++b) memory_[b].used = 0;
   memory_block_ = 0;
@@ -420,7 +425,7 @@ uint32_t Execution::choose(uint32_t self) {
     }
     return abandon(pick, point.enabled);
   }
-  if (resumable_ && step_ >= keep_from_ && strategy_->branches_at(step_) && may_keep())
+  if (keeping_ && step_ >= keep_from_ && strategy_->branches_at(step_) && may_keep())
       [[unlikely]] {
     // A later run takes another option here: keep the state before this step for it.
     if (keep_state()) return forced_step();  // that later run, restored: its step is forced
@@ -767,15 +772,12 @@ void Execution::check_slow(bool holds, const char* message, Loc loc) {
   uint32_t site = 0;
   while (site < check_sites_.size()) {
     const CheckSite& c = check_sites_[site];
-    if (c.line == loc.line && c.file == loc.file &&
-        c.message == message) {
-      break;
-    }
+    if (c.line == loc.line && c.file == loc.file && c.message == message) break;
     ++site;
   }
   if (site == check_sites_.size()) {
     check_sites_.push_back(
-        CheckSite{loc.file, loc.line, message, message,
+        CheckSite{loc.file, loc.line, message,
                   std::string("check failed: ") + message + " at " + where(loc)});
   }
   // A check that keeps failing in one run is one finding.

@@ -208,9 +208,8 @@ class Execution {
   /// False once a timed run's clock has passed its duration: looping models stop.
   bool running() const { return !timed_ || now_ < config_.timing.duration_ns; }
   const char* thread_name(ThreadId t) const { return threads_[to_index(t)].name; }
-  /// Runs resumed from a kept state, and states kept, so far (ExecutionConfig::resumable).
+  /// Runs resumed from a kept state so far (ExecutionConfig::resumable).
   uint64_t restores() const { return restores_; }
-  uint64_t states_kept() const { return states_kept_; }
 
  private:
   static constexpr uint32_t kMainSlot = 0xfffffffeu;
@@ -294,6 +293,9 @@ class Execution {
   void emit_slow(Op op, ObjectId object, int64_t value, Loc loc, ObjectId aux,
                  std::memory_order order);
   void reset(Strategy& strategy, EventSink* sink, RunResult& out);
+  /// What reset() and a restored kept state set alike: the run's result, strategy, sink (not
+  /// counted), forced prefix, and a run neither under way nor ended.
+  void begin_run_state(Strategy& strategy, EventSink* sink, RunResult& out);
   /// The run itself, once reset: `root` as thread 0, to the end.
   template <class F>
   void run_root(F&& root, RunResult& out);
@@ -445,7 +447,6 @@ class Execution {
   struct CheckSite {
     const char* file;  // from __builtin_FILE: a literal, compared by address
     unsigned line;
-    const char* message_at;  // where the message was first seen (a literal is found by it)
     std::string message;
     std::string text;  // the finding's message
   };
@@ -469,6 +470,7 @@ class Execution {
   static constexpr uint64_t kNever = ~uint64_t{0};
   // Kept states (execution_resume.cpp).
   bool resumable_ = false;      // config_.resumable, where it can work (no sanitizer)
+  bool keeping_ = false;        // this run keeps states: resumable_, and a search's run
   bool keep_asked_ = false;     // a thread switched to the runner to have the state kept
   bool restored_ = false;       // ... and it resumes in a restored run
   bool threads_left_ = false;   // the last run's threads are as it ended (kept states need them)
@@ -480,7 +482,6 @@ class Execution {
   // a forced step or two from it costs less than keeping one more state.
   uint64_t keep_from_ = 0;
   uint64_t restores_ = 0;
-  uint64_t states_kept_ = 0;
   // Run memory (run_memory): blocks never move or shrink, and are reused run after run.
   struct MemoryBlock {
     std::unique_ptr<std::byte[]> bytes;
@@ -508,6 +509,7 @@ void Execution::run_search(F&& root, Strategy& strategy, Monitor* monitor, RunRe
   const uint64_t repeated = repeated_steps(strategy, monitor);  // before reset() forgets
   drop_kept();
   reset(strategy, monitor, out);
+  keeping_ = resumable_;  // (a run of run() keeps none: nothing would resume from them)
   begin_monitor(monitor, strategy, repeated);
   run_root(std::forward<F>(root), out);
 }

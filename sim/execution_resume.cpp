@@ -61,8 +61,9 @@ void copy_into(std::vector<std::byte>& to, std::size_t at, const void* from, std
 /// earlier state costs less than keeping one more (bench/sim_bench dfs-kept, callgrind: gap 2,
 /// 3, 4, 5 took 5,190, 4,987, 4,938, 4,932 instructions per execution).
 constexpr uint64_t kKeepGap = 4;
-/// All kept states together copy at most this much (a model with a big SharedArray keeps fewer
-/// states, or none, rather than running out of memory).
+/// All kept states together copy at most this much of stacks, run memory and object records (a
+/// model with a big SharedArray keeps fewer states, or none, rather than running out of
+/// memory).
 constexpr std::size_t kKeptBytesMax = std::size_t{64} << 20;
 /// What the stacks of a state may take, guessed before it is kept.
 constexpr std::size_t kStacksGuess = 64 * 1024;
@@ -98,7 +99,9 @@ bool Execution::may_keep() const {
   // from a step further on)
   return plain_ && random_.empty() && muted_ == nullptr &&
          (sink_ == nullptr || counted_ != nullptr) &&
-         kept_bytes_ + memory_in_use_ + kStacksGuess <= kKeptBytesMax && !handling_exception();
+         kept_bytes_ + memory_in_use_ + objects_.size() * sizeof(ObjectInfo) + kStacksGuess <=
+             kKeptBytesMax &&
+         !handling_exception();
 }
 
 void Execution::drop_last_kept() {
@@ -163,10 +166,9 @@ void Execution::save_state(uint32_t requester) {
     copy_into(k.memory, at, memory_[b].bytes.get(), memory_[b].used);
     at += memory_[b].used;
   }
-  k.bytes = at;
+  k.bytes = at + k.objects.size() * sizeof(ObjectInfo) + k.threads.size() * sizeof(ThreadInfo);
   for (const KeptState::Worker& w : k.workers) k.bytes += used_stack(w.fiber, w.stack);
   kept_bytes_ += k.bytes;
-  ++states_kept_;
   keep_from_ = step_ + kKeepGap;
 }
 
@@ -219,28 +221,15 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
   // (still watched since the last run: it left its threads)
   take_back_findings(out.findings, k.findings);
   out.notes.erase(out.notes.begin() + static_cast<std::ptrdiff_t>(k.notes), out.notes.end());
-  findings_ = &out.findings;
-  notes_ = &out.notes;
-  strategy_ = &strategy;
-  sink_ = monitor;
-  listened_ = monitor != nullptr;
-  passing_checks_ = monitor != nullptr && monitor->wants_passing_checks();
+  begin_run_state(strategy, monitor, out);
+  keeping_ = true;
   counted_ = monitor;
-  heard_last_ = nullptr;
-  muted_ = nullptr;
-  unmute_at_ = kNever;
-  first_random_step_ = kNever;
   calls_ = k.calls;
   if (calls_before_.size() > k.step) calls_before_.resize(k.step);
-  current_ = kMainSlot;
-  from_ = kMainSlot;
-  unwinding_ = false;
-  status_ = RunStatus::kCompleted;
   preemptions_ = k.preemptions;
   last_visible_ = k.last_visible;
   wait_seq_ = k.wait_seq;
   failed_checks_total_ = k.failed_checks;
-  abandon_reason_.clear();
 
   // Workers: those the state knows go back to where it had them, with its stacks; the others
   // were taken since and belong to the run being left.
@@ -304,17 +293,11 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
   memory_in_use_ = at;
 
   schedule_.resize(k.step);
-  record_outcomes_ = strategy.wants_outcomes();
   if (record_outcomes_) outcomes_.resize(k.step);
-  random_.clear();
-  decision_steps_.clear();
   step_ = k.step;
-  now_ = 0;
   timed_ = false;
   has_loops_ = false;
   plain_ = true;
-  forced_ = forced;
-  forced_end_ = std::min<uint64_t>(forced.size(), config_.step_limit);
   threads_left_ = false;
   kept_for_ = nullptr;
   keep_asked_ = false;

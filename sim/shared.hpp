@@ -84,15 +84,16 @@ class SharedArray {
   /// An index past the end throws std::out_of_range (a finding: the thread threw), where a
   /// native run reads or writes past the array.
   Ref operator[](std::size_t i) {
-    if (i >= size_) [[unlikely]] {
-      throw std::out_of_range("index " + std::to_string(i) + " past the end of '" + name_ +
-                              "' (size " + std::to_string(size_) + ")");
-    }
+    if (i >= size_) [[unlikely]] past_the_end(i);
     return Ref(this, i);
   }
   std::size_t size() const { return size_; }
 
  private:
+  [[noreturn, gnu::cold, gnu::noinline]] void past_the_end(std::size_t i) const {
+    throw std::out_of_range("index " + std::to_string(i) + " past the end of '" + name_ +
+                            "' (size " + std::to_string(size_) + ")");
+  }
   ObjectId id(std::size_t i) const { return ObjectId{to_index(first_) + static_cast<uint32_t>(i)}; }
 
   Execution* x_;
