@@ -85,7 +85,10 @@ boost::context::fiber Execution::worker_loop(boost::context::fiber&& from) {
     a.run(this, a.index, a.body);
     // Park: whoever runs next keeps this worker's continuation in the finished thread's slot,
     // and teardown moves it to idle_. A later spawn resumes it right here.
-    switch_to(finish_thread(a.index));
+    // (from a later run restored to a state this thread kept, its worker may resume here as
+    // another thread already: choose() then returns that one)
+    const uint32_t next = finish_thread(a.index);
+    if (next != current_) switch_to(next);
   }
 }
 
@@ -263,18 +266,6 @@ void Execution::finish(RunResult& out) {
   if (!threads_left_) unwatch_stack_overflows(this);
 }
 
-void Execution::switch_to(uint32_t next) {
-  from_ = current_;
-  current_ = next;
-  // Tells the sanitizers (nothing without them); if this fiber is destroyed instead of resumed,
-  // its stack unwinds from here and it leaves for the runner's stack for good.
-  fiber_sanitizer::Switch annotate(sanitizer(from_), sanitizer(next), &main_san_);
-  boost::context::fiber back = std::move(slot(next)).resume();
-  annotate.landed(sanitizer(from_));
-  // Resumed: whoever switched here recorded itself in from_; keep its continuation.
-  slot(from_) = std::move(back);
-}
-
 [[gnu::always_inline]] inline uint32_t Execution::take_step(uint32_t next) {
   if (step_ == unmute_at_) [[unlikely]]
     stop_muting();  // this step is the first one of this run's own
@@ -308,6 +299,8 @@ void Execution::switch_to(uint32_t next) {
   return forced_misfit();
 }
 
+uint32_t Execution::resume_step() { return forced_step(); }
+
 uint32_t Execution::forced_misfit() {
   // The strategy's prefix does not fit this run: abandoned, as a bad pick() is.
   const ThreadId pick = forced_[step_];
@@ -326,7 +319,8 @@ void Execution::point_decide(const PendingOp& op, Loc loc) {
     // The short path of an untimed run without event loops: most steps of a search.
     ThreadState& t = threads_[self];
     pending_[self] = op;
-    may_block_[self] = blocks(op.op);
+    // (a join of a thread that has finished cannot block: finish_thread clears it for the others)
+    may_block_[self] = blocks(op.op) && !(op.op == Op::kJoin && threads_[op.arg].finished);
     t.pending_loc = loc;
     if (!t.starting) [[likely]] {
       const uint32_t next = step_ < forced_end_ ? forced_step() : choose(self);
@@ -428,7 +422,7 @@ uint32_t Execution::choose(uint32_t self) {
   if (keeping_ && step_ >= keep_from_ && strategy_->branches_at(step_) && may_keep())
       [[unlikely]] {
     // A later run takes another option here: keep the state before this step for it.
-    if (keep_state()) return forced_step();  // that later run, restored: its step is forced
+    if (keep_state()) return current_;  // resumed in a later run: picked there (see keep_state)
   }
   return take_step(next);
 }
@@ -483,6 +477,14 @@ uint32_t Execution::finish_thread(uint32_t self) {
   t.finished = true;
   pending_[self] = PendingOp{Op::kFinish};
   may_block_[self] = kFinished;
+  if (plain_) {
+    // Its joiners can go on now, whatever happens: enabled() need not look again.
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      if (pending_[i].op == Op::kJoin && pending_[i].arg == self && may_block_[i] == 1) {
+        may_block_[i] = 0;
+      }
+    }
+  }
   // (a task that never announced anything never held its loop: its spawner may hold it)
   if (t.loop != kNoObject && object(t.loop).holder == ThreadId{self}) {
     object(t.loop).holder = kNoThread;

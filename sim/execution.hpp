@@ -258,6 +258,8 @@ class Execution {
   uint32_t take_step(uint32_t next);
   /// The next step of the strategy's forced prefix (abandons the run if it cannot be taken).
   uint32_t forced_step();
+  /// forced_step(), for the runner resuming a run from a kept state (not inline).
+  uint32_t resume_step();
   /// forced_step() when the prefix names a thread that cannot run: abandons the run.
   uint32_t forced_misfit();
   /// Whether an operation can wait for another thread (and so is not always enabled).
@@ -327,7 +329,6 @@ class Execution {
   /// findings and notes: their lengths then).
   struct KeptState {
     uint64_t step = 0;
-    uint32_t requester = 0;  // the thread that asked, suspended in keep_state()
     uint64_t preemptions = 0;
     ThreadId last_visible = kNoThread;
     uint64_t wait_seq = 0;
@@ -355,12 +356,13 @@ class Execution {
     std::size_t bytes = 0;                 // of stacks and memory it copied
   };
   /// From choose(), after pick() decided a step the strategy will branch at: has the runner
-  /// keep this state. True when it returns into a later run restored to it (take the forced
-  /// step then), false when this run goes on.
+  /// keep this state. False when this run goes on (take the step decided); true when it returns
+  /// into a later run restored to it, where the runner took the forced step and this thread has
+  /// since been picked to run its operation (or its finished thread's worker given a new one).
   bool keep_state();
   /// The runner's side while a run is under way: keeps states as threads ask, until it ends.
   void serve();
-  void save_state(uint32_t requester);
+  void save_state();
   /// At the start of a search run: restores the deepest kept state on this run's planned prefix
   /// and runs from it (to the end: true), or drops what cannot serve and returns false.
   bool resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out);
@@ -472,7 +474,6 @@ class Execution {
   bool resumable_ = false;      // config_.resumable, where it can work (no sanitizer)
   bool keeping_ = false;        // this run keeps states: resumable_, and a search's run
   bool keep_asked_ = false;     // a thread switched to the runner to have the state kept
-  bool restored_ = false;       // ... and it resumes in a restored run
   bool threads_left_ = false;   // the last run's threads are as it ended (kept states need them)
   RunResult* kept_for_ = nullptr;  // the result the kept states' findings and notes are in
   std::vector<KeptState> kept_;    // by step, each on the last run's path; reused
@@ -495,6 +496,18 @@ class Execution {
 };
 
 // ---- templates ----
+
+[[gnu::always_inline]] inline void Execution::switch_to(uint32_t next) {
+  from_ = current_;
+  current_ = next;
+  // Tells the sanitizers (nothing without them); if this fiber is destroyed instead of resumed,
+  // its stack unwinds from here and it leaves for the runner's stack for good.
+  fiber_sanitizer::Switch annotate(sanitizer(from_), sanitizer(next), &main_san_);
+  boost::context::fiber back = std::move(slot(next)).resume();
+  annotate.landed(sanitizer(from_));
+  // Resumed: whoever switched here recorded itself in from_; keep its continuation.
+  slot(from_) = std::move(back);
+}
 
 template <class F>
 void Execution::run(F&& root, Strategy& strategy, EventSink* sink, RunResult& out) {

@@ -5,8 +5,9 @@
 // that reached it switches to the runner, which copies what the run has changed so far: the
 // used part of every worker's stack (each thread is suspended, so its stack ends at its
 // continuation), the run memory (run_memory) and the execution's own bookkeeping. Restoring it
-// copies all of that back, to the same addresses, and resumes the thread that asked: it returns
-// from keep_state() into the later run and takes the step that run is forced to take there.
+// copies all of that back, to the same addresses, and takes the step the later run is forced to
+// take there, resuming the thread it names; the thread that asked returns from keep_state() when
+// it is picked.
 // Workers that the state does not know (taken after it was kept) are given back to the pool
 // without unwinding: everything on their stacks belongs to the run being left.
 #include <algorithm>
@@ -111,26 +112,26 @@ void Execution::drop_last_kept() {
 
 bool Execution::keep_state() {
   keep_asked_ = true;
-  restored_ = false;
+  // (this frame is in the state kept: a run restored to it has counted one more restore)
+  const uint64_t restores = restores_;
   switch_to(kMainSlot);  // the runner keeps the state and resumes this thread, now or later
-  return restored_;
+  return restores_ != restores;
 }
 
 void Execution::serve() {
   while (keep_asked_) {
     keep_asked_ = false;
     const uint32_t requester = from_;
-    save_state(requester);
+    save_state();
     switch_to(requester);
   }
 }
 
-void Execution::save_state(uint32_t requester) {
+void Execution::save_state() {
   while (kept_count_ > 0 && kept_[kept_count_ - 1].step >= step_) drop_last_kept();
   if (kept_count_ == kept_.size()) kept_.emplace_back();
   KeptState& k = kept_[kept_count_++];
   k.step = step_;
-  k.requester = requester;
   k.preemptions = preemptions_;
   k.last_visible = last_visible_;
   k.wait_seq = wait_seq_;
@@ -301,11 +302,16 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
   threads_left_ = false;
   kept_for_ = nullptr;
   keep_asked_ = false;
-  restored_ = true;
   keep_from_ = k.step + kKeepGap;
   ++restores_;
-  switch_to(k.requester);  // it returns from keep_state() into this run
-  serve();                 // returns when the run has ended
+  // The step the thread that kept the state was to take: the runner takes it in its place and
+  // resumes the thread it names, one switch instead of two. The one that kept it returns from
+  // keep_state() only once it is picked (or its worker given a new thread), in this run or later.
+  const uint32_t next = resume_step();
+  if (next != kMainSlot) {
+    switch_to(next);
+    serve();  // returns when the run has ended
+  }
   teardown(out);
   return true;
 }
