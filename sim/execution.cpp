@@ -80,6 +80,15 @@ void Execution::take_worker(uint32_t index) {
 boost::context::fiber Execution::worker_loop(boost::context::fiber&& from) {
   fiber_sanitizer::land(sanitizer(current_), sanitizer(from_));
   enter_thread(std::move(from));
+  // Everything above this frame (the frame address, with the return address and saved frame
+  // pointer over it) belongs to callers that never run again while this loop does.
+  const boost::context::stack_context& stack = threads_[current_].stack;
+  const auto* top = static_cast<const std::byte*>(stack.sp);
+  const auto* frame = static_cast<const std::byte*>(__builtin_frame_address(0));
+  const std::size_t fixed =
+      frame < top && frame > top - stack.size ? static_cast<std::size_t>(top - frame) : 0;
+  worker_fixed_ = worker_entered_ ? std::min(worker_fixed_, fixed) : fixed;
+  worker_entered_ = true;
   for (;;) {
     const Assignment a = assignment_;
     a.run(this, a.index, a.body);

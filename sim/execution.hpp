@@ -342,6 +342,7 @@ class Execution {
       void* fiber = nullptr;  // its continuation (the fiber's bits)
       boost::context::stack_context stack{};
       std::size_t offset = 0;  // where its used stack is in `stacks`
+      std::size_t size = 0;    // ... and how long it is
     };
     std::vector<Worker> workers;
     std::vector<std::byte> stacks;  // each worker's stack from its continuation to the top
@@ -483,6 +484,11 @@ class Execution {
   // a forced step or two from it costs less than keeping one more state.
   uint64_t keep_from_ = 0;
   uint64_t restores_ = 0;
+  // The bytes at the top of every worker's stack that stay as they are once it runs (Boost's
+  // record of the fiber and the frames that call worker_loop): kept states leave them out. Set
+  // by the first worker to run (every worker has entered worker_loop before a state is kept).
+  std::size_t worker_fixed_ = 0;
+  bool worker_entered_ = false;
   // Run memory (run_memory): blocks never move or shrink, and are reused run after run.
   struct MemoryBlock {
     std::unique_ptr<std::byte[]> bytes;

@@ -37,12 +37,15 @@ void set_bits(boost::context::fiber& f, void* bits) {
   std::memcpy(static_cast<void*>(&f), &bits, sizeof bits);
 }
 
-/// The used part of a suspended worker's stack: from its continuation up to the top.
-std::size_t used_stack(void* fiber, const boost::context::stack_context& stack) {
-  const auto* top = static_cast<const std::byte*>(stack.sp);
+/// The part of a suspended worker's stack a kept state copies: from its continuation up to the
+/// `fixed` bytes at the top that never change once it runs (Execution::worker_fixed_).
+std::size_t used_stack(void* fiber, const boost::context::stack_context& stack,
+                       std::size_t fixed) {
+  const auto* top = static_cast<const std::byte*>(stack.sp) - fixed;
   const auto* from = static_cast<const std::byte*>(fiber);
-  INTERLEAVE_INTERNAL_CHECK(from != nullptr && from > top - stack.size && from < top,
-                            "a suspended worker's continuation outside its stack");
+  INTERLEAVE_INTERNAL_CHECK(
+      from != nullptr && from > static_cast<const std::byte*>(stack.sp) - stack.size && from < top,
+      "a suspended worker's continuation outside its stack");
   return static_cast<std::size_t>(top - from);
 }
 
@@ -145,8 +148,8 @@ void Execution::save_state() {
   auto keep_worker = [&](int64_t thread, const boost::context::fiber& ctx,
                          const boost::context::stack_context& stack) {
     void* const fiber = bits_of(ctx);
-    const std::size_t n = used_stack(fiber, stack);
-    k.workers.push_back(KeptState::Worker{thread, fiber, stack, at});
+    const std::size_t n = used_stack(fiber, stack, worker_fixed_);
+    k.workers.push_back(KeptState::Worker{thread, fiber, stack, at, n});
     copy_into(k.stacks, at, fiber, n);
     at += n;
   };
@@ -168,7 +171,7 @@ void Execution::save_state() {
     at += memory_[b].used;
   }
   k.bytes = at + k.objects.size() * sizeof(ObjectInfo) + k.threads.size() * sizeof(ThreadInfo);
-  for (const KeptState::Worker& w : k.workers) k.bytes += used_stack(w.fiber, w.stack);
+  for (const KeptState::Worker& w : k.workers) k.bytes += w.size;
   kept_bytes_ += k.bytes;
   keep_from_ = step_ + kKeepGap;
 }
@@ -271,7 +274,7 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
       ctx = &idle_.back().ctx;
     }
     set_bits(*ctx, w.fiber);
-    std::memcpy(w.fiber, k.stacks.data() + w.offset, used_stack(w.fiber, w.stack));
+    std::memcpy(w.fiber, k.stacks.data() + w.offset, w.size);
   }
   pending_.assign(k.pending.begin(), k.pending.end());
   may_block_.assign(k.may_block.begin(), k.may_block.end());
