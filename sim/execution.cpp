@@ -81,12 +81,16 @@ boost::context::fiber Execution::worker_loop(boost::context::fiber&& from) {
   fiber_sanitizer::land(sanitizer(current_), sanitizer(from_));
   enter_thread(std::move(from));
   // Everything above this frame (the frame address, with the return address and saved frame
-  // pointer over it) belongs to callers that never run again while this loop does.
+  // pointer over it) belongs to callers that never run again while this loop does. That holds
+  // where a function's locals and saved registers lie below its frame address (x86-64 System V);
+  // elsewhere kept states copy whole stacks.
+  std::size_t fixed = 0;
+#if defined(__x86_64__) && !defined(_WIN32)
   const boost::context::stack_context& stack = threads_[current_].stack;
   const auto* top = static_cast<const std::byte*>(stack.sp);
   const auto* frame = static_cast<const std::byte*>(__builtin_frame_address(0));
-  const std::size_t fixed =
-      frame < top && frame > top - stack.size ? static_cast<std::size_t>(top - frame) : 0;
+  if (frame < top && frame > top - stack.size) fixed = static_cast<std::size_t>(top - frame);
+#endif
   worker_fixed_ = worker_entered_ ? std::min(worker_fixed_, fixed) : fixed;
   worker_entered_ = true;
   for (;;) {
@@ -275,6 +279,20 @@ void Execution::finish(RunResult& out) {
   if (!threads_left_) unwatch_stack_overflows(this);
 }
 
+// (a call of its own, never inlined into its callers: ThreadSanitizer's record of a fiber's calls
+// breaks when the switch is made inside one of them, and it crashes)
+void Execution::switch_to(uint32_t next) {
+  from_ = current_;
+  current_ = next;
+  // Tells the sanitizers (nothing without them); if this fiber is destroyed instead of resumed,
+  // its stack unwinds from here and it leaves for the runner's stack for good.
+  fiber_sanitizer::Switch annotate(sanitizer(from_), sanitizer(next), &main_san_);
+  boost::context::fiber back = std::move(slot(next)).resume();
+  annotate.landed(sanitizer(from_));
+  // Resumed: whoever switched here recorded itself in from_; keep its continuation.
+  slot(from_) = std::move(back);
+}
+
 [[gnu::always_inline]] inline uint32_t Execution::take_step(uint32_t next) {
   if (step_ == unmute_at_) [[unlikely]]
     stop_muting();  // this step is the first one of this run's own
@@ -428,7 +446,8 @@ uint32_t Execution::choose(uint32_t self) {
     }
     return abandon(pick, point.enabled);
   }
-  if (keeping_ && step_ >= keep_from_ && strategy_->branches_at(step_) && may_keep())
+  // (a strategy can only come back to try another thread where there is one)
+  if (keeping_ && n > 1 && step_ >= keep_from_ && strategy_->branches_at(step_) && may_keep())
       [[unlikely]] {
     // A later run takes another option here: keep the state before this step for it.
     if (keep_state()) return current_;  // resumed in a later run: picked there (see keep_state)

@@ -251,7 +251,7 @@ class Execution {
   fiber_sanitizer::Context* sanitizer(uint32_t i) {
     return i == kMainSlot ? &main_san_ : threads_[i].san.get();
   }
-  void switch_to(uint32_t next);
+  [[gnu::noinline]] void switch_to(uint32_t next);
   /// Picks who runs next after `self` reached a point or finished; kMainSlot ends the run.
   uint32_t choose(uint32_t self);
   /// Accounts for `next` running the step now decided (preemptions, schedule, outcomes).
@@ -345,7 +345,8 @@ class Execution {
       std::size_t size = 0;    // ... and how long it is
     };
     std::vector<Worker> workers;
-    std::vector<std::byte> stacks;  // each worker's stack from its continuation to the top
+    // each worker's stack from its continuation up to worker_fixed_ bytes below the top
+    std::vector<std::byte> stacks;
     std::vector<PendingOp> pending;
     std::vector<uint8_t> may_block;
     std::vector<ObjectInfo> objects;
@@ -483,10 +484,11 @@ class Execution {
   // The first step a state may be kept at: a few steps after the last one kept, since re-running
   // a forced step or two from it costs less than keeping one more state.
   uint64_t keep_from_ = 0;
+  // invariant: never decreases (keep_state() tells a restored run by it)
   uint64_t restores_ = 0;
   // The bytes at the top of every worker's stack that stay as they are once it runs (Boost's
-  // record of the fiber and the frames that call worker_loop): kept states leave them out. Set
-  // by the first worker to run (every worker has entered worker_loop before a state is kept).
+  // record of the fiber and the frames that call worker_loop): kept states leave them out. The
+  // least any worker measured on entering worker_loop (each has before a state knows it).
   std::size_t worker_fixed_ = 0;
   bool worker_entered_ = false;
   // Run memory (run_memory): blocks never move or shrink, and are reused run after run.
@@ -502,18 +504,6 @@ class Execution {
 };
 
 // ---- templates ----
-
-[[gnu::always_inline]] inline void Execution::switch_to(uint32_t next) {
-  from_ = current_;
-  current_ = next;
-  // Tells the sanitizers (nothing without them); if this fiber is destroyed instead of resumed,
-  // its stack unwinds from here and it leaves for the runner's stack for good.
-  fiber_sanitizer::Switch annotate(sanitizer(from_), sanitizer(next), &main_san_);
-  boost::context::fiber back = std::move(slot(next)).resume();
-  annotate.landed(sanitizer(from_));
-  // Resumed: whoever switched here recorded itself in from_; keep its continuation.
-  slot(from_) = std::move(back);
-}
 
 template <class F>
 void Execution::run(F&& root, Strategy& strategy, EventSink* sink, RunResult& out) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <new>
 
 #include "sim/execution.hpp"
 #include "sim/internal_check.hpp"
@@ -125,7 +126,11 @@ void Execution::serve() {
   while (keep_asked_) {
     keep_asked_ = false;
     const uint32_t requester = from_;
-    save_state();
+    try {
+      save_state();
+    } catch (const std::bad_alloc&) {
+      keeping_ = false;  // no memory for one more state: this run keeps none (it goes on)
+    }
     switch_to(requester);
   }
 }
@@ -133,7 +138,7 @@ void Execution::serve() {
 void Execution::save_state() {
   while (kept_count_ > 0 && kept_[kept_count_ - 1].step >= step_) drop_last_kept();
   if (kept_count_ == kept_.size()) kept_.emplace_back();
-  KeptState& k = kept_[kept_count_++];
+  KeptState& k = kept_[kept_count_];  // live once complete (a bad_alloc leaves it out)
   k.step = step_;
   k.preemptions = preemptions_;
   k.last_visible = last_visible_;
@@ -173,6 +178,7 @@ void Execution::save_state() {
   k.bytes = at + k.objects.size() * sizeof(ObjectInfo) + k.threads.size() * sizeof(ThreadInfo);
   for (const KeptState::Worker& w : k.workers) k.bytes += w.size;
   kept_bytes_ += k.bytes;
+  ++kept_count_;
   keep_from_ = step_ + kKeepGap;
 }
 
@@ -210,8 +216,8 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
   }
   if (kept_count_ == 0) return false;
   const KeptState& k = kept_[kept_count_ - 1];
-  // The thread that kept it takes a forced step on resuming; the findings and notes then are
-  // still the first ones of the result.
+  // The runner takes a forced step on resuming it; the findings and notes then are still the
+  // first ones of the result.
   const std::span<const ThreadId> forced = strategy.forced_prefix();
   if (k.step >= std::min<uint64_t>(forced.size(), config_.step_limit) ||
       out.findings.size() < k.findings || out.notes.size() < k.notes) {
