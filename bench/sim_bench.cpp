@@ -88,7 +88,7 @@ class AlternateStrategy final : public interleave::Strategy {
     }
     return point.current;
   }
-  uint64_t pick_value(uint64_t /*bound*/) override { return 0; }
+  uint64_t pick_value(const interleave::ValuePoint& /*point*/) override { return 0; }
   std::string name() const override { return "alternate"; }
 };
 

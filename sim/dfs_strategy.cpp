@@ -150,7 +150,15 @@ void DfsStrategy::splice(const DfsStrategy& part) {
   limited_by_bound_ |= part.limited_by_bound_;
 }
 
+void DfsStrategy::catch_up(std::span<const ThreadId> schedule, ThreadId last_visible) {
+  if (path_.size() >= schedule.size()) return;  // nothing new (or within the forced prefix)
+  path_.insert(path_.end(), schedule.begin() + static_cast<std::ptrdiff_t>(path_.size()),
+               schedule.end());
+  last_visible_ = last_visible;
+}
+
 ThreadId DfsStrategy::pick(const ChoicePoint& point) {
+  catch_up(point.schedule, point.last_visible);
   INTERLEAVE_INTERNAL_CHECK(point.step == path_.size(), "dfs: a step was decided out of order");
   const auto& e = point.enabled;
   if (e.size() == 1) {
@@ -208,15 +216,16 @@ ThreadId DfsStrategy::pick(const ChoicePoint& point) {
   return chosen;
 }
 
-uint64_t DfsStrategy::pick_value(uint64_t bound) {
+uint64_t DfsStrategy::pick_value(const ValuePoint& point) {
   // Values asked for within the forced prefix replay the choices made last time, in order.
   while (value_cursor_ < nodes_.size() && !nodes_[value_cursor_].value) ++value_cursor_;
   if (value_cursor_ < nodes_.size()) {
     return nodes_[value_cursor_++].next;
   }
+  catch_up(point.schedule, point.last_visible);
   Node& n = nodes_.emplace_back();
   n.value = true;
-  n.count = bound;
+  n.count = point.bound;
   n.step = path_.size();
   n.preemptions = preemptions_;
   n.last_visible = last_visible_;

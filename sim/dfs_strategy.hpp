@@ -29,8 +29,10 @@ class DfsStrategy final : public Strategy {
     return std::span<const ThreadId>(path_.data(), forced_);
   }
   bool repeats_prefixes() const override { return true; }
+  /// A step only one thread can take is no choice: the execution takes it without asking.
+  bool asks_when_alone() const override { return false; }
   ThreadId pick(const ChoicePoint& point) override;
-  uint64_t pick_value(uint64_t bound) override;
+  uint64_t pick_value(const ValuePoint& point) override;
   std::string name() const override { return "dfs"; }
   bool branches_at(uint64_t step) const override {
     // pick() has just made a thread node there: it tries its other options later
@@ -91,6 +93,9 @@ class DfsStrategy final : public Strategy {
   void restart();
   /// After a round is exhausted: starts the next one if there is one to run.
   bool next_round();
+  /// Appends the steps taken since the last pick() (those the execution took without asking)
+  /// to path_, and takes the last visible thread as the execution saw it.
+  void catch_up(std::span<const ThreadId> schedule, ThreadId last_visible);
   /// The shallowest node with an option to give (false if none).
   bool givable(std::size_t& k) const;
 
@@ -100,7 +105,8 @@ class DfsStrategy final : public Strategy {
   bool limited_by_bound_ = false;  // this round skipped some choice for the bound
   std::vector<Node> nodes_;        // one per real choice of the current execution
   std::vector<ThreadId> options_;  // the thread nodes' options, node after node (a stack)
-  // invariant: path_[s] is the thread that runs step s, for every step decided so far.
+  // invariant: path_[s] is the thread that runs step s, for every step decided so far (steps
+  // taken without asking join it at the next pick: catch_up).
   std::vector<ThreadId> path_;
   std::size_t forced_ = 0;        // path_[0, forced_) is this execution's forced prefix
   std::size_t value_cursor_ = 0;  // value nodes before it have been replayed this execution

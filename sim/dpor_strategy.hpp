@@ -16,7 +16,7 @@ class DporStrategy final : public Strategy {
  public:
   bool begin_execution(uint64_t index) override;
   ThreadId pick(const ChoicePoint& point) override { return run_.pick(point); }
-  uint64_t pick_value(uint64_t bound) override { return run_.pick_value(bound); }
+  uint64_t pick_value(const ValuePoint& point) override { return run_.pick_value(point.bound); }
   void end_execution(const ExecutionSummary& summary) override;
   std::string name() const override { return "dpor"; }
   bool wants_outcomes() const override { return true; }
@@ -45,7 +45,7 @@ class DporJobStrategy final : public Strategy {
     return true;
   }
   ThreadId pick(const ChoicePoint& point) override { return run_.pick(point); }
-  uint64_t pick_value(uint64_t bound) override { return run_.pick_value(bound); }
+  uint64_t pick_value(const ValuePoint& point) override { return run_.pick_value(point.bound); }
   void end_execution(const ExecutionSummary& summary) override {
     run_.finish(summary.outcomes, summary.pending, summary.blocked, summary.deadlocked, *out_);
   }

@@ -152,6 +152,8 @@ void Execution::begin_run_state(Strategy& strategy, EventSink* sink, RunResult& 
   gil_holder_ = kNoThread;
   gil_since_ = 0;
   record_outcomes_ = strategy.wants_outcomes();
+  asks_alone_ = strategy.asks_when_alone();
+  alone_ = kNobody;
   forced_ = strategy.forced_prefix();
   forced_end_ = std::min<uint64_t>(forced_.size(), config_.step_limit);
   keeping_ = false;
@@ -326,7 +328,9 @@ void Execution::switch_to(uint32_t next) {
   return forced_misfit();
 }
 
-uint32_t Execution::resume_step() { return forced_step(); }
+uint32_t Execution::resume_step() {
+  return forced_step();
+}
 
 uint32_t Execution::forced_misfit() {
   // The strategy's prefix does not fit this run: abandoned, as a bad pick() is.
@@ -416,6 +420,7 @@ bool Execution::enabled_slow(uint32_t index) const {
 }
 
 uint32_t Execution::choose(uint32_t self) {
+  alone_ = kNobody;
   if (timed_) return choose_timed(self);
   if (step_ >= config_.step_limit) [[unlikely]] {
     return stop_at_step_limit();
@@ -434,25 +439,44 @@ uint32_t Execution::choose(uint32_t self) {
   if (n == 0) [[unlikely]] {
     return stop_without_enabled();
   }
-  const bool yielding = self_enabled && yields(pending_[self].op);
-  const ChoicePoint point{
-      step_, std::span<const ThreadId>(runnable, n), ThreadId{self}, yielding, pending_, outcomes_};
-  const ThreadId pick = strategy_->pick(point);
-  const uint32_t next = to_index(pick);
-  if (next >= count || !enabled(next)) [[unlikely]] {
-    if (pick == kPruneRun) {
-      status_ = RunStatus::kPruned;
-      return kMainSlot;
+  uint32_t next = to_index(runnable[0]);
+  // (no choice where one thread alone can run: a strategy that need not hear of it reads the
+  // schedule later)
+  if (n > 1 || asks_alone_) {
+    const bool yielding = self_enabled && yields(pending_[self].op);
+    const ChoicePoint point{step_,
+                            std::span<const ThreadId>(runnable, n),
+                            ThreadId{self},
+                            yielding,
+                            pending_,
+                            outcomes_,
+                            std::span<const ThreadId>(schedule_.data(), step_),
+                            last_visible_};
+    const ThreadId pick = strategy_->pick(point);
+    next = to_index(pick);
+    if (next >= count || !enabled(next)) [[unlikely]] {
+      if (pick == kPruneRun) {
+        status_ = RunStatus::kPruned;
+        return kMainSlot;
+      }
+      return abandon(pick, point.enabled);
     }
-    return abandon(pick, point.enabled);
+    // (a strategy can only come back to try another thread where there is one)
+    if (keeping_ && n > 1 && step_ >= keep_from_ && strategy_->branches_at(step_) && may_keep())
+        [[unlikely]] {
+      // A later run takes another option here: keep the state before this step for it.
+      if (keep_state()) return current_;  // resumed in a later run: picked there (see keep_state)
+    }
   }
-  // (a strategy can only come back to try another thread where there is one)
-  if (keeping_ && n > 1 && step_ >= keep_from_ && strategy_->branches_at(step_) && may_keep())
-      [[unlikely]] {
-    // A later run takes another option here: keep the state before this step for it.
-    if (keep_state()) return current_;  // resumed in a later run: picked there (see keep_state)
+  take_step(next);
+  // Alone, and its step cannot enable another thread: point() takes its next memory operation
+  // without asking (past the forced prefix, the monitor's repeated steps are over too: see
+  // begin_monitor).
+  if (n == 1 && next == self && !asks_alone_ && is_memory_op(pending_[self].op) &&
+      unmute_at_ == kNever) {
+    alone_ = self;
   }
-  return take_step(next);
+  return next;
 }
 
 uint32_t Execution::stop_at_step_limit() {
@@ -839,7 +863,9 @@ void Execution::assume(bool holds) {
 uint64_t Execution::random(uint64_t bound) {
   if (unwinding_) return 0;
   if (bound <= 1) return 0;  // no choice to make, nothing to record
-  const uint64_t value = strategy_->pick_value(bound);
+  // (a timed run's schedule holds its decisions only: not shown)
+  const uint64_t value = strategy_->pick_value(
+      ValuePoint{bound, step_, timed_ ? std::span<const ThreadId>() : schedule_, last_visible_});
   if (random_.empty()) first_random_step_ = step_;
   random_.push_back(value);
   return value;

@@ -118,17 +118,26 @@ class Execution {
   /// Announces the current thread's next operation and returns once it is picked to run it.
   void point(const PendingOp& op, Loc loc) {
     const uint32_t self = current_;
-    if (plain_ && step_ < forced_end_ && forced_[step_] == ThreadId{self} &&
-        last_visible_ == ThreadId{self} && !blocks(op.op) && !threads_[self].starting) {
+    if (plain_) {
       // Forced to go on, as it ran the last visible step: nothing to decide or account. Most
       // steps of an exhaustive search take this path (inline, no call).
-      pending_[self] = op;
-      may_block_[self] = 0;
-      threads_[self].pending_loc = loc;
-      schedule_.push_back(ThreadId{self});
-      ++step_;
-      if (record_outcomes_) outcomes_.push_back(op.op);
-      return;
+      const bool forced = step_ < forced_end_ && forced_[step_] == ThreadId{self} &&
+                          last_visible_ == ThreadId{self} && !blocks(op.op) &&
+                          !threads_[self].starting;
+      // Or the only thread that can run, whose last step could not enable another: a memory
+      // operation cannot either, so it goes on without a decision (asks_when_alone() false;
+      // no preemption, as no other thread could have run).
+      const bool alone = alone_ == self && is_memory_op(op.op) && step_ < config_.step_limit;
+      if (forced || alone) {
+        pending_[self] = op;
+        may_block_[self] = 0;
+        threads_[self].pending_loc = loc;
+        last_visible_ = ThreadId{self};  // (memory operations are visible)
+        schedule_.push_back(ThreadId{self});
+        ++step_;
+        if (record_outcomes_) outcomes_.push_back(op.op);
+        return;
+      }
     }
     point_decide(op, loc);
   }
@@ -338,7 +347,7 @@ class Execution {
     std::size_t notes = 0;
     std::vector<ThreadInfo> threads;
     struct Worker {
-      int64_t thread = -1;  // its thread, or -1 for a parked worker
+      int64_t thread = -1;    // its thread, or -1 for a parked worker
       void* fiber = nullptr;  // its continuation (the fiber's bits)
       boost::context::stack_context stack{};
       std::size_t offset = 0;  // where its used stack is in `stacks`
@@ -427,6 +436,12 @@ class Execution {
   // invariant: true only while an untimed run without event loops is under way (not unwinding):
   // point() then takes its short path.
   bool plain_ = false;
+  bool asks_alone_ = true;  // the strategy's asks_when_alone()
+  // invariant (read only while plain_): a thread other than kNobody only past the forced prefix
+  // and the monitor's repeated steps, for a strategy not asked when one thread alone can run:
+  // that thread is the only one enabled, and the step it is taking cannot enable another.
+  uint32_t alone_ = kNobody;
+  static constexpr uint32_t kNobody = 0xffffffffu;
   std::vector<uint64_t> decision_steps_;
   uint64_t step_ = 0;  // steps run so far (timed runs record only decisions in schedule_)
   bool timed_ = false;
@@ -473,10 +488,10 @@ class Execution {
   uint64_t unmute_at_ = kNever;          // the step whose decision gives muted_ back
   static constexpr uint64_t kNever = ~uint64_t{0};
   // Kept states (execution_resume.cpp).
-  bool resumable_ = false;      // config_.resumable, where it can work (no sanitizer)
-  bool keeping_ = false;        // this run keeps states: resumable_, and a search's run
-  bool keep_asked_ = false;     // a thread switched to the runner to have the state kept
-  bool threads_left_ = false;   // the last run's threads are as it ended (kept states need them)
+  bool resumable_ = false;         // config_.resumable, where it can work (no sanitizer)
+  bool keeping_ = false;           // this run keeps states: resumable_, and a search's run
+  bool keep_asked_ = false;        // a thread switched to the runner to have the state kept
+  bool threads_left_ = false;      // the last run's threads are as it ended (kept states need them)
   RunResult* kept_for_ = nullptr;  // the result the kept states' findings and notes are in
   std::vector<KeptState> kept_;    // by step, each on the last run's path; reused
   std::size_t kept_count_ = 0;     // kept_[0, kept_count_) are live
@@ -498,7 +513,7 @@ class Execution {
     std::size_t used = 0;  // [0, used) is in use; 0 in blocks after memory_block_
   };
   std::vector<MemoryBlock> memory_;
-  std::size_t memory_block_ = 0;  // the block allocations come from now
+  std::size_t memory_block_ = 0;   // the block allocations come from now
   std::size_t memory_in_use_ = 0;  // used bytes in all blocks
   static constexpr std::size_t kMemoryBlock = 16 * 1024;
 };
@@ -526,7 +541,7 @@ void Execution::run_search(F&& root, Strategy& strategy, Monitor* monitor, RunRe
 template <class F>
 void Execution::run_root(F&& root, RunResult& out) {
   const uint32_t main = register_thread("main", kNoObject);
-  threads_[main].starting = false;            // the root schedules itself from its first point on
+  threads_[main].starting = false;  // the root schedules itself from its first point on
   start_thread(main, std::forward<F>(root));
   serve();  // returns when the run has ended
   teardown(out);

@@ -154,9 +154,15 @@ uint32_t Execution::choose_timed(uint32_t self) {
   }
   ThreadId pick = candidates[0];
   if (n > 1) {
-    const ChoicePoint point{step_,          std::span<const ThreadId>(candidates, n),
-                            ThreadId{self}, false,
-                            pending_,       outcomes_};
+    // (a timed run's schedule holds its decisions only: not shown)
+    const ChoicePoint point{step_,
+                            std::span<const ThreadId>(candidates, n),
+                            ThreadId{self},
+                            false,
+                            pending_,
+                            outcomes_,
+                            {},
+                            last_visible_};
     pick = strategy_->pick(point);
     if (!has(pick)) [[unlikely]] {
       if (pick == kPruneRun) {

@@ -30,7 +30,7 @@ class PctStrategy final : public Strategy {
   }
   static constexpr uint64_t kFirstEstimate = 64;
   ThreadId pick(const ChoicePoint& point) override;
-  uint64_t pick_value(uint64_t bound) override { return rng_.below(bound); }
+  uint64_t pick_value(const ValuePoint& point) override { return rng_.below(point.bound); }
   void end_execution(const ExecutionSummary& summary) override;
   std::string name() const override { return "pct"; }
 

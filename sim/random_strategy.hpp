@@ -17,7 +17,7 @@ class RandomStrategy final : public Strategy {
     if (point.enabled.size() == 1) return point.enabled[0];
     return point.enabled[rng_.below(point.enabled.size())];
   }
-  uint64_t pick_value(uint64_t bound) override { return rng_.below(bound); }
+  uint64_t pick_value(const ValuePoint& point) override { return rng_.below(point.bound); }
   std::string name() const override { return "random"; }
 
  private:

@@ -25,7 +25,9 @@ class ReplayStrategy final : public Strategy {
     }
     return point.enabled.front();
   }
-  uint64_t pick_value(uint64_t bound) override {
+  uint64_t pick_value(const ValuePoint& point) override { return next_value(point.bound); }
+  /// The next recorded value, if it is below `bound`.
+  uint64_t next_value(uint64_t bound) {
     if (next_value_ >= random_.size()) {
       values_diverged_ = true;
       return 0;
@@ -65,7 +67,7 @@ class TimedReplayStrategy final : public Strategy {
     if (next_ < steps_.size() && steps_[next_] == point.step) return threads_[next_++];
     return kNoThread;  // a decision the trace does not have: it does not fit this run
   }
-  uint64_t pick_value(uint64_t bound) override { return values_.pick_value(bound); }
+  uint64_t pick_value(const ValuePoint& point) override { return values_.next_value(point.bound); }
   std::string name() const override { return "replay"; }
   bool values_diverged() const { return values_.values_diverged(); }
 

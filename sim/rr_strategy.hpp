@@ -33,7 +33,7 @@ class RoundRobinStrategy final : public Strategy {
     }
     return e.front();
   }
-  uint64_t pick_value(uint64_t /*bound*/) override { return 0; }
+  uint64_t pick_value(const ValuePoint& /*point*/) override { return 0; }
   std::string name() const override { return "rr"; }
   /// No quantum cut a thread short: with any longer quantum the run is the same.
   bool covers_the_rest() const override { return !cut_; }

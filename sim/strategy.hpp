@@ -25,6 +25,19 @@ struct ChoicePoint {
   /// What each earlier step actually did (kCasFail for a failed compare_exchange, ...), when
   /// the strategy asked for outcomes; empty otherwise.
   std::span<const Op> outcomes;
+  /// The thread that ran each earlier step (`step` of them), whether pick() chose it or not
+  /// (untimed runs; empty in timed runs).
+  std::span<const ThreadId> schedule;
+  /// The thread that ran the last visible step (one that is not invisible), or kNoThread.
+  ThreadId last_visible = kNoThread;
+};
+
+/// What a strategy sees when the model asks for a random value.
+struct ValuePoint {
+  uint64_t bound = 1;                  // the value is in [0, bound), bound >= 1
+  uint64_t step = 0;                   // steps taken before it was asked for
+  std::span<const ThreadId> schedule;  // the thread that ran each of them (untimed runs)
+  ThreadId last_visible = kNoThread;   // as in ChoicePoint
 };
 
 /// How one execution ended, as far as the strategy cares.
@@ -49,8 +62,8 @@ class Strategy {
   /// Returning kNoThread abandons the run (a replay that ran out of schedule); kPruneRun ends it
   /// as redundant (a search that knows every continuation is covered elsewhere).
   virtual ThreadId pick(const ChoicePoint& point) = 0;
-  /// A value in [0, bound) for the model (bound >= 1).
-  virtual uint64_t pick_value(uint64_t bound) = 0;
+  /// A value in [0, point.bound) for the model.
+  virtual uint64_t pick_value(const ValuePoint& point) = 0;
   virtual void end_execution(const ExecutionSummary& /*summary*/) {}
   /// Short name for reports and traces ("random", "rr", ...).
   virtual std::string name() const = 0;
@@ -70,6 +83,10 @@ class Strategy {
   virtual std::span<const ThreadId> planned_prefix() const { return forced_prefix(); }
   /// Whether pick() and end_execution() need each step's outcome (DPOR does; a small cost).
   virtual bool wants_outcomes() const { return false; }
+  /// Whether pick() is asked at a step where only one thread can run. False: the execution runs
+  /// that thread without asking, and the strategy learns of such steps from the schedule and
+  /// last visible thread it is shown next (ChoicePoint, ValuePoint). Read at each run's start.
+  virtual bool asks_when_alone() const { return true; }
   /// Whether a finished run with this many preemptions was already explored by an earlier round
   /// (iterative bounding repeats them): the runner then neither counts it nor reports its bugs.
   virtual bool repeats_earlier(uint64_t /*preemptions*/) const { return false; }

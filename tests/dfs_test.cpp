@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -109,13 +110,98 @@ TEST(DfsStrategy, BoundedRoundsRepeatNothingTheyCount) {
   EXPECT_EQ(r.executions, 4u);
 }
 
+/// A dfs that is asked at every step, also where one thread alone can run (`asks` true), or
+/// only where it chooses (false, as DfsStrategy itself); it counts the picks with one option.
+class CountingDfs final : public Strategy {
+ public:
+  CountingDfs(bool asks, std::optional<uint32_t> bound) : dfs_(bound), asks_(asks) {}
+  bool begin_execution(uint64_t index) override { return dfs_.begin_execution(index); }
+  ThreadId pick(const ChoicePoint& point) override {
+    if (point.enabled.size() == 1) ++lone_picks_;
+    return dfs_.pick(point);
+  }
+  uint64_t pick_value(const ValuePoint& point) override { return dfs_.pick_value(point); }
+  std::string name() const override { return "counting-dfs"; }
+  std::span<const ThreadId> forced_prefix() const override { return dfs_.forced_prefix(); }
+  bool repeats_earlier(uint64_t preemptions) const override {
+    return dfs_.repeats_earlier(preemptions);
+  }
+  bool asks_when_alone() const override { return asks_; }
+  uint64_t lone_picks() const { return lone_picks_; }
+
+ private:
+  DfsStrategy dfs_;
+  bool asks_;
+  uint64_t lone_picks_ = 0;
+};
+
+TEST(DfsStrategy, StepsOneThreadAloneCanTakeAreNoQuestionAndChangeNothing) {
+  // After b's single store, a runs alone (main waits to join it) for stores and then a random
+  // value: the execution takes those steps without asking, and the strategy still records the
+  // value's place (its forced prefix).
+  const SimModel value_after = simulated([](auto& env) {
+    Shared<SimEnv, int> x(env, "x", 0);
+    Shared<SimEnv, int> y(env, "y", 0);
+    auto ta = env.spawn("a", [&] {
+      x.store(1);
+      for (int i = 0; i < 3; ++i) y.store(i);
+      x.store(static_cast<int>(env.random(2)));
+      y.store(x.load());
+    });
+    auto tb = env.spawn("b", [&] { x.store(9); });
+    ta.join();
+    tb.join();
+  });
+  // While a holds the mutex b waits for, a runs alone up to its unlock; the choice after it
+  // must know that a ran last (continuing a is no preemption, b's lock is one).
+  const SimModel choice_after = simulated([](auto& env) {
+    Shared<SimEnv, int> x(env, "x", 0);
+    Shared<SimEnv, int> y(env, "y", 0);
+    Mutex<SimEnv> m(env, "m");
+    auto ta = env.spawn("a", [&] {
+      m.lock();
+      x.store(1);
+      x.store(2);
+      m.unlock();
+      y.store(1);
+    });
+    auto tb = env.spawn("b", [&] {
+      y.store(5);
+      m.lock();
+      x.store(3);
+      m.unlock();
+    });
+    ta.join();
+    tb.join();
+  });
+  for (const SimModel& model : {value_after, choice_after}) {
+    for (const std::optional<uint32_t> bound :
+         {std::optional<uint32_t>(), std::optional<uint32_t>(0), std::optional<uint32_t>(1)}) {
+      CountingDfs asked(true, bound);
+      CountingDfs unasked(false, bound);
+      const std::vector<Choices> all = every_run(model, asked);
+      const std::vector<Choices> chosen = every_run(model, unasked);
+      EXPECT_EQ(chosen, all) << "bound " << bound.value_or(99);
+      EXPECT_GT(asked.lone_picks(), 0u);
+      EXPECT_EQ(unasked.lone_picks(), 0u);
+    }
+  }
+  // Unbounded: b's store goes in any of the 8 places around a's 7 steps, and each place comes
+  // with both values.
+  CountingDfs unasked(false, std::nullopt);
+  const std::vector<Choices> runs = every_run(value_after, unasked);
+  std::set<Choices> distinct(runs.begin(), runs.end());
+  EXPECT_EQ(runs.size(), 16u);
+  EXPECT_EQ(distinct.size(), 16u);
+}
+
 /// A strategy that forces threads that do not exist, to see the run refuse them.
 class BadPrefix final : public Strategy {
  public:
   bool begin_execution(uint64_t index) override { return index == 0; }
   std::span<const ThreadId> forced_prefix() const override { return prefix_; }
   ThreadId pick(const ChoicePoint& point) override { return point.enabled.front(); }
-  uint64_t pick_value(uint64_t) override { return 0; }
+  uint64_t pick_value(const ValuePoint&) override { return 0; }
   std::string name() const override { return "bad-prefix"; }
 
  private:

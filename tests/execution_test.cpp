@@ -214,9 +214,9 @@ TEST(Execution, AnIndexPastTheEndOfASharedArrayIsAFinding) {
   const ExploreResult r = random_search(model, 2);
   ASSERT_EQ(r.bugs.size(), 1u);
   EXPECT_EQ(r.bugs[0].finding.kind, FindingKind::kException);
-  EXPECT_NE(r.bugs[0].finding.message.find(
-                "'writer' threw: index 3 past the end of 'cells' (size 3)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.bugs[0].finding.message.find("'writer' threw: index 3 past the end of 'cells' (size 3)"),
+      std::string::npos)
       << r.bugs[0].finding.message;
 }
 
@@ -340,7 +340,7 @@ class ScriptedStrategy final : public Strategy {
     if (next_ < script_.size()) return ThreadId{script_[next_++]};
     return point.enabled.front();
   }
-  uint64_t pick_value(uint64_t) override { return 0; }
+  uint64_t pick_value(const ValuePoint&) override { return 0; }
   std::string name() const override { return "scripted"; }
 
  private:
