@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "sim/fiber_switch.hpp"
 #include "sim/internal_check.hpp"
 
 namespace interleave {
@@ -286,13 +287,23 @@ void Execution::finish(RunResult& out) {
 void Execution::switch_to(uint32_t next) {
   from_ = current_;
   current_ = next;
-  // Tells the sanitizers (nothing without them); if this fiber is destroyed instead of resumed,
-  // its stack unwinds from here and it leaves for the runner's stack for good.
+  // If this fiber is destroyed instead of resumed, its stack unwinds from here and it leaves for
+  // the runner's stack for good.
+#if INTERLEAVE_FIBER_SWITCH  // (fiber_switch.hpp)
+  boost::context::fiber& to = slot(next);
+  void* const bits = fiber_switch::bits_of(to);
+  fiber_switch::set_bits(to, nullptr);  // it runs now (as resume() leaves a fiber)
+  const fiber_switch::Transfer back = interleave_fiber_switch(bits, nullptr);
+  // Resumed: whoever switched here recorded itself in from_; keep its continuation.
+  fiber_switch::set_bits(slot(from_), back.from);
+#else
+  // Boost's switch, and the sanitizers told of it (nothing without them).
   fiber_sanitizer::Switch annotate(sanitizer(from_), sanitizer(next), &main_san_);
   boost::context::fiber back = std::move(slot(next)).resume();
   annotate.landed(sanitizer(from_));
   // Resumed: whoever switched here recorded itself in from_; keep its continuation.
   slot(from_) = std::move(back);
+#endif
 }
 
 [[gnu::always_inline]] inline uint32_t Execution::take_step(uint32_t next) {

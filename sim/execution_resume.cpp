@@ -17,31 +17,18 @@
 #include <new>
 
 #include "sim/execution.hpp"
+#include "sim/fiber_switch.hpp"
 #include "sim/internal_check.hpp"
 
 namespace interleave {
 namespace {
 
-// A fiber is its continuation pointer (fcontext_t) and nothing else: kept states store it as
-// such, since a fiber cannot be copied.
-static_assert(sizeof(boost::context::fiber) == sizeof(void*));
-
-void* bits_of(const boost::context::fiber& f) {
-  void* bits = nullptr;
-  std::memcpy(&bits, static_cast<const void*>(&f), sizeof bits);
-  return bits;
-}
-
-/// Overwrites `f` without destroying the continuation it held (which is kept elsewhere, or
-/// belongs to a run being left).
-void set_bits(boost::context::fiber& f, void* bits) {
-  std::memcpy(static_cast<void*>(&f), &bits, sizeof bits);
-}
+using fiber_switch::bits_of;
+using fiber_switch::set_bits;
 
 /// The part of a suspended worker's stack a kept state copies: from its continuation up to the
 /// `fixed` bytes at the top that never change once it runs (Execution::worker_fixed_).
-std::size_t used_stack(void* fiber, const boost::context::stack_context& stack,
-                       std::size_t fixed) {
+std::size_t used_stack(void* fiber, const boost::context::stack_context& stack, std::size_t fixed) {
   const auto* top = static_cast<const std::byte*>(stack.sp) - fixed;
   const auto* from = static_cast<const std::byte*>(fiber);
   INTERLEAVE_INTERNAL_CHECK(
@@ -264,8 +251,7 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
     }
   }
   idle_.clear();
-  threads_.erase(threads_.begin() + static_cast<std::ptrdiff_t>(k.threads.size()),
-                 threads_.end());
+  threads_.erase(threads_.begin() + static_cast<std::ptrdiff_t>(k.threads.size()), threads_.end());
   for (std::size_t i = 0; i < threads_.size(); ++i) {
     static_cast<ThreadInfo&>(threads_[i]) = k.threads[i];
   }

@@ -1,0 +1,42 @@
+// interleave_fiber_switch (see fiber_switch.hpp). The suspended context it leaves on the stack,
+// from its stack pointer up: the SSE control and status word (4 bytes) and the x87 control
+// word (2, padded to 4), then r12, r13, r14, r15, rbx, rbp, and the return address its call
+// pushed. The callee-saved registers are all a call must keep (System V); the two control words
+// keep each fiber's floating-point modes its own.
+#include "sim/fiber_switch.hpp"
+
+#if INTERLEAVE_FIBER_SWITCH
+asm(R"(
+  .text
+  .globl interleave_fiber_switch
+  .type interleave_fiber_switch, @function
+  .p2align 4
+interleave_fiber_switch:
+  leaq -0x38(%rsp), %rsp
+  stmxcsr (%rsp)
+  fnstcw 0x4(%rsp)
+  movq %r12, 0x8(%rsp)
+  movq %r13, 0x10(%rsp)
+  movq %r14, 0x18(%rsp)
+  movq %r15, 0x20(%rsp)
+  movq %rbx, 0x28(%rsp)
+  movq %rbp, 0x30(%rsp)
+  movq %rsp, %rax          # this context, suspended: handed to the one resumed
+  movq %rdi, %rsp          # onto the stack of `to`
+  ldmxcsr (%rsp)
+  fldcw 0x4(%rsp)
+  movq 0x8(%rsp), %r12
+  movq 0x10(%rsp), %r13
+  movq 0x18(%rsp), %r14
+  movq 0x20(%rsp), %r15
+  movq 0x28(%rsp), %rbx
+  movq 0x30(%rsp), %rbp
+  leaq 0x38(%rsp), %rsp
+  movq %rsi, %rdx          # the transfer: returned in rax:rdx, and the first argument rdi:rsi
+  movq %rax, %rdi          #   of a fiber's entry function, as Boost's first jump into it is
+  ret                      # to where `to` was suspended: the predicted return
+  .size interleave_fiber_switch, .-interleave_fiber_switch
+  .section .note.GNU-stack, "", @progbits
+  .text
+)");
+#endif
