@@ -8,7 +8,9 @@
 // in step: both sides of a switch call it from the same place, so the return lands where the
 // predictor expects, and the returns after it do too when both fibers stopped along the same
 // calls. Boost's jump leaves the predictor one entry off, and every return after a switch
-// mispredicts (bench/sim_bench dfs-kept: 2.6% more executions/s with ours).
+// mispredicts (bench/sim_bench dfs-kept: 1-2.6% more executions/s with ours). It also leaves
+// the floating-point control words alone (fiber_switch.cpp says why): the simulated threads of
+// a run share one floating-point environment.
 // Under the sanitizers, and elsewhere, Boost's own switch runs (the sanitizers are told of it).
 #pragma once
 
