@@ -110,7 +110,8 @@ class Execution {
   /// run was then (Monitor::rewind) and those steps run without it. `root` must be the same model
   /// at every such run.
   template <class F>
-  void run_search(F&& root, Strategy& strategy, Monitor* monitor, RunResult& out);
+  [[gnu::always_inline]] void run_search(F&& root, Strategy& strategy, Monitor* monitor,
+                                         RunResult& out);
 
   // ---- called by simulated objects and environments, from inside model threads ----
 
@@ -372,11 +373,25 @@ class Execution {
   /// since been picked to run its operation (or its finished thread's worker given a new one).
   bool keep_state();
   /// The runner's side while a run is under way: keeps states as threads ask, until it ends.
-  void serve();
+  /// Inline, so that the runner's switches are made in the frame of the loop that runs the
+  /// executions (run_search inlined into it): after a run, only one return follows the switch
+  /// that ends it (see fiber_switch.hpp on returns after a switch).
+  [[gnu::always_inline]] void serve() {
+    while (keep_asked_) {
+      const uint32_t requester = from_;
+      keep_asked();
+      switch_to(requester);
+    }
+  }
+  /// serve()'s work when a thread asked: keeps the state.
+  void keep_asked();
   void save_state();
+  /// What resume_kept() returns when no kept state can serve this run.
+  static constexpr uint32_t kNotResumed = 0xfffffffdu;
   /// At the start of a search run: restores the deepest kept state on this run's planned prefix
-  /// and runs from it (to the end: true), or drops what cannot serve and returns false.
-  bool resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out);
+  /// and takes its forced step there, returning the thread to switch to (kMainSlot if the run
+  /// ended at that step); or drops what cannot serve and returns kNotResumed.
+  uint32_t resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out);
   /// Before a run from the start: forgets kept states and unwinds the last run's threads if that
   /// was left for now (a run that kept states leaves its threads as they are, to restore them).
   void drop_kept();
@@ -528,8 +543,15 @@ void Execution::run(F&& root, Strategy& strategy, EventSink* sink, RunResult& ou
 }
 
 template <class F>
-void Execution::run_search(F&& root, Strategy& strategy, Monitor* monitor, RunResult& out) {
-  if (resume_kept(strategy, monitor, out)) return;
+inline void Execution::run_search(F&& root, Strategy& strategy, Monitor* monitor, RunResult& out) {
+  if (const uint32_t next = resume_kept(strategy, monitor, out); next != kNotResumed) {
+    if (next != kMainSlot) {
+      switch_to(next);
+      serve();  // returns when the run has ended
+    }
+    teardown(out);
+    return;
+  }
   const uint64_t repeated = repeated_steps(strategy, monitor);  // before reset() forgets
   drop_kept();
   reset(strategy, monitor, out);

@@ -109,16 +109,12 @@ bool Execution::keep_state() {
   return restores_ != restores;
 }
 
-void Execution::serve() {
-  while (keep_asked_) {
-    keep_asked_ = false;
-    const uint32_t requester = from_;
-    try {
-      save_state();
-    } catch (const std::bad_alloc&) {
-      keeping_ = false;  // no memory for one more state: this run keeps none (it goes on)
-    }
-    switch_to(requester);
+void Execution::keep_asked() {
+  keep_asked_ = false;
+  try {
+    save_state();
+  } catch (const std::bad_alloc&) {
+    keeping_ = false;  // no memory for one more state: this run keeps none (it goes on)
   }
 }
 
@@ -186,9 +182,9 @@ void Execution::drop_kept() {
   findings_ = nullptr;
 }
 
-bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out) {
-  if (kept_count_ == 0) return false;
-  if (!threads_left_ || kept_for_ != &out || handling_exception()) return false;
+uint32_t Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out) {
+  if (kept_count_ == 0) return kNotResumed;
+  if (!threads_left_ || kept_for_ != &out || handling_exception()) return kNotResumed;
   // The steps this run shares with the last one: a state kept before one of them fits.
   // (kept states are on one path: where one fits, those before it do too)
   const std::span<const ThreadId> planned = strategy.planned_prefix();
@@ -201,18 +197,18 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
     }
     drop_last_kept();
   }
-  if (kept_count_ == 0) return false;
+  if (kept_count_ == 0) return kNotResumed;
   const KeptState& k = kept_[kept_count_ - 1];
   // The runner takes a forced step on resuming it; the findings and notes then are still the
   // first ones of the result.
   const std::span<const ThreadId> forced = strategy.forced_prefix();
   if (k.step >= std::min<uint64_t>(forced.size(), config_.step_limit) ||
       out.findings.size() < k.findings || out.notes.size() < k.notes) {
-    return false;
+    return kNotResumed;
   }
   if (monitor != nullptr &&
       (monitor != heard_last_ || !strategy.repeats_prefixes() || !monitor->rewind(k.calls))) {
-    return false;
+    return kNotResumed;
   }
 
   // (still watched since the last run: it left its threads)
@@ -302,13 +298,7 @@ bool Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult& out
   // The step the thread that kept the state was to take: the runner takes it in its place and
   // resumes the thread it names, one switch instead of two. The one that kept it returns from
   // keep_state() only once it is picked (or its worker given a new thread), in this run or later.
-  const uint32_t next = resume_step();
-  if (next != kMainSlot) {
-    switch_to(next);
-    serve();  // returns when the run has ended
-  }
-  teardown(out);
-  return true;
+  return resume_step();
 }
 
 }  // namespace interleave

@@ -112,8 +112,11 @@ bool SearchPacer::only_the_budget_stops(uint64_t index) const {
          (options_.time_limit_s <= 0 || elapsed_s() < options_.time_limit_s);
 }
 
-void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Monitor* monitor,
-                   RunResult& out) {
+namespace {
+
+/// run_execution(), inline in the loop of explore(): see Execution::serve().
+[[gnu::always_inline]] inline void run_one(const SimModel& model, Execution& x, Strategy& strategy,
+                                           Monitor* monitor, RunResult& out) {
   x.run_search([&model, &x] { model(x); }, strategy, monitor, out);  // begins the monitor
   if (monitor != nullptr) monitor->end_run(out.findings);
   strategy.end_execution(ExecutionSummary{out.steps, out.status == RunStatus::kBlocked,
@@ -121,6 +124,13 @@ void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Moni
                                           out.status == RunStatus::kPruned, x.outcomes(),
                                           x.pending_ops()});
   out.covers_the_rest = strategy.covers_the_rest();
+}
+
+}  // namespace
+
+void run_execution(const SimModel& model, Execution& x, Strategy& strategy, Monitor* monitor,
+                   RunResult& out) {
+  run_one(model, x, strategy, monitor, out);
 }
 
 ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOptions& options,
@@ -140,7 +150,7 @@ ExploreResult explore(const SimModel& model, Strategy& strategy, const ExploreOp
       out.complete = true;
       break;
     }
-    run_execution(model, x, strategy, monitor, run);
+    run_one(model, x, strategy, monitor, run);
     if (run.status == RunStatus::kAbandoned) {
       out.error = "strategy " + strategy.name() + " abandoned execution " +
                   std::to_string(index + 1) + ": " + run.abandon_reason;
