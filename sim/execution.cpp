@@ -22,9 +22,7 @@ std::string where(Loc loc) {
 }  // namespace
 
 Execution::Execution(StackPool& pool, ExecutionConfig config)
-    : pool_(&pool),
-      config_(config),
-      resumable_(config.resumable && !fiber_sanitizer::kThread && !fiber_sanitizer::kAddress) {
+    : pool_(&pool), config_(config), resumable_(config.resumable && INTERLEAVE_FIBER_SWITCH) {
   threads_.reserve(16);
   objects_.reserve(64);
   schedule_.reserve(1024);

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <span>
 #include <string>
@@ -60,7 +61,8 @@ struct ExecutionConfig {
   /// (no heap of its own: no std::vector, std::string or new in the run). A search whose
   /// strategy branches (Strategy::branches_at) then keeps the state before each branch, and
   /// resumes a later run from it instead of re-running the steps before it. Only for untimed
-  /// runs without event loops, and never under a sanitizer; a model that breaks the promise gets
+  /// runs without event loops, and only where interleave's own fiber switch runs (x86-64 System
+  /// V builds without a sanitizer: fiber_switch.hpp); a model that breaks the promise gets
   /// wrong results, so a model declares it (ModelInfo::resumable) only once it is checked.
   bool resumable = false;
 };
@@ -367,24 +369,14 @@ class Execution {
     std::vector<std::byte> memory;         // their used parts, block after block
     std::size_t bytes = 0;                 // of stacks and memory it copied
   };
-  /// From choose(), after pick() decided a step the strategy will branch at: has the runner
-  /// keep this state. False when this run goes on (take the step decided); true when it returns
-  /// into a later run restored to it, where the runner took the forced step and this thread has
-  /// since been picked to run its operation (or its finished thread's worker given a new one).
+  /// From choose(), after pick() decided a step the strategy will branch at: keeps this state,
+  /// the calling thread's stack included, without leaving its fiber (interleave_fiber_keep).
+  /// False when this run goes on (take the step decided); true when it returns into a later run
+  /// restored to it, where the runner took the forced step and this thread has since been picked
+  /// to run its operation (or its finished thread's worker given a new one).
   bool keep_state();
-  /// The runner's side while a run is under way: keeps states as threads ask, until it ends.
-  /// Inline, so that the runner's switches are made in the frame of the loop that runs the
-  /// executions (run_search inlined into it): after a run, only one return follows the switch
-  /// that ends it (see fiber_switch.hpp on returns after a switch).
-  [[gnu::always_inline]] void serve() {
-    while (keep_asked_) {
-      const uint32_t requester = from_;
-      keep_asked();
-      switch_to(requester);
-    }
-  }
-  /// serve()'s work when a thread asked: keeps the state.
-  void keep_asked();
+  /// keep_state()'s work, on the keeping thread's stack below its suspended context.
+  static void keep_here(void* self, void* context);
   void save_state();
   /// What resume_kept() returns when no kept state can serve this run.
   static constexpr uint32_t kNotResumed = 0xfffffffdu;
@@ -503,9 +495,9 @@ class Execution {
   uint64_t unmute_at_ = kNever;          // the step whose decision gives muted_ back
   static constexpr uint64_t kNever = ~uint64_t{0};
   // Kept states (execution_resume.cpp).
-  bool resumable_ = false;         // config_.resumable, where it can work (no sanitizer)
+  bool resumable_ = false;         // config_.resumable, where it works (INTERLEAVE_FIBER_SWITCH)
   bool keeping_ = false;           // this run keeps states: resumable_, and a search's run
-  bool keep_asked_ = false;        // a thread switched to the runner to have the state kept
+  std::exception_ptr keep_error_;  // what keeping the state threw, for keep_state() to throw
   bool threads_left_ = false;      // the last run's threads are as it ended (kept states need them)
   RunResult* kept_for_ = nullptr;  // the result the kept states' findings and notes are in
   std::vector<KeptState> kept_;    // by step, each on the last run's path; reused
@@ -514,7 +506,6 @@ class Execution {
   // The first step a state may be kept at: a few steps after the last one kept, since re-running
   // a forced step or two from it costs less than keeping one more state.
   uint64_t keep_from_ = 0;
-  // invariant: never decreases (keep_state() tells a restored run by it)
   uint64_t restores_ = 0;
   // The bytes at the top of every worker's stack that stay as they are once it runs (Boost's
   // record of the fiber and the frames that call worker_loop): kept states leave them out. The
@@ -545,10 +536,10 @@ void Execution::run(F&& root, Strategy& strategy, EventSink* sink, RunResult& ou
 template <class F>
 inline void Execution::run_search(F&& root, Strategy& strategy, Monitor* monitor, RunResult& out) {
   if (const uint32_t next = resume_kept(strategy, monitor, out); next != kNotResumed) {
-    if (next != kMainSlot) {
-      switch_to(next);
-      serve();  // returns when the run has ended
-    }
+    // (the switch is made in the frame of the loop that runs the executions, which run_search
+    // is inlined into: after a run, only one return follows the switch that ends it; see
+    // fiber_switch.hpp on returns after a switch)
+    if (next != kMainSlot) switch_to(next);  // returns when the run has ended
     teardown(out);
     return;
   }
@@ -563,9 +554,8 @@ inline void Execution::run_search(F&& root, Strategy& strategy, Monitor* monitor
 template <class F>
 void Execution::run_root(F&& root, RunResult& out) {
   const uint32_t main = register_thread("main", kNoObject);
-  threads_[main].starting = false;  // the root schedules itself from its first point on
-  start_thread(main, std::forward<F>(root));
-  serve();  // returns when the run has ended
+  threads_[main].starting = false;            // the root schedules itself from its first point on
+  start_thread(main, std::forward<F>(root));  // returns when the run has ended
   teardown(out);
 }
 

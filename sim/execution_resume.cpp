@@ -2,9 +2,10 @@
 // had just before the step where the two part, instead of re-running every step before it.
 //
 // A state is kept at a step the strategy will branch at (Strategy::branches_at): the thread
-// that reached it switches to the runner, which copies what the run has changed so far: the
-// used part of every worker's stack (each thread is suspended, so its stack ends at its
-// continuation), the run memory (run_memory) and the execution's own bookkeeping. Restoring it
+// that reached it suspends its own context where it is, as a switch would, without leaving its
+// fiber (interleave_fiber_keep), and copies what the run has changed so far: the used part of
+// every worker's stack (each thread is suspended, so its stack ends at its continuation), the
+// run memory (run_memory) and the execution's own bookkeeping. Restoring it
 // copies all of that back, to the same addresses, and takes the step the later run is forced to
 // take there, resuming the thread it names; the thread that asked returns from keep_state() when
 // it is picked.
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <utility>
 
 #include "sim/execution.hpp"
 #include "sim/fiber_switch.hpp"
@@ -102,20 +104,35 @@ void Execution::drop_last_kept() {
 }
 
 bool Execution::keep_state() {
-  keep_asked_ = true;
-  // (this frame is in the state kept: a run restored to it has counted one more restore)
-  const uint64_t restores = restores_;
-  switch_to(kMainSlot);  // the runner keeps the state and resumes this thread, now or later
-  return restores_ != restores;
+#if INTERLEAVE_FIBER_SWITCH
+  // (this frame is in the state kept; it holds nothing that a restored run must not find again)
+  const fiber_switch::Transfer back = interleave_fiber_keep(this, &keep_here);
+  if (back.from == nullptr) {
+    if (keep_error_) std::rethrow_exception(std::exchange(keep_error_, nullptr));
+    return false;  // kept: this run goes on
+  }
+  // A later run restored to it, and resumed this thread: whoever switched here recorded itself
+  // in from_; keep its continuation (as switch_to does).
+  fiber_switch::set_bits(slot(from_), back.from);
+  return true;
+#else
+  return false;  // (never asked: kept states need our switch, resumable_)
+#endif
 }
 
-void Execution::keep_asked() {
-  keep_asked_ = false;
+void Execution::keep_here(void* self, void* context) {
+  // Called from interleave_fiber_keep: nothing may unwind through it.
+  auto* x = static_cast<Execution*>(self);
+  boost::context::fiber& ctx = x->threads_[x->current_].ctx;
+  set_bits(ctx, context);  // suspended, as far as the copy goes
   try {
-    save_state();
+    x->save_state();
   } catch (const std::bad_alloc&) {
-    keeping_ = false;  // no memory for one more state: this run keeps none (it goes on)
+    x->keeping_ = false;  // no memory for one more state: this run keeps none (it goes on)
+  } catch (...) {
+    x->keep_error_ = std::current_exception();  // thrown again once back in keep_state()
   }
+  set_bits(ctx, nullptr);  // running again
 }
 
 void Execution::save_state() {
@@ -292,7 +309,6 @@ uint32_t Execution::resume_kept(Strategy& strategy, Monitor* monitor, RunResult&
   plain_ = true;
   threads_left_ = false;
   kept_for_ = nullptr;
-  keep_asked_ = false;
   keep_from_ = k.step + kKeepGap;
   ++restores_;
   // The step the thread that kept the state was to take: the runner takes it in its place and

@@ -37,6 +37,28 @@ interleave_fiber_switch:
   movq %rax, %rdi          #   of a fiber's entry function, as Boost's first jump into it is
   ret                      # to where `to` was suspended: the predicted return
   .size interleave_fiber_switch, .-interleave_fiber_switch
+
+  .globl interleave_fiber_keep
+  .type interleave_fiber_keep, @function
+  .p2align 4
+interleave_fiber_keep:
+  leaq -0x38(%rsp), %rsp   # this context, suspended as interleave_fiber_switch leaves one
+  movl $0x1f80, (%rsp)
+  movl $0x037f, 0x4(%rsp)
+  movq %r12, 0x8(%rsp)
+  movq %r13, 0x10(%rsp)
+  movq %r14, 0x18(%rsp)
+  movq %r15, 0x20(%rsp)
+  movq %rbx, 0x28(%rsp)
+  movq %rbp, 0x30(%rsp)
+  movq %rsi, %rax
+  movq %rsp, %rsi          # keep(arg, context), on this stack below the context (16-aligned)
+  call *%rax
+  leaq 0x38(%rsp), %rsp    # (keep kept the callee-saved registers, as every call does)
+  xorl %eax, %eax          # nothing resumed this context: it goes on
+  xorl %edx, %edx
+  ret
+  .size interleave_fiber_keep, .-interleave_fiber_keep
   .section .note.GNU-stack, "", @progbits
   .text
 )");

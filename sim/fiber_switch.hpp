@@ -59,4 +59,12 @@ struct Transfer {
 /// Suspends the calling context and resumes `to` (suspended by a switch, or by Boost.Context),
 /// handing it `data`; returns when a switch or Boost resumes this context.
 extern "C" interleave::fiber_switch::Transfer interleave_fiber_switch(void* to, void* data);
+/// Leaves the calling context as a switch would suspend it and calls keep(arg, context) below it
+/// on the same stack, which may copy the stack from `context` up (and must not throw); then
+/// returns {null, null}. A copy of that stack put back in place later is a suspended context a
+/// switch can resume: this call then returns (again) what that switch handed it (`from` not
+/// null). A fork without a second stack: a thread keeps its state without leaving its fiber.
+extern "C" interleave::fiber_switch::Transfer interleave_fiber_keep(void* arg,
+                                                                    void (*keep)(void* arg,
+                                                                                 void* context));
 #endif

@@ -114,7 +114,7 @@ bool SearchPacer::only_the_budget_stops(uint64_t index) const {
 
 namespace {
 
-/// run_execution(), inline in the loop of explore(): see Execution::serve().
+/// run_execution(), inline in the loop of explore(): see Execution::run_search().
 [[gnu::always_inline]] inline void run_one(const SimModel& model, Execution& x, Strategy& strategy,
                                            Monitor* monitor, RunResult& out) {
   x.run_search([&model, &x] { model(x); }, strategy, monitor, out);  // begins the monitor
