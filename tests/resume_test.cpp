@@ -17,7 +17,7 @@
 #include "models/sim_env.hpp"
 #include "models/std_env.hpp"
 #include "sim/dfs_strategy.hpp"
-#include "sim/fiber_sanitizer.hpp"
+#include "sim/fiber_switch.hpp"
 #include "sim/parallel.hpp"
 #include "sim/runner.hpp"
 #include "tests/search_summary.hpp"
@@ -25,9 +25,10 @@
 namespace interleave {
 namespace {
 
-// Under a sanitizer no state is kept (the sanitizers track stacks a copy would bypass): the
-// searches must still agree, but none resumes.
-constexpr bool kKeeps = !fiber_sanitizer::kThread && !fiber_sanitizer::kAddress;
+// States are kept only where our fiber switch runs: not under a sanitizer (the sanitizers track
+// stacks a copy would bypass), nor off x86-64. There the searches must still agree, but none
+// resumes.
+constexpr bool kKeeps = INTERLEAVE_FIBER_SWITCH;
 
 const CheckerOptions kLean{.races = true, .lock_order = true, .explain = false};
 
