@@ -479,8 +479,8 @@ uint32_t Execution::choose(uint32_t self) {
   }
   take_step(next);
   // Alone, and its step cannot enable another thread: point() takes its next memory operation
-  // without asking (past the forced prefix, the monitor's repeated steps are over too: see
-  // begin_monitor).
+  // without asking (not while the monitor is still deaf to repeated steps: take_step() ends
+  // that, at unmute_at_).
   if (n == 1 && next == self && !asks_alone_ && is_memory_op(pending_[self].op) &&
       unmute_at_ == kNever) {
     alone_ = self;

@@ -376,7 +376,7 @@ class Execution {
   /// to run its operation (or its finished thread's worker given a new one).
   bool keep_state();
   /// keep_state()'s work, on the keeping thread's stack below its suspended context.
-  static void keep_here(void* self, void* context);
+  static void keep_here(void* self, void* context) noexcept;
   void save_state();
   /// What resume_kept() returns when no kept state can serve this run.
   static constexpr uint32_t kNotResumed = 0xfffffffdu;

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <stdexcept>
 #include <utility>
 
 #include "sim/execution.hpp"
@@ -120,7 +121,7 @@ bool Execution::keep_state() {
 #endif
 }
 
-void Execution::keep_here(void* self, void* context) {
+void Execution::keep_here(void* self, void* context) noexcept {
   // Called from interleave_fiber_keep: nothing may unwind through it.
   auto* x = static_cast<Execution*>(self);
   boost::context::fiber& ctx = x->threads_[x->current_].ctx;
@@ -129,6 +130,8 @@ void Execution::keep_here(void* self, void* context) {
     x->save_state();
   } catch (const std::bad_alloc&) {
     x->keeping_ = false;  // no memory for one more state: this run keeps none (it goes on)
+  } catch (const std::length_error&) {
+    x->keeping_ = false;  // (a vector that cannot grow so far: as above)
   } catch (...) {
     x->keep_error_ = std::current_exception();  // thrown again once back in keep_state()
   }

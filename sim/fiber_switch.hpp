@@ -11,17 +11,23 @@
 // mispredicts (bench/sim_bench dfs-kept: 1-2.6% more executions/s with ours). It also leaves
 // the floating-point control words alone (fiber_switch.cpp says why): the simulated threads of
 // a run share one floating-point environment.
-// Under the sanitizers, and elsewhere, Boost's own switch runs (the sanitizers are told of it).
+// The same layout lets a thread keep its state without leaving its fiber
+// (interleave_fiber_keep, for Execution's kept states, which need it).
+// Under the sanitizers, and elsewhere, Boost's own switch runs (the sanitizers are told of it)
+// and no state is kept.
 #pragma once
 
 #include <cstring>
 
 #include <boost/context/fiber.hpp>
+#include <boost/version.hpp>
 
 #include "sim/fiber_sanitizer.hpp"
 
+// The layout is Boost's private one, checked against the Boost.Context 1.74 of Debian 12 (later
+// versions add a slot); with any other version Boost's switch runs and no state is kept.
 #if defined(__x86_64__) && defined(__ELF__) && !defined(_WIN32) && !defined(INTERLEAVE_TSAN) && \
-    !defined(INTERLEAVE_ASAN)
+    !defined(INTERLEAVE_ASAN) && BOOST_VERSION / 100 == 1074
 #define INTERLEAVE_FIBER_SWITCH 1
 #else
 #define INTERLEAVE_FIBER_SWITCH 0
@@ -64,7 +70,6 @@ extern "C" interleave::fiber_switch::Transfer interleave_fiber_switch(void* to, 
 /// returns {null, null}. A copy of that stack put back in place later is a suspended context a
 /// switch can resume: this call then returns (again) what that switch handed it (`from` not
 /// null). A fork without a second stack: a thread keeps its state without leaving its fiber.
-extern "C" interleave::fiber_switch::Transfer interleave_fiber_keep(void* arg,
-                                                                    void (*keep)(void* arg,
-                                                                                 void* context));
+extern "C" interleave::fiber_switch::Transfer interleave_fiber_keep(
+    void* arg, void (*keep)(void* arg, void* context) noexcept);
 #endif

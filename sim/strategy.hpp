@@ -28,7 +28,8 @@ struct ChoicePoint {
   /// The thread that ran each earlier step (`step` of them), whether pick() chose it or not
   /// (untimed runs; empty in timed runs).
   std::span<const ThreadId> schedule;
-  /// The thread that ran the last visible step (one that is not invisible), or kNoThread.
+  /// The thread that ran the last visible step (one that is not invisible), or kNoThread
+  /// (always in timed runs).
   ThreadId last_visible = kNoThread;
 };
 
