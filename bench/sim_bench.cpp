@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/context/fiber.hpp>
@@ -19,6 +20,7 @@
 #include "models/registry.hpp"
 #include "sim/dfs_strategy.hpp"
 #include "sim/dpor_strategy.hpp"
+#include "sim/fiber_switch.hpp"
 #include "sim/parallel.hpp"
 #include "sim/random_strategy.hpp"
 
@@ -49,6 +51,47 @@ double bare_switch_ns(long rounds) {
   for (long i = 0; i <= rounds; ++i) other = std::move(other).resume();
   return seconds_since(start) * 1e9 / (2.0 * static_cast<double>(rounds));
 }
+
+#if INTERLEAVE_FIBER_SWITCH
+/// One switch with interleave's own routine, from one out-of-line function as the simulator's
+/// switch_to makes every switch.
+[[gnu::noinline]] void* own_hop(void* to) {
+  return interleave_fiber_switch(to, nullptr).from;
+}
+/// The same with Boost's.
+[[gnu::noinline]] boost::context::fiber boost_hop(boost::context::fiber&& to) {
+  return std::move(to).resume();
+}
+
+/// One-way cost of a switch as the simulator makes them (through one out-of-line function on
+/// both sides), with interleave's switch (sim/fiber_switch.hpp) and with Boost's: {ours, Boost's}.
+std::pair<double, double> hop_switch_ns(long rounds) {
+  namespace ctx = boost::context;
+  using interleave::fiber_switch::bits_of;
+  using interleave::fiber_switch::set_bits;
+  ctx::fiber other([rounds](ctx::fiber&& back) {
+    void* to = bits_of(back);
+    set_bits(back, nullptr);
+    for (long i = 0; i < rounds; ++i) to = own_hop(to);
+    set_bits(back, to);
+    return std::move(back);  // Boost switches back, ending the fiber
+  });
+  void* to = bits_of(other);
+  set_bits(other, nullptr);
+  auto start = Clock::now();
+  for (long i = 0; i <= rounds; ++i) to = own_hop(to);
+  const double ours = seconds_since(start) * 1e9 / (2.0 * static_cast<double>(rounds));
+  set_bits(other, to);  // null: the fiber has ended
+  ctx::fiber boost_side([rounds](ctx::fiber&& back) {
+    for (long i = 0; i < rounds; ++i) back = boost_hop(std::move(back));
+    return std::move(back);
+  });
+  start = Clock::now();
+  for (long i = 0; i <= rounds; ++i) boost_side = boost_hop(std::move(boost_side));
+  const double boosts = seconds_since(start) * 1e9 / (2.0 * static_cast<double>(rounds));
+  return {ours, boosts};
+}
+#endif
 
 /// The benchmark model: counter/heartbeat naive, size 4, 2 rounds and 2 beats.
 interleave::SimModel naive_4_2() {
@@ -313,6 +356,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::printf("bare fiber switch: %.2f ns one way\n", bare_switch_ns(5'000'000));
+#if INTERLEAVE_FIBER_SWITCH
+  const auto [ours, boosts] = hop_switch_ns(5'000'000);
+  std::printf(
+      "fiber switch through one call on each side, as runs switch: %.2f ns one way with "
+      "interleave's own (runs use it), %.2f ns with Boost's\n",
+      ours, boosts);
+#endif
   std::printf("cost split (a switch at every step where another thread can go on):\n");
   cost_split();
   interleave::RandomStrategy random(1);
