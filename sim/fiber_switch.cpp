@@ -10,11 +10,8 @@
 
 #if INTERLEAVE_FIBER_SWITCH
 asm(R"(
-  .text
-  .globl interleave_fiber_switch
-  .type interleave_fiber_switch, @function
-  .p2align 4
-interleave_fiber_switch:
+  # Leaves the calling context suspended on its stack, the stack pointer at it (the layout above).
+  .macro interleave_suspend
   leaq -0x38(%rsp), %rsp
   movl $0x1f80, (%rsp)
   movl $0x037f, 0x4(%rsp)
@@ -24,6 +21,14 @@ interleave_fiber_switch:
   movq %r15, 0x20(%rsp)
   movq %rbx, 0x28(%rsp)
   movq %rbp, 0x30(%rsp)
+  .endm
+
+  .text
+  .globl interleave_fiber_switch
+  .type interleave_fiber_switch, @function
+  .p2align 4
+interleave_fiber_switch:
+  interleave_suspend
   movq %rsp, %rax          # this context, suspended: handed to the one resumed
   movq %rdi, %rsp          # onto the stack of `to`
   movq 0x8(%rsp), %r12
@@ -42,15 +47,7 @@ interleave_fiber_switch:
   .type interleave_fiber_keep, @function
   .p2align 4
 interleave_fiber_keep:
-  leaq -0x38(%rsp), %rsp   # this context, suspended as interleave_fiber_switch leaves one
-  movl $0x1f80, (%rsp)
-  movl $0x037f, 0x4(%rsp)
-  movq %r12, 0x8(%rsp)
-  movq %r13, 0x10(%rsp)
-  movq %r14, 0x18(%rsp)
-  movq %r15, 0x20(%rsp)
-  movq %rbx, 0x28(%rsp)
-  movq %rbp, 0x30(%rsp)
+  interleave_suspend       # this context, suspended as interleave_fiber_switch leaves one
   movq %rsi, %rax
   movq %rsp, %rsi          # keep(arg, context), on this stack below the context (16-aligned)
   call *%rax
